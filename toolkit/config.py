@@ -153,7 +153,7 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
         elif default is inspect.Parameter.empty:
             raise ConfigError(f"{name}.{key}: required setting is missing")
         else:
-            out[key] = copy.deepcopy(default)
+            out[key] = list(default) if isinstance(default, tuple) else copy.deepcopy(default)
     return out
 
 

@@ -23,7 +23,6 @@ import re
 from toolkit.corpus import Corpus
 from toolkit.registry import Registry
 
-
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 

@@ -107,7 +107,7 @@ class Summarizer:
 
     def __init__(self, method: str = "lexrank", sentences: int | None = 3,
                  ratio: float | None = None, words: int | None = None,
-                 units: list[str] = list(UNITS), representation: str = "tfidf",
+                 units: list[str] | tuple[str, ...] = UNITS, representation: str = "tfidf",
                  max_similarity: float = 0.85, order: str = "original",
                  **params) -> None:
         budgets = {k: v for k, v in (("sentences", sentences), ("ratio", ratio), ("words", words))
