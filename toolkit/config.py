@@ -137,9 +137,10 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
             out[key] = choice
             allowed.pop(key)
             allowed.update(parameters(registry.get(choice, f"{name}.{key}")))
+    context = f" for {spec.selector} {out[spec.selector]!r}" if spec.selector else ""
     for key in merged:
         if key not in allowed:
-            raise ConfigError(f"{name}.{key}: unknown setting; valid keys: {', '.join(sorted(allowed))}")
+            raise ConfigError(f"{name}.{key}: unknown setting{context}; valid keys: {', '.join(sorted(allowed))}")
     given_exclusive = [k for k in spec.exclusive if merged.get(k) is not None]
     if len(given_exclusive) > 1:
         raise ConfigError(f"{name}: give one of {', '.join(spec.exclusive)}, not "

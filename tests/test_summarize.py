@@ -1,0 +1,113 @@
+"""Budgets, redundancy, topic units and ROUGE through rouge-score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from toolkit.corpus import Document
+from toolkit.errors import ConfigError
+from toolkit.evaluate import rouge_scores, split_reference
+from toolkit.loaders import LOADERS
+from toolkit.sentences import SPLITTERS
+from toolkit.summarize import Candidate, SentenceTfidf, Summarizer, topic_candidates
+
+
+@pytest.fixture(scope="module")
+def bbc():
+    corpus = LOADERS.get("builtin")(name="bbc_dev").load()
+    return SPLITTERS.get("blingfire")().transform(corpus)
+
+
+def _summarise(summarizer, doc, encode):
+    cands = [Candidate(s, doc.id, i) for i, s in enumerate(doc.sentences)]
+    return summarizer.summarize(cands, encode(doc.sentences), "document", doc.id)
+
+
+def test_budgets_are_obeyed_exactly(bbc):
+    encode = SentenceTfidf(bbc)
+    for doc in bbc.documents[:25]:
+        n = len(doc.sentences)
+        s = _summarise(Summarizer(sentences=4, max_similarity=1.01), doc, encode)
+        assert len(s.sentences) == min(4, n)
+        s = _summarise(Summarizer(sentences=None, ratio=0.4, max_similarity=1.01), doc, encode)
+        assert len(s.sentences) == max(1, int(np.floor(0.4 * n + 0.5)))
+        s = _summarise(Summarizer(sentences=None, words=60), doc, encode)
+        assert sum(len(x["text"].split()) for x in s.sentences) <= 60
+        assert s.sentences, "some sentence of a BBC article fits in 60 words"
+
+
+def test_output_order_and_scores(bbc):
+    doc = bbc[0]
+    s = _summarise(Summarizer(sentences=3), doc, SentenceTfidf(bbc))
+    assert [x["position"] for x in s.sentences] == sorted(x["position"] for x in s.sentences)
+    by_score = _summarise(Summarizer(sentences=3, order="score"), doc, SentenceTfidf(bbc))
+    assert [x["rank"] for x in by_score.sentences] == sorted(x["rank"] for x in by_score.sentences)
+    assert {x["text"] for x in s.sentences} == {x["text"] for x in by_score.sentences}
+
+
+def test_redundancy_cap_is_respected(bbc):
+    encode = SentenceTfidf(bbc)
+    from toolkit.centrality import cosine_matrix
+
+    for doc in bbc.documents[:25]:
+        s = _summarise(Summarizer(sentences=5, max_similarity=0.3), doc, encode)
+        sims = cosine_matrix(encode([x["text"] for x in s.sentences]))
+        np.fill_diagonal(sims, 0)
+        assert sims.max() < 0.3
+
+
+def test_topic_candidates_keep_a_repeated_sentence_once():
+    a = Document("a", "", "", sentences=["The same sentence appears here.", "Only in a."])
+    b = Document("b", "", "", sentences=["The same sentence appears here!", "Only in b."])
+    cands = topic_candidates([a, b])
+    assert [c.text for c in cands] == ["The same sentence appears here.", "Only in a.", "Only in b."]
+    assert cands[0].also_in == ["b"]
+
+
+def test_empty_unit_gives_an_empty_summary_said_so():
+    s = Summarizer(sentences=2).summarize([], None, "document", "x")
+    assert s.sentences == [] and s.note == "no sentences to summarise"
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"sentences": 0}, "summarize.sentences: must be a positive number"),
+    ({"sentences": None, "ratio": 1.5}, r"summarize.ratio: must be a ratio in \(0, 1\]"),
+    ({"sentences": 2, "words": 10}, "give one budget"),
+    ({"method": "textrankk"}, "summarize.method: unknown value 'textrankk'"),
+    ({"units": ["paragraph"]}, "unknown unit 'paragraph'"),
+])
+def test_bad_settings_are_refused(params, message):
+    with pytest.raises(ConfigError, match=message):
+        Summarizer(**params)
+
+
+def test_rouge_matches_hand_checked_cases():
+    # identical -> 1; reference "the cat sat" vs prediction "the cat": unigram P=1, R=2/3, F=0.8;
+    # bigrams: ("the cat") shared, P=1, R=1/2 -> F=2/3.
+    out = rouge_scores([("the cat sat", "the cat sat"), ("the cat", "the cat sat")], n_resamples=0)
+    assert out["rouge1"] == pytest.approx((1 + 0.8) / 2, abs=1e-6)
+    assert out["rouge2"] == pytest.approx((1 + 2 / 3) / 2, abs=1e-6)
+    assert out["n"] == 2
+
+
+def test_lexrank_beats_the_last_sentences_on_bbc_references(bbc):
+    """Central sentences match the human extracts better than an article's closing ones."""
+    split = SPLITTERS.get("blingfire")().split
+    encode = SentenceTfidf(bbc)
+    summarizer = Summarizer(sentences=None, ratio=0.4, max_similarity=1.01)
+    ours, tail = [], []
+    for doc in bbc:
+        s = _summarise(summarizer, doc, encode)
+        ref = split_reference(doc.summary, split)
+        ours.append(("\n".join(x["text"] for x in s.sentences), ref))
+        tail.append(("\n".join(doc.sentences[-len(s.sentences):]), ref))
+    ours_r, tail_r = rouge_scores(ours, 200), rouge_scores(tail, 200)
+    assert ours_r["rouge2"] > tail_r["rouge2_ci95"][1]
+    assert ours_r["rouge1"] > 0.6
+
+
+def test_split_reference_mends_run_together_sentences():
+    split = SPLITTERS.get("blingfire")().split
+    assert split_reference("Sales rose 2% to $11.1bn.For the year, profit rose.", split) == \
+        "Sales rose 2% to $11.1bn.\nFor the year, profit rose."
