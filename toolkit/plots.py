@@ -37,15 +37,17 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path, titles: 
         colour = "lightgrey" if topic < 0 else cmap(k % cmap.N)
         ax.scatter(xy[members, 0], xy[members, 1], s=60 if small else 8, color=colour,
                    alpha=0.9 if small else 0.5, label=f"{names[topic]} ({members.sum()})",
-                   edgecolors="none")
+                   edgecolors="none", zorder=3)
         if topic >= 0 and members.any():
             cx, cy = xy[members].mean(axis=0)
-            ax.annotate(names[topic], (cx, cy), fontsize=11, weight="bold", ha="center",
-                        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
+            ax.annotate(names[topic], (cx, cy), xytext=(0, 14), textcoords="offset points", fontsize=11,
+                        weight="bold", ha="center", va="bottom", zorder=4,
+                        bbox={"boxstyle": "round", "fc": "white", "ec": colour, "alpha": 0.85})
     if small and titles:
         for (x, y), title in zip(xy, titles):
             ax.annotate(title[:40] + ("…" if len(title) > 40 else ""), (x, y), fontsize=7,
                         xytext=(4, -10), textcoords="offset points", color="dimgray")
+    ax.margins(0.3 if small else 0.05)
     ax.set_xlabel("first principal component of the document embeddings")
     ax.set_ylabel("second principal component")
     ax.set_title("Documents by topic")
