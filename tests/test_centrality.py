@@ -1,4 +1,4 @@
-"""LexRank against hand-computed cases and pathological inputs."""
+"""Centrality scorers against hand-computed cases and pathological inputs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,21 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from toolkit.centrality import LexRank, stationary_distribution
+from toolkit.centrality import (
+    SCORERS,
+    CentroidScorer,
+    DegreeCentrality,
+    LeadScorer,
+    LexRank,
+    RandomScorer,
+    SentenceSet,
+    TextRank,
+    stationary_distribution,
+)
+
+
+def sset(X, texts=None):
+    return SentenceSet.from_texts(texts or ["x"] * X.shape[0], X)
 
 
 def test_undamped_walk_on_a_path_graph_matches_the_hand_computation():
@@ -15,7 +29,7 @@ def test_undamped_walk_on_a_path_graph_matches_the_hand_computation():
     # the stationary distribution of a walk on an undirected weighted graph is degree / total:
     # (1 - 1/sqrt(2), sqrt(2) - 1, 1 - 1/sqrt(2)).
     X = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
-    scores = LexRank(damping=1.0, tol=1e-12, max_iter=1000).score(X)
+    scores = LexRank(damping=1.0, tol=1e-12, max_iter=1000).score(sset(X))
     r2 = np.sqrt(2)
     np.testing.assert_allclose(scores, [1 - 1 / r2, r2 - 1, 1 - 1 / r2], atol=1e-9)
 
@@ -23,7 +37,7 @@ def test_undamped_walk_on_a_path_graph_matches_the_hand_computation():
 def test_damped_scores_solve_the_pagerank_equations():
     X = np.array([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
     d = 0.85
-    scores = LexRank(damping=d, tol=1e-14, max_iter=1000).score(X)
+    scores = LexRank(damping=d, tol=1e-14, max_iter=1000).score(sset(X))
     Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
     S = Xn @ Xn.T
     P = S / S.sum(axis=1, keepdims=True)
@@ -32,33 +46,89 @@ def test_damped_scores_solve_the_pagerank_equations():
     np.testing.assert_allclose(scores, expected / expected.sum(), atol=1e-10)
 
 
+def _fan(angles_deg):
+    a = np.radians(angles_deg)
+    return np.column_stack([np.cos(a), np.sin(a)])
+
+
 def test_thresholded_lexrank_counts_edges():
     # Unit vectors at 0, 40 and 80 degrees: cos 0.77 between neighbours, 0.17 between the ends.
-    angles = np.radians([0, 40, 80])
-    X = np.column_stack([np.cos(angles), np.sin(angles)])
-    scores = LexRank(threshold=0.5, damping=1.0, tol=1e-12, max_iter=1000).score(X)
+    scores = LexRank(threshold=0.5, damping=1.0, tol=1e-12, max_iter=1000).score(sset(_fan([0, 40, 80])))
     # Edges 0-1 and 1-2 plus self-loops: degrees 2, 3, 2 -> 2/7, 3/7, 2/7.
     np.testing.assert_allclose(scores, [2 / 7, 3 / 7, 2 / 7], atol=1e-9)
 
 
-@pytest.mark.parametrize("X", [
+def test_textrank_overlap_similarity_matches_the_paper():
+    texts = ["red apples grow well", "red apples taste sweet", "blue cars drive fast today"]
+    rows = TextRank(stop_words=False).similarity_rows(sset(np.eye(3), texts))(0, 3)
+    # two common words / (log 4 + log 4); nothing in common with the third sentence
+    assert rows[0, 1] == pytest.approx(2 / (2 * np.log(4)))
+    assert rows[0, 2] == 0 and rows[1, 2] == 0
+    scores = TextRank(stop_words=False).score(sset(np.eye(3), texts))
+    assert scores[0] == pytest.approx(scores[1]) and scores[2] < scores[0]
+
+
+def test_degree_centrality_counts_neighbours_above_the_threshold():
+    scores = DegreeCentrality(threshold=0.5).score(sset(_fan([0, 40, 80])))
+    np.testing.assert_array_equal(scores, [1, 2, 1])
+
+
+def test_centroid_prefers_the_sentence_nearest_the_mean():
+    scores = CentroidScorer().score(sset(_fan([0, 40, 80])))
+    assert np.argmax(scores) == 1 and scores[1] == pytest.approx(1.0)
+
+
+def test_lead_and_random_baselines():
+    s = SentenceSet(["a", "b", "c"], np.eye(3), np.array([2, 0, 1]))
+    assert list(np.argsort(-LeadScorer().score(s))) == [1, 2, 0]
+    np.testing.assert_array_equal(RandomScorer(5).score(s), RandomScorer(5).score(s))
+    assert not np.array_equal(RandomScorer(5).score(s), RandomScorer(6).score(s))
+
+
+@pytest.mark.parametrize("method", ["lexrank", "textrank", "degree"])
+def test_sparse_knn_graph_equals_dense_when_it_keeps_every_neighbour(method):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 8))
+    texts = [" ".join(rng.choice(list("abcdefghij"), size=6)) + " w" for _ in range(60)]
+    dense = SCORERS.get(method)(dense_limit=1000).score(sset(X, texts))
+    sparse = SCORERS.get(method)(dense_limit=10, neighbors=59).score(sset(X, texts))
+    np.testing.assert_allclose(dense, sparse, atol=1e-9)
+
+
+def test_large_unit_uses_a_bounded_sparse_graph():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5000, 16)).astype(np.float32)
+    scorer = LexRank(dense_limit=1000, neighbors=10)
+    W = scorer.graph(sset(X))
+    assert sp.issparse(W) and W.nnz <= 5000 * 2 * 10 + 5000
+    scores = scorer.score(sset(X))
+    assert np.all(np.isfinite(scores)) and scores.sum() == pytest.approx(1.0)
+
+
+PATHOLOGICAL = [
     np.array([[0.3, 0.7]]),                                   # one sentence
     np.ones((5, 3)),                                          # identical sentences
     np.zeros((4, 6)),                                         # no words at all
     np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]),  # negative cosines
     np.array([[1.0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 1, 0]]),  # disconnected graph
     sp.csr_matrix((3, 5)),                                    # empty sparse
-])
-@pytest.mark.parametrize("threshold", [None, 0.1])
-def test_pathological_inputs_terminate_with_finite_scores(X, threshold):
-    scores = LexRank(threshold=threshold).score(X)
+]
+
+
+@pytest.mark.parametrize("X", PATHOLOGICAL)
+@pytest.mark.parametrize("method, params", [("lexrank", {}), ("lexrank", {"threshold": 0.1}),
+                                            ("textrank", {"similarity": "cosine"}), ("textrank", {}),
+                                            ("degree", {}), ("centroid", {}), ("lead", {})])
+def test_pathological_inputs_terminate_with_finite_scores(X, method, params):
+    scores = SCORERS.get(method)(**params).score(sset(X, ["same words here"] * X.shape[0]))
     assert scores.shape == (X.shape[0],)
     assert np.all(np.isfinite(scores)) and np.all(scores >= 0)
-    assert scores.sum() == pytest.approx(1.0)
+    if method in ("lexrank", "textrank"):
+        assert scores.sum() == pytest.approx(1.0)
 
 
 def test_identical_sentences_score_equally():
-    np.testing.assert_allclose(LexRank().score(np.ones((5, 3))), 0.2)
+    np.testing.assert_allclose(LexRank().score(sset(np.ones((5, 3)))), 0.2)
 
 
 def test_stationary_distribution_of_empty_graph():

@@ -76,7 +76,7 @@ def test_unknown_experiment_key_in_a_file(tmp_path, capsys):
     exp = tmp_path / "exp.yaml"
     exp.write_text("name: x\ncluster: {method: kmeans, n_clusters: 3, k: 3}\n")
     code, _, err = _run(["run", "--quiet", "--out", str(tmp_path / "r"), str(exp)], capsys)
-    assert code == 2 and "cluster.k: unknown setting for method 'kmeans'; valid keys: n_clusters, n_init" in err
+    assert code == 2 and "cluster.k: unknown setting for method 'kmeans'; valid keys: k_criterion, k_range, n_clusters, n_init" in err
 
 
 def test_argument_errors_are_one_line_exit_2(capsys):
@@ -84,3 +84,34 @@ def test_argument_errors_are_one_line_exit_2(capsys):
         main(["fly"])
     assert exc.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_summarize_command_on_real_articles(capsys):
+    files = [str(data_path("bbc_dev", "articles", "tech", f"00{i}.txt")) for i in (1, 2)]
+    code, out, err = _run(["summarize", *files, "--first-line-title", "--sentences", "2"], capsys)
+    assert code == 0, err
+    assert out.count("== ") == 2 and "2 of " in out
+    code, out, _ = _run(["summarize", files[0], "--method", "textrank", "--words", "40", "--json"], capsys)
+    import json
+
+    record = json.loads(out)
+    assert sum(len(s["text"].split()) for s in record["sentences"]) <= 40
+
+
+def test_summarize_an_empty_unit_says_so(tmp_path, capsys):
+    junk = tmp_path / "junk.txt"
+    junk.write_text("... !!! https://example.com/a 123 456\n")
+    code, out, _ = _run(["summarize", str(junk)], capsys)
+    assert code == 0 and "(empty summary: no sentences to summarise)" in out
+
+
+@pytest.mark.parametrize("args, culprit", [
+    (["--method", "lsa"], "summarize.method: unknown value 'lsa'"),
+    (["--sentences", "0"], "summarize.sentences: must be a positive number, got 0"),
+    (["--ratio", "-0.2"], "summarize.ratio: must be a ratio in (0, 1], got -0.2"),
+    (["--mmr", "2"], "summarize.mmr: must be a lambda in [0, 1], got 2.0"),
+    (["--param", "damping"], "--param 'damping': expected KEY=VALUE"),
+])
+def test_summarize_bad_settings_exit_2(args, culprit, capsys):
+    code, _, err = _run(["summarize", str(data_path("bbc_dev", "articles", "tech", "001.txt")), *args], capsys)
+    assert code == 2 and culprit in err and len(err.strip().splitlines()) == 1

@@ -28,7 +28,7 @@ def test_overrides_parse_yaml_values():
 
 @pytest.mark.parametrize("config, message", [
     ({"seed": "seven"}, "seed: expected int, got 'seven'"),
-    ({"cluster": {"n_clusters": "4"}}, "cluster.n_clusters: expected int, got '4'"),
+    ({"cluster": {"n_clusters": "4"}}, "cluster.n_clusters: expected int or 'auto', got '4'"),
     ({"cluster": {"method": "agglomerative", "n_init": 3}}, "cluster.n_init: unknown setting"),
     ({"summarize": {"sentences": 2, "ratio": 0.3}}, "summarize: give one of sentences, ratio, words"),
     ({"dataset": {"loader": "csv"}}, "dataset.path: required setting is missing"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from toolkit.cleaning import normalise
 from toolkit.corpus import Document
 from toolkit.errors import ConfigError
 from toolkit.evaluate import rouge_scores, split_reference
@@ -25,7 +26,7 @@ def _summarise(summarizer, doc, encode):
 
 
 def test_budgets_are_obeyed_exactly(bbc):
-    encode = SentenceTfidf(bbc)
+    encode = SentenceTfidf.for_corpus(bbc)
     for doc in bbc.documents[:25]:
         n = len(doc.sentences)
         s = _summarise(Summarizer(sentences=4, max_similarity=1.01), doc, encode)
@@ -39,15 +40,15 @@ def test_budgets_are_obeyed_exactly(bbc):
 
 def test_output_order_and_scores(bbc):
     doc = bbc[0]
-    s = _summarise(Summarizer(sentences=3), doc, SentenceTfidf(bbc))
+    s = _summarise(Summarizer(sentences=3), doc, SentenceTfidf.for_corpus(bbc))
     assert [x["position"] for x in s.sentences] == sorted(x["position"] for x in s.sentences)
-    by_score = _summarise(Summarizer(sentences=3, order="score"), doc, SentenceTfidf(bbc))
+    by_score = _summarise(Summarizer(sentences=3, order="score"), doc, SentenceTfidf.for_corpus(bbc))
     assert [x["rank"] for x in by_score.sentences] == sorted(x["rank"] for x in by_score.sentences)
     assert {x["text"] for x in s.sentences} == {x["text"] for x in by_score.sentences}
 
 
 def test_redundancy_cap_is_respected(bbc):
-    encode = SentenceTfidf(bbc)
+    encode = SentenceTfidf.for_corpus(bbc)
     from toolkit.centrality import cosine_matrix
 
     for doc in bbc.documents[:25]:
@@ -94,7 +95,7 @@ def test_rouge_matches_hand_checked_cases():
 def test_lexrank_beats_the_last_sentences_on_bbc_references(bbc):
     """Central sentences match the human extracts better than an article's closing ones."""
     split = SPLITTERS.get("blingfire")().split
-    encode = SentenceTfidf(bbc)
+    encode = SentenceTfidf.for_corpus(bbc)
     summarizer = Summarizer(sentences=None, ratio=0.4, max_similarity=1.01)
     ours, tail = [], []
     for doc in bbc:
@@ -111,3 +112,37 @@ def test_split_reference_mends_run_together_sentences():
     split = SPLITTERS.get("blingfire")().split
     assert split_reference("Sales rose 2% to $11.1bn.For the year, profit rose.", split) == \
         "Sales rose 2% to $11.1bn.\nFor the year, profit rose."
+
+
+@pytest.mark.parametrize("mmr", [None, 0.0, 0.5, 0.9])
+def test_no_two_chosen_sentences_reach_the_similarity_cap(bbc, mmr):
+    encode = SentenceTfidf.for_corpus(bbc)
+    from toolkit.centrality import cosine_matrix
+
+    for doc in bbc.documents[::4]:
+        s = _summarise(Summarizer(sentences=6, mmr=mmr, max_similarity=0.25), doc, encode)
+        sims = cosine_matrix(encode([x["text"] for x in s.sentences]))
+        np.fill_diagonal(sims, 0)
+        assert sims.max() < 0.25
+
+
+def test_mmr_trades_a_near_copy_for_new_content(bbc):
+    doc = bbc[0]
+    encode = SentenceTfidf.for_corpus(bbc)
+    plain = _summarise(Summarizer(sentences=1, max_similarity=1.01), doc, encode)
+    top = plain.sentences[0]["text"]
+    copy = Document(doc.id, doc.title, doc.text, sentences=doc.sentences + [top.replace(" the ", " a ", 1)])
+    plain2 = _summarise(Summarizer(sentences=2, max_similarity=1.01), copy, encode)
+    assert normalise(plain2.sentences[0]["text"])[:40] == normalise(plain2.sentences[1]["text"])[:40]
+    mmr = _summarise(Summarizer(sentences=2, mmr=0.5, max_similarity=1.01), copy, encode)
+    assert normalise(mmr.sentences[0]["text"])[:40] != normalise(mmr.sentences[1]["text"])[:40]
+
+
+def test_every_method_summarises_bbc_within_budget(bbc):
+    encode = SentenceTfidf.for_corpus(bbc)
+    for method in ("lexrank", "textrank", "centroid", "degree", "lead", "random"):
+        for doc in bbc.documents[:5]:
+            s = _summarise(Summarizer(method=method, sentences=3), doc, encode)
+            assert len(s.sentences) == 3 and all(np.isfinite(x["score"]) for x in s.sentences)
+    lead = _summarise(Summarizer(method="lead", sentences=3), bbc[0], encode)
+    assert [x["position"] for x in lead.sentences] == [0, 1, 2]

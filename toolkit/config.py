@@ -13,6 +13,7 @@ import copy
 import hashlib
 import inspect
 import json
+import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from toolkit.centrality import SCORERS
 from toolkit.cluster import CLUSTERERS
 from toolkit.embeddings import EMBEDDERS
 from toolkit.errors import ConfigError
@@ -29,7 +31,7 @@ from toolkit.loaders import LOADERS
 from toolkit.reduce import REDUCERS
 from toolkit.registry import Registry
 from toolkit.sentences import SPLITTERS
-from toolkit.summarize import SCORERS, Summarizer
+from toolkit.summarize import Summarizer
 from toolkit.topics import TopicDescriber
 
 INJECTED = {"random_state"}
@@ -99,8 +101,19 @@ def parameters(cls: type) -> dict[str, tuple[Any, Any]]:
 
 
 def _type_name(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "")
-    return annotation.__name__ if isinstance(annotation, type) else text
+    """An annotation in words: ``int or 'auto'``, ``list of str or null``."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in args)
+    if origin is typing.Literal:
+        return " or ".join(repr(a) for a in args)
+    if origin in (list, tuple):
+        return f"list of {_type_name(args[0])}" if args else "list"
+    if origin is dict:
+        return "mapping"
+    if annotation is type(None):
+        return "null"
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation)
 
 
 def check_value(key: str, value: Any, annotation: Any) -> Any:
@@ -158,6 +171,11 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
     return out
 
 
+def resolve_section(name: str, given: dict | None) -> dict:
+    """One section resolved on its own (defaults filled, validated)."""
+    return _resolve_section(name, SECTIONS[name], given)
+
+
 def resolve(config: dict | None) -> dict:
     """Fill every default and validate; the result is what ``config.yaml`` records."""
     config = {} if config is None else config
@@ -179,18 +197,18 @@ def resolve(config: dict | None) -> dict:
     return out
 
 
-def parse_override(item: str) -> tuple[list[str], Any]:
-    """``KEY=VALUE`` -> (dotted path parts, YAML-parsed value)."""
+def parse_override(item: str, flag: str = "--set") -> tuple[list[str], Any]:
+    """``KEY=VALUE`` -> (dotted path parts, YAML-parsed value); errors name ``flag``."""
     if "=" not in item:
-        raise ConfigError(f"--set {item!r}: expected KEY=VALUE (for example cluster.n_clusters=4)")
+        raise ConfigError(f"{flag} {item!r}: expected KEY=VALUE (for example cluster.n_clusters=4)")
     key, _, raw = item.partition("=")
     parts = key.strip().split(".")
     if not all(parts):
-        raise ConfigError(f"--set {item!r}: {key!r} is not a dotted key")
+        raise ConfigError(f"{flag} {item!r}: {key!r} is not a dotted key")
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
-        raise ConfigError(f"--set {item!r}: value is not valid YAML") from None
+        raise ConfigError(f"{flag} {item!r}: value is not valid YAML") from None
     return parts, value
 
 

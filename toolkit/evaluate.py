@@ -48,6 +48,18 @@ def clustering_scores(labels_pred: np.ndarray, X, labels_true=None) -> dict:
     return {key: round(float(v), 6) if isinstance(v, float | np.floating) else v for key, v in out.items()}
 
 
+def contingency(labels_pred: np.ndarray, labels_true: list[str], names: dict[int, str]) -> dict:
+    """Cluster x gold label counts: ``{"rows": [topic names], "columns": [labels], "counts": [[...]]}``."""
+    clusters = sorted(set(labels_pred.tolist()), key=lambda c: (c < 0, c))
+    gold = sorted(set(labels_true))
+    table = np.zeros((len(clusters), len(gold)), dtype=int)
+    row = {c: i for i, c in enumerate(clusters)}
+    col = {g: j for j, g in enumerate(gold)}
+    for c, g in zip(labels_pred.tolist(), labels_true):
+        table[row[c], col[g]] += 1
+    return {"rows": [names.get(c, str(c)) for c in clusters], "columns": gold, "counts": table.tolist()}
+
+
 def split_reference(text: str, split) -> str:
     """Reference sentences one per line (for ROUGE-Lsum); mends sentences run together."""
     return "\n".join(split(_RUN_TOGETHER.sub(" ", text)))
@@ -90,6 +102,10 @@ class Evaluator:
         Clustering measures (external with gold labels, internal always).
     summaries : bool
         ROUGE of document summaries against reference summaries, where the data has them.
+    topic_quality : bool
+        NPMI coherence of the keywords on the corpus itself, and topic diversity.
+    coherence_window : int
+        Sliding window (tokens) for NPMI co-occurrence.
     bootstrap : int
         Resamples for the 95% intervals.
     stemmer : bool
@@ -98,18 +114,37 @@ class Evaluator:
         Seed of the bootstrap; set from the experiment's seed.
     """
 
-    def __init__(self, clustering: bool = True, summaries: bool = True, bootstrap: int = 1000,
-                 stemmer: bool = True, random_state: int = 0) -> None:
+    def __init__(self, clustering: bool = True, summaries: bool = True, topic_quality: bool = True,
+                 coherence_window: int = 10, bootstrap: int = 1000, stemmer: bool = True,
+                 random_state: int = 0) -> None:
         self.clustering = clustering
+        self.topic_quality = topic_quality
+        self.coherence_window = coherence_window
         self.summaries = summaries
         self.bootstrap = bootstrap
         self.stemmer = stemmer
         self.random_state = random_state
 
-    def evaluate(self, corpus, labels, X, summaries: list[Summary], split) -> dict:
+    def evaluate(self, corpus, labels, X, summaries: list[Summary], split, topics=None) -> dict:
         out: dict = {}
         if self.clustering:
             out["clustering"] = clustering_scores(labels, X, corpus.labels)
+            if topics is not None and corpus.labels is not None:
+                from toolkit.topics import name_accuracy
+
+                accuracy = name_accuracy(topics, corpus, labels)
+                if accuracy is not None:
+                    out["clustering"]["name_accuracy"] = accuracy
+                out["contingency"] = contingency(labels, corpus.labels, {t.id: t.name for t in topics})
+        if self.topic_quality and topics:
+            from toolkit.coherence import npmi_coherence, topic_diversity
+
+            kept = [t for t in topics if t.id >= 0]
+            keywords = [[k for k, _ in t.keywords] for t in kept]
+            coherence = npmi_coherence(keywords, [f"{d.title}\n{d.text}" for d in corpus], self.coherence_window)
+            out["topics"] = {"npmi": coherence["npmi"], "npmi_window": coherence["window"],
+                             "npmi_top_n": coherence["top_n"], "diversity": topic_diversity(keywords),
+                             "npmi_per_topic": dict(zip([t.name for t in kept], coherence["per_topic"]))}
         refs = {d.id: d.summary for d in corpus if d.summary}
         pairs = [("\n".join(s["text"] for s in summ.sentences), split_reference(refs[summ.id], split))
                  for summ in summaries if summ.unit == "document" and summ.id in refs]

@@ -56,3 +56,25 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path, titles: 
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def auto_k_curve(auto_k: dict, path: Path) -> Path:
+    """The criterion against k, the chosen k marked."""
+    ks = [int(k) for k in auto_k["curve"]]
+    values = [auto_k["curve"][str(k)] for k in ks]
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=110)
+    ax.plot(ks, values, marker="o")
+    chosen = auto_k["chosen"]
+    ax.scatter([chosen], [auto_k["curve"][str(chosen)]], s=150, facecolors="none", edgecolors="red",
+               linewidths=2, zorder=3, label=f"chosen k = {chosen}")
+    label = {"davies_bouldin": "minus Davies-Bouldin index"}.get(auto_k["criterion"],
+                                                                  auto_k["criterion"].replace("_", "-"))
+    ax.set_xlabel("number of clusters k")
+    ax.set_ylabel(f"{label} (higher is better)")
+    ax.set_xticks(ks)
+    ax.set_title("Choosing the number of clusters")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -55,3 +55,47 @@ class PCAReducer(Reducer):
         if sp.issparse(X):
             return TruncatedSVD(k, random_state=self.random_state).fit_transform(X).astype(np.float32)
         return PCA(k, random_state=self.random_state).fit_transform(X).astype(np.float32)
+
+
+@REDUCERS.register("umap")
+class UMAPReducer(Reducer):
+    """UMAP (umap-learn), seeded, so single-threaded and reproducible.
+
+    Parameters
+    ----------
+    n_components : int
+        Output dimensions.
+    n_neighbors : int
+        Size of the local neighbourhood (capped below the number of documents).
+    min_dist : float
+        How tightly points may pack (0 suits clustering).
+    metric : str
+        Input distance; cosine suits sentence embeddings.
+    random_state : int
+        Set from the experiment's seed.
+    """
+
+    def __init__(self, n_components: int = 5, n_neighbors: int = 15, min_dist: float = 0.0,
+                 metric: str = "cosine", random_state: int = 0) -> None:
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.metric = metric
+        self.random_state = random_state
+
+    def fit_transform(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+        import warnings
+
+        from umap import UMAP
+
+        n = X.shape[0]
+        if n <= self.n_components + 1:
+            log.info("reduce: %d documents are too few for UMAP to %d dimensions; kept as they are",
+                     n, self.n_components)
+            return X
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*n_jobs value.*")
+            model = UMAP(n_components=self.n_components, n_neighbors=max(2, min(self.n_neighbors, n - 1)),
+                         min_dist=self.min_dist, metric=self.metric, random_state=self.random_state,
+                         init="spectral" if n > self.n_components + 2 else "random")
+            return model.fit_transform(X).astype(np.float32)

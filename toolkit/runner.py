@@ -29,7 +29,7 @@ from toolkit.duplicates import find_duplicate_passages
 from toolkit.embeddings import EMBEDDERS, Embedder, MiniLMEmbedder, SentenceTransformerEmbedder
 from toolkit.errors import DataError
 from toolkit.evaluate import Evaluator
-from toolkit.plots import topic_map
+from toolkit.plots import auto_k_curve, topic_map
 from toolkit.summarize import SentenceTfidf, Summarizer, Summary
 from toolkit.topics import Topic, TopicDescriber
 
@@ -79,7 +79,7 @@ def _timed(timings: dict, stage: str):
 
 def _sentence_encoder(representation: str, corpus: Corpus, embedder: Embedder):
     if representation == "tfidf":
-        return SentenceTfidf(corpus)
+        return SentenceTfidf.for_corpus(corpus)
     if isinstance(embedder, MiniLMEmbedder):
         return embedder.embed_texts
     return MiniLMEmbedder().embed_texts
@@ -116,9 +116,7 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     if isinstance(embedder, SentenceTransformerEmbedder):
         embedder.progress = progress
     cluster = build("cluster", resolved["cluster"], seed)
-    if getattr(cluster, "n_clusters", None) is not None and cluster.n_clusters > len(corpus):
-        raise DataError(f"cluster.n_clusters: {cluster.n_clusters} clusters requested but "
-                        f"{corpus.name} has only {len(corpus)} documents")
+    cluster.check_size(len(corpus), corpus.name)
     with _timed(timings, "embed"):
         X = embedder.fit_transform(corpus)
         cache = getattr(embedder, "_cache", None)
@@ -138,7 +136,9 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     with _timed(timings, "evaluate"):
         evaluator: Evaluator = build("evaluate", resolved["evaluate"], seed)
         splitter = build("sentences", resolved["sentences"], seed)
-        metrics = evaluator.evaluate(corpus, labels, Z, summaries, splitter.split)
+        metrics = evaluator.evaluate(corpus, labels, Z, summaries, splitter.split, topics)
+    if getattr(cluster, "auto_k_", None):
+        metrics["auto_k"] = cluster.auto_k_
     metrics["corpus"] = {
         "documents": len(corpus), "sentences": sum(len(d.sentences) for d in corpus),
         "skipped_documents": len(empty), "removed_lines": len(corpus.removed),
@@ -195,6 +195,15 @@ def _assignments_csv(result: RunResult) -> str:
     return buf.getvalue()
 
 
+def _contingency_csv(table: dict) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["topic", *table["columns"]])
+    for name, counts in zip(table["rows"], table["counts"]):
+        writer.writerow([name, *counts])
+    return buf.getvalue()
+
+
 def _report(result: RunResult) -> str:
     lines = [f"# {result.config['name']} — run {result.run_id}", "",
              f"{len(result.corpus)} documents from `{result.corpus.name}`, "
@@ -203,6 +212,21 @@ def _report(result: RunResult) -> str:
     if clus:
         lines += ["## Clustering", "", "| measure | value |", "| --- | --- |"]
         lines += [f"| {k} | {v} |" for k, v in clus.items()] + [""]
+    if "contingency" in result.metrics:
+        table = result.metrics["contingency"]
+        lines += ["Topics (rows) against gold labels (columns):", "",
+                  "| topic | " + " | ".join(table["columns"]) + " |",
+                  "| --- | " + " | ".join("---" for _ in table["columns"]) + " |"]
+        lines += [f"| {name} | " + " | ".join(map(str, counts)) + " |"
+                  for name, counts in zip(table["rows"], table["counts"])] + [""]
+    if "auto_k" in result.metrics:
+        auto = result.metrics["auto_k"]
+        lines += [f"n_clusters chosen automatically: {auto['chosen']} (by {auto['criterion']}).", "",
+                  "![auto-k curve](auto_k.png)", ""]
+    quality = result.metrics.get("topics")
+    if quality:
+        lines += [f"Topic quality: NPMI coherence {quality['npmi']} (window {quality['npmi_window']} tokens, "
+                  f"top {quality['npmi_top_n']} keywords), diversity {quality['diversity']}.", ""]
     rouge = result.metrics.get("summaries", {}).get("document")
     if rouge:
         lines += ["## Summaries vs references (ROUGE F1, 95% bootstrap interval)", "",
@@ -256,6 +280,10 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
         }
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
+        if "contingency" in result.metrics:
+            (tmp / "contingency.csv").write_text(_contingency_csv(result.metrics["contingency"]), encoding="utf-8")
+        if "auto_k" in result.metrics:
+            auto_k_curve(result.metrics["auto_k"], tmp / "auto_k.png")
         names = {t.id: t.name for t in result.topics}
         topic_map(result.embeddings, result.labels, names, tmp / "topic_map.png",
                   [d.title for d in result.corpus], result.config["seed"])

@@ -1,26 +1,35 @@
-"""Extractive summaries of documents and topics by sentence centrality."""
+"""Extractive summaries of documents and topics by sentence centrality.
+
+A :class:`Summarizer` scores a unit's sentences with a centrality scorer chosen by
+name (:mod:`toolkit.centrality`), then picks sentences in score order (or by MMR)
+within a length budget, skipping any sentence too similar to one already chosen.
+"""
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 
-from toolkit.centrality import SCORERS, CentralityScorer, cosine_matrix
+from toolkit.centrality import SCORERS, CentralityScorer, SentenceSet, unit_rows
 from toolkit.cleaning import normalise
-from toolkit.corpus import Corpus
+from toolkit.corpus import Corpus, Document
 from toolkit.errors import ConfigError
 from toolkit.topics import Topic
 
+DENSE_LIMIT = 3000  # units up to this many sentences share one dense cosine matrix
 UNITS = ("document", "topic")
 REPRESENTATIONS = ("tfidf", "minilm")
 
 
 @dataclass
 class Candidate:
+    """A sentence that may enter a summary."""
+
     text: str
     document: str
     position: int
@@ -49,29 +58,67 @@ class Summary:
 
 
 class SentenceTfidf:
-    """TF-IDF sentence vectors with idf learned over the corpus' documents.
+    """TF-IDF sentence vectors with idf over the corpus' documents (the LexRank paper's
+    idf-modified cosine: idf from documents, term counts from sentences).
 
-    The LexRank paper's idf-modified cosine: idf from documents, term counts from
-    sentences.
+    Sentences are tokenised once (scikit-learn's CountVectorizer, English stop words
+    removed); a term's document frequency is counted from the sentence rows of each
+    document, so the corpus is not tokenised a second time. idf is scikit-learn's smooth
+    idf, ln((1 + n) / (1 + df)) + 1.
+
+    Parameters
+    ----------
+    documents : list of list of str
+        Each document's sentences.
     """
 
-    def __init__(self, corpus: Corpus) -> None:
-        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=False)
-        texts = [d.text for d in corpus if d.text.strip()]
+    def __init__(self, documents: list[list[str]]) -> None:
+        self.sentences = [s for doc in documents for s in doc]
+        self.vectorizer = CountVectorizer(stop_words="english")
         try:
-            self.vectorizer.fit(texts or [""])
-            self.ok = True
+            counts = self.vectorizer.fit_transform(self.sentences).tocsr()
         except ValueError:  # no word in the whole corpus
-            self.ok = False
+            self.vectorizer = None
+            self.rows = sp.csr_matrix((len(self.sentences), 1))
+            return
+        owner = np.repeat(np.arange(len(documents)), [len(d) for d in documents])
+        n_terms = counts.shape[1]
+        terms = counts.indices.astype(np.int64)
+        pairs = np.unique(owner[np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))] * n_terms + terms)
+        df = np.bincount(pairs % n_terms, minlength=n_terms)
+        self.idf = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
+        self.rows = self._weigh(counts)
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        counts = sp.csr_matrix(counts, dtype=np.float64)
+        counts.data *= self.idf[counts.indices]
+        return counts
+
+    @classmethod
+    def for_corpus(cls, corpus: Corpus) -> SentenceTfidf:
+        return cls([d.sentences for d in corpus])
 
     def __call__(self, sentences: list[str]) -> sp.csr_matrix:
-        if not self.ok:
+        if sentences == self.sentences:
+            return self.rows
+        if self.vectorizer is None:
             return sp.csr_matrix((len(sentences), 1))
-        return self.vectorizer.transform(sentences)
+        return self._weigh(self.vectorizer.transform(sentences))
+
+
+def compact(vectors):
+    """A small unit's sparse rows as a dense array over only the columns it uses."""
+    if not sp.issparse(vectors):
+        return np.asarray(vectors, dtype=np.float64)
+    X = sp.csr_matrix(vectors)
+    cols, pos = np.unique(X.indices, return_inverse=True)
+    dense = np.zeros((X.shape[0], max(len(cols), 1)))
+    dense[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), pos] = X.data
+    return dense
 
 
 def budget_size(n: int, sentences: int | None, ratio: float | None) -> int:
-    """How many sentences a count or ratio budget allows out of ``n``."""
+    """How many sentences a count or ratio budget allows out of ``n`` (ratio rounds half up)."""
     if sentences is not None:
         return min(n, sentences)
     if ratio is not None:
@@ -85,22 +132,28 @@ class Summarizer:
     Parameters
     ----------
     method : str
-        Centrality scorer name (``lexrank``).
+        Centrality scorer: ``lexrank``, ``textrank``, ``centroid``, ``degree``, ``lead``, ``random``.
     sentences : int or None
         Budget: this many sentences. Exactly one of ``sentences``, ``ratio``, ``words``
         (giving ``ratio`` or ``words`` in an experiment file unsets the default ``sentences``).
     ratio : float or None
-        Budget: this share of the unit's sentences (rounded, at least one).
+        Budget: this share of the unit's sentences (rounded half up, at least one).
     words : int or None
-        Budget: at most this many words in all.
+        Budget: at most this many words in all (sentences that would overflow are skipped).
     units : list of str
         ``document`` and/or ``topic``.
     representation : {"tfidf", "minilm"}
-        Sentence vectors: TF-IDF with corpus idf, or MiniLM embeddings.
+        Sentence vectors: TF-IDF with idf over the corpus' documents, or MiniLM embeddings.
+    mmr : float or None
+        Maximal marginal relevance: None picks by score alone; a lambda in [0, 1]
+        picks ``argmax lambda * score - (1 - lambda) * max similarity to the chosen``
+        (scores scaled to [0, 1]).
     max_similarity : float
-        A sentence this similar (cosine) to one already chosen is skipped.
+        A sentence whose cosine to one already chosen reaches this is never picked.
     order : {"original", "score"}
-        Output order of chosen sentences.
+        Output order of the chosen sentences.
+    random_state : int
+        Seed for the ``random`` baseline; set from the experiment's seed.
     params : dict
         The scorer's own parameters (LexRank's ``threshold``, ``damping`` ...).
     """
@@ -108,8 +161,8 @@ class Summarizer:
     def __init__(self, method: str = "lexrank", sentences: int | None = 3,
                  ratio: float | None = None, words: int | None = None,
                  units: list[str] | tuple[str, ...] = UNITS, representation: str = "tfidf",
-                 max_similarity: float = 0.85, order: str = "original",
-                 **params) -> None:
+                 mmr: float | None = None, max_similarity: float = 0.85, order: str = "original",
+                 random_state: int = 0, **params) -> None:
         budgets = {k: v for k, v in (("sentences", sentences), ("ratio", ratio), ("words", words))
                    if v is not None}
         if len(budgets) > 1:
@@ -129,12 +182,58 @@ class Summarizer:
                               f"choose one of: {', '.join(REPRESENTATIONS)}")
         if order not in ("original", "score"):
             raise ConfigError(f"summarize.order: unknown value {order!r}; choose one of: original, score")
-        self.scorer: CentralityScorer = SCORERS.get(method, "summarize.method")(**params)
+        if mmr is not None and not 0 <= mmr <= 1:
+            raise ConfigError(f"summarize.mmr: must be a lambda in [0, 1], got {mmr}")
+        scorer_cls = SCORERS.get(method, "summarize.method")
+        if "random_state" in inspect.signature(scorer_cls.__init__).parameters:
+            params["random_state"] = random_state
+        try:
+            self.scorer: CentralityScorer = scorer_cls(**params)
+        except TypeError as err:
+            raise ConfigError(f"summarize: {err}") from None
+        self.method = method
         self.sentences, self.ratio, self.words = sentences, ratio, words
         self.units = units
         self.representation = representation
+        self.mmr = mmr
         self.max_similarity = max_similarity
         self.order = order
+
+    def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None) -> list[int]:
+        """Indices picked in score (or MMR) order within the budget and the similarity cap.
+
+        ``S`` is the dense cosine matrix when the unit is small; otherwise a chosen
+        sentence's similarities are computed from the unit-length rows ``Xn``.
+        """
+        n = len(scores)
+        limit = budget_size(n, self.sentences, self.ratio)
+        span = scores.max() - scores.min()
+        relevance = (scores - scores.min()) / span if span > 0 else np.ones(n)
+        closest = np.zeros(n)  # max similarity to any chosen sentence
+        open_ = np.ones(n, dtype=bool)
+        chosen: list[int] = []
+        used_words = 0
+        order = np.argsort(-scores, kind="stable")
+        while len(chosen) < limit and open_.any():
+            if self.mmr is None:
+                i = int(order[open_[order]][0])
+            else:
+                gain = np.where(open_, self.mmr * relevance - (1 - self.mmr) * closest, -np.inf)
+                i = int(np.argmax(gain))
+            open_[i] = False
+            if self.words is not None and used_words + lengths[i] > self.words:
+                continue
+            chosen.append(i)
+            used_words += int(lengths[i])
+            if S is not None:
+                sims = S[i]
+            elif sp.issparse(Xn):
+                sims = np.asarray((Xn @ Xn[i].T).todense()).ravel()
+            else:
+                sims = Xn @ Xn[i]
+            closest = np.maximum(closest, sims)
+            open_ &= closest < self.max_similarity
+        return chosen
 
     def summarize(self, candidates: list[Candidate], vectors, unit: str, unit_id: str,
                   name: str = "") -> Summary:
@@ -142,34 +241,37 @@ class Summarizer:
         n = len(candidates)
         if n == 0:
             return Summary(unit, unit_id, name, [], 0, note="no sentences to summarise")
-        scores = self.scorer.score(vectors)
-        sims = cosine_matrix(vectors)
+        S = None
+        if n <= DENSE_LIMIT:
+            vectors = compact(vectors)
+            Xn = unit_rows(vectors)
+            S = Xn @ Xn.T
+        else:
+            Xn = unit_rows(vectors)
+        batch = SentenceSet([c.text for c in candidates], vectors, np.array([c.position for c in candidates]), S)
+        scores = np.asarray(self.scorer.score(batch), dtype=np.float64)
+        lengths = np.array([len(c.text.split()) for c in candidates])
+        chosen = self._select(scores, Xn, lengths, S)
         ranking = np.argsort(-scores, kind="stable")
-        limit = budget_size(n, self.sentences, self.ratio)
-        chosen: list[int] = []
-        used_words = 0
-        for i in ranking:
-            if len(chosen) >= limit:
-                break
-            if chosen and sims[i, chosen].max() >= self.max_similarity:
-                continue
-            if self.words is not None:
-                length = len(candidates[i].text.split())
-                if used_words + length > self.words:
-                    continue
-                used_words += length
-            chosen.append(int(i))
-        rank = {int(i): r for r, i in enumerate(ranking, start=1)}
+        rank = np.empty(n, dtype=int)
+        rank[ranking] = np.arange(1, n + 1)
         if self.order == "original":
             chosen.sort()
         picked = [
             {"text": candidates[i].text, "score": round(float(scores[i]), 8),
              "document": candidates[i].document, "position": candidates[i].position,
-             "rank": rank[i], **({"also_in": candidates[i].also_in} if candidates[i].also_in else {})}
+             "rank": int(rank[i]), **({"also_in": candidates[i].also_in} if candidates[i].also_in else {})}
             for i in chosen
         ]
         note = "" if picked else f"no sentence fits the budget of {self.words} words"
         return Summary(unit, unit_id, name, picked, n, note)
+
+    def summarize_document(self, doc: Document, encode, vectors=None) -> Summary:
+        """One document's summary; ``vectors`` (its sentences' rows) are encoded when not given."""
+        cands = [Candidate(s, doc.id, i) for i, s in enumerate(doc.sentences)]
+        if vectors is None and cands:
+            vectors = encode([c.text for c in cands])
+        return self.summarize(cands, vectors, "document", doc.id, doc.title)
 
     def transform(self, corpus: Corpus, topics: list[Topic], encode) -> list[Summary]:
         """Summaries of every document and/or topic.
@@ -185,10 +287,15 @@ class Summarizer:
         out: list[Summary] = []
         by_id = {d.id: d for d in corpus}
         if "document" in self.units:
+            # One encoding call for the whole corpus, sliced per document.
+            vectors = encode([s for doc in corpus for s in doc.sentences])
+            if sp.issparse(vectors):
+                vectors = sp.csr_matrix(vectors)
+            start = 0
             for doc in corpus:
-                cands = [Candidate(s, doc.id, i) for i, s in enumerate(doc.sentences)]
-                out.append(self.summarize(cands, encode([c.text for c in cands]) if cands else None,
-                                          "document", doc.id, doc.title))
+                stop = start + len(doc.sentences)
+                out.append(self.summarize_document(doc, encode, vectors[start:stop] if stop > start else None))
+                start = stop
         if "topic" in self.units:
             for topic in topics:
                 cands = topic_candidates([by_id[i] for i in topic.documents])

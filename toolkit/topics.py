@@ -87,12 +87,28 @@ class TopicDescriber:
         most one topic (Hungarian assignment on embedding similarity).
     exemplars : int
         Exemplar documents per topic.
+    diversity : float or None
+        None: keywords by c-TF-IDF alone. A number in [0, 1]: re-rank the top
+        ``candidates`` terms by maximal marginal relevance on word embeddings, trading
+        relevance to the topic for difference from keywords already chosen (as
+        BERTopic's MaximalMarginalRelevance; 0 = pure relevance).
+    candidates : int
+        Terms considered by the diversity re-ranking.
     """
 
-    def __init__(self, keywords: int = 10, names: list[str] | None = None, exemplars: int = 3) -> None:
+    def __init__(self, keywords: int = 10, names: list[str] | None = None, exemplars: int = 3,
+                 diversity: float | None = None, candidates: int = 30) -> None:
+        from toolkit.errors import ConfigError
+
+        if diversity is not None and not 0 <= diversity <= 1:
+            raise ConfigError(f"topics.diversity: must be in [0, 1], got {diversity}")
+        if names is not None and len(set(names)) != len(names):
+            raise ConfigError("topics.names: each candidate name must be given once")
         self.keywords = keywords
         self.names = names
         self.exemplars = exemplars
+        self.diversity = diversity
+        self.candidates = candidates
 
     def fit_transform(self, corpus: Corpus, labels: np.ndarray, embeddings, embed_texts) -> list[Topic]:
         """Describe every cluster of ``labels``.
@@ -121,11 +137,14 @@ class TopicDescriber:
         centroids = []
         for row, c in enumerate(ids):
             members = np.flatnonzero(labels == c)
-            order = np.argsort(-weights[row], kind="stable")[: self.keywords]
-            keywords = [(str(terms[j]), round(float(weights[row, j]), 6)) for j in order if weights[row, j] > 0]
             centroid = emb[members].mean(axis=0)
             norm = np.linalg.norm(centroid)
             centroid = centroid / norm if norm > 0 else centroid
+            pool = self.candidates if self.diversity is not None else self.keywords
+            order = [j for j in np.argsort(-weights[row], kind="stable")[:pool] if weights[row, j] > 0]
+            if self.diversity is not None and order:
+                order = self._mmr([str(terms[j]) for j in order], order, centroid, embed_texts)
+            keywords = [(str(terms[j]), round(float(weights[row, j]), 6)) for j in order[: self.keywords]]
             centroids.append(centroid)
             sims = emb[members] @ centroid
             best = members[np.argsort(-sims, kind="stable")[: self.exemplars]]
@@ -138,6 +157,7 @@ class TopicDescriber:
                 exemplars=[corpus[i].id for i in best],
             ))
         named = [t for t in topics if t.id >= 0]
+        self.centroids_ = centroids
         if self.names and named:
             name_vecs = _dense(embed_texts(list(self.names)))
             norms = np.linalg.norm(name_vecs, axis=1, keepdims=True)
@@ -148,3 +168,25 @@ class TopicDescriber:
                 named[r].name = self.names[c]
                 named[r].name_score = round(float(sim[r, c]), 6)
         return topics
+
+    def _mmr(self, words: list[str], order: list[int], centroid: np.ndarray, embed_texts) -> list[int]:
+        vecs = _dense(embed_texts(words))
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        vecs = np.divide(vecs, norms, out=np.zeros_like(vecs), where=norms > 0)
+        relevance = vecs @ centroid if vecs.shape[1] == centroid.shape[0] else np.linspace(1, 0, len(words))
+        chosen = [0]  # the top c-TF-IDF term always leads
+        while len(chosen) < min(self.keywords, len(words)):
+            redundancy = (vecs @ vecs[chosen].T).max(axis=1)
+            gain = (1 - self.diversity) * relevance - self.diversity * redundancy
+            gain[chosen] = -np.inf
+            chosen.append(int(np.argmax(gain)))
+        return [order[i] for i in chosen]
+
+
+def name_accuracy(topics: list[Topic], documents, labels: np.ndarray) -> float | None:
+    """Share of documents whose topic's name equals their gold label (case-insensitive)."""
+    gold = [d.label for d in documents]
+    if any(g is None for g in gold):
+        return None
+    names = {t.id: t.name.casefold() for t in topics}
+    return round(float(np.mean([names[int(c)] == g.casefold() for c, g in zip(labels, gold)])), 6)

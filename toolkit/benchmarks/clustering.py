@@ -1,0 +1,195 @@
+"""Clustering benchmark: every method x 5 seeds on AG News and the BBC dev articles,
+side by side with BERTopic on the same cached MiniLM embeddings.
+
+Run with ``python -m toolkit.benchmarks.clustering`` (needs the ``bench`` extra for BERTopic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn import metrics
+
+from toolkit.cluster import CLUSTERERS
+from toolkit.embeddings import EMBEDDERS, MiniLMEmbedder
+from toolkit.loaders import LOADERS
+from toolkit.reduce import REDUCERS
+from toolkit.sentences import SPLITTERS
+
+TRUE_K = {"ag_news": 4, "bbc_dev": 5}
+# (label, embedding, reduce settings, cluster settings); "{k}" is the true number of labels.
+METHODS = [
+    ("TF-IDF + k-means", "tfidf", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("k-means", "minilm", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("mini-batch k-means", "minilm", {"method": "none"}, {"method": "minibatch_kmeans", "n_clusters": "{k}"}),
+    ("agglomerative ward", "minilm", {"method": "none"}, {"method": "agglomerative", "n_clusters": "{k}"}),
+    ("agglomerative average cosine", "minilm", {"method": "none"},
+     {"method": "agglomerative", "n_clusters": "{k}", "linkage": "average", "metric": "cosine"}),
+    ("spectral", "minilm", {"method": "none"}, {"method": "spectral", "n_clusters": "{k}"}),
+    ("GMM (diag)", "minilm", {"method": "none"}, {"method": "gmm", "n_clusters": "{k}"}),
+    ("HDBSCAN on UMAP-5", "minilm", {"method": "umap"}, {"method": "hdbscan"}),
+    ("HDBSCAN on UMAP-5, outliers to nearest", "minilm", {"method": "umap"},
+     {"method": "hdbscan", "outliers": "nearest"}),
+    ("bertopic_like (UMAP -> HDBSCAN)", "minilm", {"method": "none"}, {"method": "bertopic_like"}),
+    ("UMAP-5 + k-means", "minilm", {"method": "umap"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("UMAP-5 + agglomerative ward", "minilm", {"method": "umap"}, {"method": "agglomerative", "n_clusters": "{k}"}),
+    ("UMAP-5 + GMM (full)", "minilm", {"method": "umap"},
+     {"method": "gmm", "n_clusters": "{k}", "covariance_type": "full"}),
+    ("k-means, k auto (silhouette)", "minilm", {"method": "none"}, {"method": "kmeans", "n_clusters": "auto"}),
+    ("UMAP-5 + k-means, k auto (silhouette)", "minilm", {"method": "umap"},
+     {"method": "kmeans", "n_clusters": "auto"}),
+]
+
+
+def embeddings_for(name: str):
+    """The corpus, its gold labels, and its TF-IDF and (cached) MiniLM document embeddings."""
+    corpus = LOADERS.get("builtin")(name=name).load()
+    SPLITTERS.get("blingfire")().transform(corpus)
+    corpus.documents = [d for d in corpus if d.sentences]
+    minilm = MiniLMEmbedder()
+    start = time.perf_counter()
+    X = minilm.fit_transform(corpus)
+    seconds = time.perf_counter() - start
+    cache = minilm.embedding_cache
+    print(f"{name}: {len(corpus)} documents embedded in {seconds:.1f} s "
+          f"(cache: {cache.hits} found, {cache.misses} computed)", flush=True)
+    return corpus, np.array(corpus.labels), {"minilm": X, "tfidf": EMBEDDERS.get("tfidf")().fit_transform(corpus)}
+
+
+def _build(registry, settings: dict, k: int, seed: int):
+    params = {key: (k if value == "{k}" else value) for key, value in settings.items() if key != "method"}
+    cls = registry.get(settings["method"])
+    import inspect
+
+    if "random_state" in inspect.signature(cls.__init__).parameters:
+        params["random_state"] = seed
+    return cls(**params)
+
+
+def run_ours(name, gold, X_by_rep, seeds) -> list[dict]:
+    rows = []
+    reduced: dict[tuple, tuple[np.ndarray, float]] = {}
+    k = TRUE_K[name]
+    for label, rep, reduce_settings, cluster_settings in METHODS:
+        for seed in seeds:
+            X = X_by_rep[rep]
+            key = (rep, json.dumps(reduce_settings, sort_keys=True), seed)
+            if key not in reduced:
+                start = time.perf_counter()
+                reduced[key] = (_build(REDUCERS, reduce_settings, k, seed).fit_transform(X),
+                                time.perf_counter() - start)
+            Z, reduce_seconds = reduced[key]
+            clusterer = _build(CLUSTERERS, cluster_settings, k, seed)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                labels = clusterer.fit_predict(Z)
+            seconds = time.perf_counter() - start + reduce_seconds
+            rows.append(score_row(name, f"ours: {label}", seed, gold, labels, seconds,
+                                  getattr(clusterer, "auto_k_", None)))
+            print(f"  {label:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
+                  f"topics {rows[-1]['topics']} ({seconds:.1f} s)", flush=True)
+    return rows
+
+
+def run_bertopic(name, corpus, gold, X, seeds) -> list[dict]:
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    model = MiniLMEmbedder()._load()
+    docs = [f"{d.title}\n{d.text}" for d in corpus]
+    rows = []
+    for label, nr_topics in (("BERTopic defaults", None), (f"BERTopic nr_topics={TRUE_K[name]}", TRUE_K[name])):
+        for seed in seeds:
+            # BERTopic's default UMAP and HDBSCAN, with UMAP seeded so that runs differ by seed only.
+            umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                              low_memory=False, random_state=seed)
+            hdbscan_model = HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
+                                    prediction_data=True)
+            topic_model = BERTopic(embedding_model=model, umap_model=umap_model, hdbscan_model=hdbscan_model,
+                                   nr_topics=nr_topics)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                topics, _ = topic_model.fit_transform(docs, embeddings=X)
+            seconds = time.perf_counter() - start
+            rows.append(score_row(name, label, seed, gold, np.array(topics), seconds, None))
+            print(f"  {label:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
+                  f"topics {rows[-1]['topics']} outliers {rows[-1]['outlier_share']:.2f} ({seconds:.1f} s)",
+                  flush=True)
+    return rows
+
+
+def score_row(dataset, system, seed, gold, labels, seconds, auto_k) -> dict:
+    return {"dataset": dataset, "system": system, "seed": seed,
+            "nmi": metrics.normalized_mutual_info_score(gold, labels),
+            "ari": metrics.adjusted_rand_score(gold, labels),
+            "topics": int(len(set(labels.tolist()) - {-1})),
+            "outlier_share": float(np.mean(labels < 0)), "seconds": seconds,
+            **({"chosen_k": auto_k["chosen"]} if auto_k else {})}
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    out = []
+    keys = list(dict.fromkeys((r["dataset"], r["system"]) for r in rows))
+    for dataset, system in keys:
+        group = [r for r in rows if r["dataset"] == dataset and r["system"] == system]
+        entry = {"dataset": dataset, "system": system, "runs": len(group)}
+        for m in ("nmi", "ari", "topics", "outlier_share", "seconds"):
+            values = np.array([r[m] for r in group], dtype=float)
+            entry[m] = float(values.mean())
+            entry[f"{m}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        if "chosen_k" in group[0]:
+            entry["chosen_k"] = [r["chosen_k"] for r in group]
+        out.append(entry)
+    return out
+
+
+def markdown(summary: list[dict], seeds) -> str:
+    lines = [f"# Clustering benchmark: mean ± std over seeds {list(seeds)}", ""]
+    for dataset in dict.fromkeys(s["dataset"] for s in summary):
+        lines += [f"## {dataset} ({TRUE_K[dataset]} gold labels)", "",
+                  "| system | NMI | ARI | topics | outlier share | seconds |", "| --- | --- | --- | --- | --- | --- |"]
+        for s in sorted((s for s in summary if s["dataset"] == dataset), key=lambda s: -s["nmi"]):
+            extra = f" (k chosen: {s['chosen_k']})" if "chosen_k" in s else ""
+            lines.append(f"| {s['system']}{extra} | {s['nmi']:.3f} ± {s['nmi_std']:.3f} | "
+                         f"{s['ari']:.3f} ± {s['ari_std']:.3f} | {s['topics']:.1f} ± {s['topics_std']:.1f} | "
+                         f"{s['outlier_share']:.2f} | {s['seconds']:.1f} |")
+        lines.append("")
+    lines += ["Seconds: clustering (and its reduction) on precomputed MiniLM embeddings; BERTopic's include its "
+              "c-TF-IDF topic representation.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=["ag_news", "bbc_dev"], choices=sorted(TRUE_K))
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. N-1")
+    parser.add_argument("--no-bertopic", action="store_true")
+    parser.add_argument("--out", default="results/benchmarks")
+    args = parser.parse_args(argv)
+    seeds = range(args.seeds)
+    rows = []
+    for name in args.datasets:
+        corpus, gold, X_by_rep = embeddings_for(name)
+        rows += run_ours(name, gold, X_by_rep, seeds)
+        if not args.no_bertopic:
+            rows += run_bertopic(name, corpus, gold, X_by_rep["minilm"], seeds)
+    summary = summarise(rows)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    text = markdown(summary, seeds)
+    (out / "clustering.md").write_text(text)
+    (out / "clustering.json").write_text(json.dumps({"summary": summary, "runs": rows}, indent=2) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
