@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import time
 from importlib import resources
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
+
+
+def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: no half-written run folder
+    raise KeyboardInterrupt
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,13 +32,84 @@ def default_experiment() -> Path:
 
 
 def _run(args) -> int:
-    from toolkit.config import apply_overrides, load_file
+    from toolkit.config import SWEEP, apply_overrides, load_file
     from toolkit.runner import format_result, run
 
     path = Path(args.experiment) if args.experiment else default_experiment()
     config = apply_overrides(load_file(path), args.set)
+    if config.get(SWEEP) or args.jobs > 1 or args.executor != "local":
+        return _sweep(config, args)
     result = run(config, args.out, progress=not args.quiet)
     print(format_result(result))
+    return 0
+
+
+def _sweep(config: dict, args) -> int:
+    from toolkit.compare import flatten
+    from toolkit.sweep import run_sweep
+
+    start = time.perf_counter()
+    runs = run_sweep(config, args.out, args.jobs, args.executor, args.scheduler, args.quiet)
+    swept = list((config.get("sweep") or {}).keys())
+    print(f"{config.get('name', 'experiment')}: {len(runs)} runs "
+          f"({sum(r.status == 'reused' for r in runs)} reused) in {time.perf_counter() - start:.1f} s")
+    for r in runs:
+        settings = flatten(r.config)
+        shown = ", ".join(f"{k}={settings.get(k)}" for k in swept)
+        clus = r.metrics.get("clustering", {})
+        score = f"NMI {clus['nmi']:.3f}, ARI {clus['ari']:.3f}" if "nmi" in clus else \
+            f"{clus.get('n_clusters', '?')} clusters"
+        print(f"  {r.run_id}  {r.status:6s}  {shown}  {score}")
+    print(f"compare them: toolkit compare {Path(args.out) / runs[0].config['name']}")
+    return 0
+
+
+def _compare(args) -> int:
+    from toolkit import compare
+
+    runs = compare.find_runs(args.paths)
+    differing, groups = compare.group_runs(runs)
+    metrics = args.metric or [m for m in compare.metric_names(runs) if m.startswith(
+        ("clustering.nmi", "clustering.ari", "clustering.n_clusters", "clustering.silhouette", "topics.npmi",
+         "topics.diversity", "summaries.document.rouge1", "summaries.document.rouge2"))] or \
+        compare.metric_names(runs)[:6]
+    rows = compare.summarise(groups, metrics)
+    test = None
+    if args.paired:
+        a, b = args.paired
+        if not (1 <= a <= len(groups) and 1 <= b <= len(groups)):
+            raise ToolkitError(f"--paired {a} {b}: groups are numbered 1 to {len(groups)}")
+        test = compare.paired_test(groups[a - 1], groups[b - 1], metrics[0])
+    text = compare.to_markdown(rows, metrics, differing, test)
+    print(text)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.md").write_text(text, encoding="utf-8")
+    (out / "compare.csv").write_text(compare.to_csv(rows, metrics), encoding="utf-8")
+    compare.plot(rows, metrics[0], out / "compare.png")
+    print(f"written: {out / 'compare.md'}, {out / 'compare.csv'}, {out / 'compare.png'}")
+    return 0
+
+
+def _cache(args) -> int:
+    from toolkit.embeddings import cache_dir
+
+    root = cache_dir() / "embeddings"
+    files = sorted(root.glob("*.sqlite")) if root.is_dir() else []
+    if args.action == "clear":
+        for f in files:
+            f.unlink()
+        print(f"removed {len(files)} embedding cache file(s) from {root}")
+        return 0
+    import sqlite3
+
+    print(f"embedding cache: {root}")
+    for f in files:
+        with sqlite3.connect(f) as con:
+            n = con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        print(f"  {f.stem}: {n} vectors, {f.stat().st_size / 2**20:.1f} MB")
+    if not files:
+        print("  (empty)")
     return 0
 
 
@@ -95,6 +172,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="results", help="results folder (default: results)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or log messages")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--jobs", type=int, default=1, help="runs of a sweep at once (default 1: in this process)")
+    p.add_argument("--executor", default="local", help="local (default) or dask")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
+    p = sub.add_parser("compare", help="one table of runs' differing settings and metrics, over seeds")
+    p.add_argument("paths", nargs="+", help="run folders or folders holding them")
+    p.add_argument("--metric", action="append", help="metric to show (repeatable; the first is plotted and tested)")
+    p.add_argument("--paired", nargs=2, type=int, metavar=("A", "B"),
+                   help="paired permutation test between groups A and B (numbers from the table)")
+    p.add_argument("--out", default="results/comparison", help="where compare.md/.csv/.png go")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p = sub.add_parser("cache", help="the embedding cache: info or clear")
+    p.add_argument("action", choices=["info", "clear"])
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
     p = sub.add_parser("summarize", help="summarise text files extractively (one summary per file)")
     p.add_argument("files", nargs="+", help="plain-text files")
     p.add_argument("--method", default="lexrank",
@@ -120,8 +212,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        return {"run": _run, "summarize": _summarize}[args.command](args)
+        return {"run": _run, "summarize": _summarize, "compare": _compare, "cache": _cache}[args.command](args)
     except ToolkitError as err:
         if args.debug:
             raise

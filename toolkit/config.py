@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import inspect
+import itertools
 import json
 import types
 import typing
@@ -86,6 +87,7 @@ SECTIONS: dict[str, Section] = {
     "evaluate": Section({}, component=Evaluator),
 }
 TOP_LEVEL = {"name": str, "seed": int}
+SWEEP = "sweep"
 DEFAULT_NAME = "experiment"
 
 
@@ -176,15 +178,49 @@ def resolve_section(name: str, given: dict | None) -> dict:
     return _resolve_section(name, SECTIONS[name], given)
 
 
+def expand_sweep(config: dict) -> list[dict]:
+    """Every combination of the ``sweep:`` grid, each resolved (defaults filled, validated).
+
+    ``sweep`` maps dotted keys to lists of values; without it the experiment is one run.
+    All combinations are validated before any work, and an error names the sweep key.
+    """
+    config = dict(config or {})
+    grid = config.pop(SWEEP, None) or {}
+    if not isinstance(grid, dict):
+        raise ConfigError(f"{SWEEP}: expected a mapping of dotted keys to lists of values, got {grid!r}")
+    for key, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{SWEEP}.{key}: expected a non-empty list of values, got {values!r}")
+        top = key.split(".")[0]
+        if top not in TOP_LEVEL and top not in SECTIONS:
+            raise ConfigError(f"{SWEEP}.{key}: {top!r} is not a key of the experiment file; valid keys: "
+                              f"{', '.join(list(TOP_LEVEL) + list(SECTIONS))}")
+    out = []
+    for combo in itertools.product(*grid.values()):
+        run = copy.deepcopy(config)
+        for key, value in zip(grid, combo):
+            set_dotted(run, key.split("."), value, f"{SWEEP}.{key}")
+        try:
+            out.append(resolve(run))
+        except ConfigError as err:
+            where = ", ".join(f"{k}={v!r}" for k, v in zip(grid, combo))
+            raise ConfigError(f"{SWEEP} ({where}): {err}") from None
+    return out
+
+
 def resolve(config: dict | None) -> dict:
     """Fill every default and validate; the result is what ``config.yaml`` records."""
     config = {} if config is None else config
+    if isinstance(config, dict) and config.get(SWEEP):
+        raise ConfigError(f"{SWEEP}: a sweep is many runs; expand it with expand_sweep()")
+    if isinstance(config, dict):
+        config = {k: v for k, v in config.items() if k != SWEEP}
     if not isinstance(config, dict):
         raise ConfigError(f"experiment: expected a mapping at the top level, got {type(config).__name__}")
     for key in config:
         if key not in TOP_LEVEL and key not in SECTIONS:
             raise ConfigError(
-                f"{key}: unknown key; valid keys: {', '.join(list(TOP_LEVEL) + list(SECTIONS))}"
+                f"{key}: unknown key; valid keys: {', '.join(list(TOP_LEVEL) + list(SECTIONS) + [SWEEP])}"
             )
     out: dict[str, Any] = {
         "name": check_value("name", config.get("name", DEFAULT_NAME), str),
@@ -212,18 +248,23 @@ def parse_override(item: str, flag: str = "--set") -> tuple[list[str], Any]:
     return parts, value
 
 
+def set_dotted(config: dict, parts: list[str], value: Any, culprit: str) -> None:
+    """Set ``value`` at the dotted path ``parts`` inside ``config`` (in place)."""
+    node = config
+    for depth, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{culprit}: {'.'.join(parts[:depth + 1])} is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
 def apply_overrides(config: dict, overrides: list[str]) -> dict:
     """A copy of ``config`` with each ``KEY=VALUE`` set at its dotted path."""
     config = copy.deepcopy(config)
     for item in overrides:
         parts, value = parse_override(item)
-        node = config
-        for depth, part in enumerate(parts[:-1]):
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ConfigError(f"--set {item!r}: {'.'.join(parts[:depth + 1])} is not a section")
-            node = child
-        node[parts[-1]] = value
+        set_dotted(config, parts, value, f"--set {item!r}")
     return config
 
 

@@ -1,0 +1,149 @@
+"""Reproducibility: identical files from identical configs, sweeps that resume, executors, compare."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from toolkit import compare
+from toolkit.cli import main
+from toolkit.config import expand_sweep
+from toolkit.errors import ConfigError
+from toolkit.sweep import run_sweep
+
+FILES = ("assignments.csv", "topics.json", "summaries.jsonl", "config.yaml", "duplicates.json", "contingency.csv")
+
+
+def _same_files(a: Path, b: Path) -> None:
+    for name in FILES:
+        if (a / name).exists() or (b / name).exists():
+            assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    strip = lambda p: {k: v for k, v in json.loads(p.read_text()).items() if k != "timings"}  # noqa: E731
+    assert strip(a / "metrics.json") == strip(b / "metrics.json")
+
+
+def test_ag_news_sample_gives_byte_identical_files(tmp_path):
+    from toolkit import run
+
+    config = {"name": "ag-sample", "seed": 5, "dataset": {"loader": "builtin", "name": "ag_news", "sample": 300},
+              "reduce": {"method": "umap"}, "cluster": {"method": "kmeans", "n_clusters": 4},
+              "topics": {"names": ["World", "Sports", "Business", "Sci/Tech"]},
+              "summarize": {"sentences": 2, "mmr": 0.5}}
+    a = run(config, tmp_path / "a", progress=False)
+    b = run(config, tmp_path / "b", progress=False)
+    assert a.run_id == b.run_id
+    _same_files(a.folder, b.folder)
+    assert a.metrics["clustering"]["nmi"] > 0.3
+    env = json.loads((a.folder / "environment.json").read_text())
+    assert env["data_sha256"] and env["cpu_count"] and "git_dirty" in env and env["seed"] == 5
+
+
+SWEEP = {"name": "bbc-sweep", "seed": 0, "dataset": {"loader": "builtin", "name": "bbc_dev"},
+         "embedding": {"model": "tfidf"}, "cluster": {"n_clusters": 5},
+         "summarize": {"sentences": 1, "units": ["topic"]}, "evaluate": {"bootstrap": 50},
+         "sweep": {"cluster.method": ["kmeans", "gmm"], "seed": [0, 1, 2]}}
+
+
+def test_sweep_expands_and_validates_before_any_work():
+    runs = expand_sweep(SWEEP)
+    assert [(r["cluster"]["method"], r["seed"]) for r in runs] == [
+        ("kmeans", 0), ("kmeans", 1), ("kmeans", 2), ("gmm", 0), ("gmm", 1), ("gmm", 2)]
+    with pytest.raises(ConfigError, match="sweep.clusterr.method: 'clusterr' is not a key"):
+        expand_sweep(dict(SWEEP, sweep={"clusterr.method": ["kmeans"]}))
+    with pytest.raises(ConfigError, match=r"sweep \(cluster.method='dbscan'\): cluster.method: unknown value"):
+        expand_sweep(dict(SWEEP, sweep={"cluster.method": ["kmeans", "dbscan"]}))
+
+
+def test_sweep_reuses_complete_runs_and_compare_groups_seeds(tmp_path):
+    first = run_sweep(SWEEP, tmp_path, quiet=True)
+    assert [r.status for r in first] == ["done"] * 6
+    again = run_sweep(SWEEP, tmp_path, quiet=True)
+    assert [r.status for r in again] == ["reused"] * 6
+    runs = compare.find_runs([tmp_path])
+    differing, groups = compare.group_runs(runs)
+    assert "cluster.method" in differing and "seed" not in differing
+    assert [len(g.runs) for g in groups] == [3, 3]
+    rows = compare.summarise(groups, ["clustering.nmi"])
+    for row in rows:
+        stat = row["clustering.nmi"]
+        assert stat["n"] == 3 and stat["ci95"][0] <= stat["mean"] <= stat["ci95"][1]
+    test = compare.paired_test(groups[0], groups[1], "clustering.nmi")
+    assert test["seeds"] == [0, 1, 2] and 0 < test["p_value"] <= 1 and "exact" in test["test"]
+
+
+def test_compare_command_writes_table_csv_and_plot(tmp_path, capsys):
+    run_sweep(SWEEP, tmp_path / "res", quiet=True)
+    code = main(["compare", str(tmp_path / "res"), "--paired", "1", "2", "--out", str(tmp_path / "cmp")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "clustering.nmi" in out and "paired sign-flip permutation test" in out
+    for name in ("compare.md", "compare.csv", "compare.png"):
+        assert (tmp_path / "cmp" / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("executor, jobs", [("local", 2), ("dask", 2)])
+def test_parallel_executors_give_the_same_runs_as_in_process(tmp_path, executor, jobs):
+    config = dict(SWEEP, sweep={"cluster.method": ["kmeans", "gmm"], "seed": [0, 1]})
+    serial = run_sweep(config, tmp_path / "serial", quiet=True)
+    parallel = run_sweep(config, tmp_path / executor, jobs=jobs, executor=executor, quiet=True)
+    assert [r.status for r in parallel] == ["done"] * 4
+    for a, b in zip(serial, parallel):
+        assert a.run_id == b.run_id
+        _same_files(a.folder, b.folder)
+
+
+def test_a_killed_sweep_resumes_with_identical_results(tmp_path):
+    exp = tmp_path / "exp.yaml"
+    config = dict(SWEEP, sweep={"cluster.method": ["kmeans", "gmm", "agglomerative"], "seed": [0, 1, 2]})
+    exp.write_text(yaml.safe_dump(config))
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "run", str(exp), "--out", str(out), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    folder = out / "bbc-sweep"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        done = [p for p in folder.glob("*") if not p.name.startswith(".")] if folder.exists() else []
+        if len(done) >= 2:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    finished = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+    assert 2 <= len(finished) < 9, "the sweep was stopped midway"
+    assert not list(folder.glob(".tmp-*")), "no half-written folder is left"
+    for name in finished:
+        assert (folder / name / "metrics.json").is_file()
+    resumed = run_sweep(config, out, quiet=True)
+    assert sum(r.status == "reused" for r in resumed) == len(finished)
+    fresh = run_sweep(config, tmp_path / "fresh", quiet=True)
+    for a, b in zip(resumed, fresh):
+        _same_files(a.folder, b.folder)
+
+
+def test_cache_commands(tmp_path, monkeypatch, capsys):
+    from toolkit.embeddings import MiniLMEmbedder
+
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path))
+    MiniLMEmbedder().embed_texts(["one sentence.", "another one."])
+    assert main(["cache", "info"]) == 0
+    assert "2 vectors" in capsys.readouterr().out
+    assert main(["cache", "clear"]) == 0
+    assert main(["cache", "info"]) == 0
+    assert "(empty)" in capsys.readouterr().out
+
+
+def test_bad_sweep_key_exits_2(tmp_path, capsys):
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(yaml.safe_dump(dict(SWEEP, sweep={"cluster.bogus": [1, 2]})))
+    assert main(["run", str(exp), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cluster.bogus: unknown setting" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
