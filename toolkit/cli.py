@@ -55,7 +55,9 @@ def _sweep(config: dict, args) -> int:
           f"({sum(r.status == 'reused' for r in runs)} reused) in {time.perf_counter() - start:.1f} s")
     for r in runs:
         settings = flatten(r.config)
-        shown = ", ".join(f"{k}={settings.get(k)}" for k in swept)
+        shown = ", ".join(f"{k}={settings[k]}" if k in settings else
+                          ", ".join(f"{f}={v}" for f, v in settings.items() if f.startswith(f"{k}."))[:60]
+                          for k in swept)
         clus = r.metrics.get("clustering", {})
         score = f"NMI {clus['nmi']:.3f}, ARI {clus['ari']:.3f}" if "nmi" in clus else \
             f"{clus.get('n_clusters', '?')} clusters"
@@ -164,30 +166,27 @@ def _summarize(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="toolkit", description="Topic clustering and extractive summarisation of news.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--quiet", action="store_true", help="no progress bars or log messages")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = sub.add_parser("run", help="run an experiment file (default: the built-in news page study)")
+    p = sub.add_parser("run", parents=[common], help="run an experiment file (default: the built-in news page study)")
     p.add_argument("experiment", nargs="?", help="experiment YAML file")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a setting by its dotted key, value parsed as YAML (repeatable)")
     p.add_argument("--out", default="results", help="results folder (default: results)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars or log messages")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.add_argument("--jobs", type=int, default=1, help="runs of a sweep at once (default 1: in this process)")
     p.add_argument("--executor", default="local", help="local (default) or dask")
     p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
-    p = sub.add_parser("compare", help="one table of runs' differing settings and metrics, over seeds")
+    p = sub.add_parser("compare", parents=[common], help="a table of runs' differing settings and metrics")
     p.add_argument("paths", nargs="+", help="run folders or folders holding them")
     p.add_argument("--metric", action="append", help="metric to show (repeatable; the first is plotted and tested)")
     p.add_argument("--paired", nargs=2, type=int, metavar=("A", "B"),
                    help="paired permutation test between groups A and B (numbers from the table)")
     p.add_argument("--out", default="results/comparison", help="where compare.md/.csv/.png go")
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    p = sub.add_parser("cache", help="the embedding cache: info or clear")
+    p = sub.add_parser("cache", parents=[common], help="the embedding cache: info or clear")
     p.add_argument("action", choices=["info", "clear"])
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    p = sub.add_parser("summarize", help="summarise text files extractively (one summary per file)")
+    p = sub.add_parser("summarize", parents=[common], help="summarise text files extractively (one summary per file)")
     p.add_argument("files", nargs="+", help="plain-text files")
     p.add_argument("--method", default="lexrank",
                    help="lexrank, textrank, centroid, degree, lead or random (default lexrank)")
@@ -205,8 +204,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--encoding", default="utf-8", help="the files' encoding (default utf-8)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
     p.add_argument("--json", action="store_true", help="one JSON line per file")
-    p.add_argument("--quiet", action="store_true", help="no progress bars or log messages")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)

@@ -97,7 +97,8 @@ def group_runs(runs: list[Run]) -> tuple[list[str], list[Group]]:
     groups: dict[str, Group] = {}
     for run, f in zip(runs, flat):
         settings = {k: f.get(k) for k in differing}
-        label = ", ".join(f"{k}={v}" for k, v in settings.items()) or run.config.get("name", "runs")
+        # Settings a run does not have (another method's parameters) stay out of its label.
+        label = ", ".join(f"{k}={v}" for k, v in settings.items() if k in f) or run.config.get("name", "runs")
         groups.setdefault(label, Group(label, settings, [])).runs.append(run)
     return differing, list(groups.values())
 
@@ -199,7 +200,7 @@ def plot(rows: list[dict], metric: str, path: Path) -> Path:
     ax.set_xlabel("group (settings in compare.md)")
     ax.set_title(f"{metric} by configuration")
     for i, r in enumerate(present):
-        ax.annotate(f"n={r[metric]['n']}", (i, means[i]), xytext=(0, 4), textcoords="offset points",
+        ax.annotate(f"n={r[metric]['n']}", (i, means[i] + stds[i]), xytext=(0, 4), textcoords="offset points",
                     ha="center", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)

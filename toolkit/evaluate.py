@@ -20,11 +20,15 @@ def purity(labels_true, labels_pred) -> float:
     return float(table.max(axis=0).sum() / table.sum())
 
 
-def clustering_scores(labels_pred: np.ndarray, X, labels_true=None) -> dict:
+SILHOUETTE_SAMPLE = 5000
+
+
+def clustering_scores(labels_pred: np.ndarray, X, labels_true=None, random_state: int = 0) -> dict:
     """External measures when gold labels exist, internal ones when the data allows.
 
     Outliers (label -1) count as one more cluster for the external measures and
-    are left out of the internal ones.
+    are left out of the internal ones. Silhouette, quadratic in the documents, uses a
+    seeded sample of SILHOUETTE_SAMPLE documents on larger corpora (``silhouette_sample``).
     """
     out: dict = {"n_clusters": int(len(set(labels_pred.tolist()) - {-1})),
                  "outlier_share": round(float(np.mean(labels_pred < 0)), 6)}
@@ -41,7 +45,11 @@ def clustering_scores(labels_pred: np.ndarray, X, labels_true=None) -> dict:
     k = len(set(labels_pred[keep].tolist()))
     if 2 <= k < int(keep.sum()):
         Xk = X[keep]
-        out["silhouette_cosine"] = metrics.silhouette_score(Xk, labels_pred[keep], metric="cosine")
+        sample = min(SILHOUETTE_SAMPLE, Xk.shape[0])
+        out["silhouette_cosine"] = metrics.silhouette_score(
+            Xk, labels_pred[keep], metric="cosine", sample_size=sample if sample < Xk.shape[0] else None,
+            random_state=random_state)
+        out["silhouette_sample"] = sample
         dense = Xk.toarray() if sp.issparse(Xk) else Xk
         out["davies_bouldin"] = metrics.davies_bouldin_score(dense, labels_pred[keep])
         out["calinski_harabasz"] = metrics.calinski_harabasz_score(dense, labels_pred[keep])
@@ -128,7 +136,7 @@ class Evaluator:
     def evaluate(self, corpus, labels, X, summaries: list[Summary], split, topics=None) -> dict:
         out: dict = {}
         if self.clustering:
-            out["clustering"] = clustering_scores(labels, X, corpus.labels)
+            out["clustering"] = clustering_scores(labels, X, corpus.labels, self.random_state)
             if topics is not None and corpus.labels is not None:
                 from toolkit.topics import name_accuracy
 

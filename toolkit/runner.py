@@ -131,8 +131,10 @@ def execute(config: dict, progress: bool = True) -> RunResult:
         topics = describer.fit_transform(corpus, labels, X, embedder.embed_texts)
     with _timed(timings, "summarize"):
         summarizer: Summarizer = build("summarize", resolved["summarize"], seed)
-        encode = _sentence_encoder(summarizer.representation, corpus, embedder)
-        summaries = summarizer.transform(corpus, topics, encode)
+        summaries = []
+        if summarizer.units:
+            encode = _sentence_encoder(summarizer.representation, corpus, embedder)
+            summaries = summarizer.transform(corpus, topics, encode)
     with _timed(timings, "evaluate"):
         evaluator: Evaluator = build("evaluate", resolved["evaluate"], seed)
         splitter = build("sentences", resolved["sentences"], seed)
@@ -166,13 +168,22 @@ def environment(resolved: dict, fingerprint: str) -> dict:
         except metadata.PackageNotFoundError:
             versions[name] = None
     commit = _git("rev-parse", "HEAD")
+    threads = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                               "OPENBLAS_CORETYPE")}
+    if "torch" in sys.modules:
+        threads["torch_intra_op"] = sys.modules["torch"].get_num_threads()
+    try:
+        from threadpoolctl import threadpool_info
+
+        threads["blas"] = [{"api": i.get("internal_api"), "threads": i.get("num_threads")} for i in threadpool_info()]
+    except ImportError:
+        pass
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
-        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                    "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")},
+        "threads": threads,
         "packages": versions,
         "git_commit": commit,
         "git_dirty": None if commit is None else bool(_git("status", "--porcelain")),
