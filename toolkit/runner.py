@@ -7,6 +7,7 @@ renamed when complete, so a folder under ``results/`` is always whole.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import logging
@@ -26,7 +27,7 @@ import numpy as np
 from toolkit import config as cfg
 from toolkit.corpus import Corpus
 from toolkit.duplicates import find_duplicate_passages
-from toolkit.embeddings import EMBEDDERS, Embedder, MiniLMEmbedder, SentenceTransformerEmbedder
+from toolkit.embeddings import Embedder, MiniLMEmbedder, SentenceTransformerEmbedder
 from toolkit.errors import DataError
 from toolkit.evaluate import Evaluator
 from toolkit.plots import auto_k_curve, topic_map
@@ -63,8 +64,6 @@ def build(section: str, settings: dict, seed: int):
         cls = spec.registry.get(params.pop(spec.selector))
     else:
         cls = spec.component
-    import inspect
-
     if "random_state" in inspect.signature(cls.__init__).parameters:
         params["random_state"] = seed
     return cls(**params)
@@ -368,4 +367,4 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) 
     return "\n".join(out)
 
 
-__all__ = ["RunResult", "execute", "run", "write_run", "format_result", "EMBEDDERS"]
+__all__ = ["RunResult", "execute", "run", "write_run", "format_result"]
