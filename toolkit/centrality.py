@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from toolkit.arrays import to_dense
 from toolkit.errors import ConfigError
 from toolkit.registry import Registry
 
@@ -80,9 +81,6 @@ def cosine_matrix(X: np.ndarray | sp.spmatrix) -> np.ndarray:
     S = Xn @ Xn.T
     return S.toarray() if sp.issparse(S) else np.asarray(S)
 
-
-def _dense(block) -> np.ndarray:
-    return block.toarray() if sp.issparse(block) else np.asarray(block)
 
 
 def block_rows(n: int) -> int:
@@ -250,7 +248,7 @@ class GraphScorer(CentralityScorer):
         nonnegative = sp.issparse(Xn) and (Xn.data >= 0).all()
 
         def rows(start: int, stop: int) -> np.ndarray:
-            S = _dense(Xn[start:stop] @ XnT)
+            S = to_dense(Xn[start:stop] @ XnT)
             return S if nonnegative else np.maximum(S, 0.0, out=S)
 
         return rows
@@ -352,7 +350,7 @@ class TextRank(GraphScorer):
         BT = B.T.tocsr()
 
         def rows(start: int, stop_: int) -> np.ndarray:
-            overlap = _dense(B[start:stop_] @ BT)
+            overlap = to_dense(B[start:stop_] @ BT)
             denom = logs[start:stop_, None] + logs[None, :]
             return np.divide(overlap, denom, out=np.zeros_like(overlap), where=denom > 0)
 

@@ -18,6 +18,7 @@ from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans, MiniBatchK
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import normalize
 
+from toolkit.arrays import to_dense
 from toolkit.errors import ConfigError, DataError
 from toolkit.registry import Registry
 
@@ -37,9 +38,6 @@ def canonical_labels(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dense(X) -> np.ndarray:
-    return X.toarray() if sp.issparse(X) else np.asarray(X)
-
 
 def k_score(X, labels: np.ndarray, criterion: str, random_state: int, sample: int = 3000) -> float:
     """Higher is better: silhouette (cosine), Calinski-Harabasz, or minus Davies-Bouldin."""
@@ -49,8 +47,8 @@ def k_score(X, labels: np.ndarray, criterion: str, random_state: int, sample: in
         return float(metrics.silhouette_score(X, labels, metric="cosine", random_state=random_state,
                                               sample_size=min(sample, X.shape[0])))
     if criterion == "calinski_harabasz":
-        return float(metrics.calinski_harabasz_score(_dense(X), labels))
-    return -float(metrics.davies_bouldin_score(_dense(X), labels))
+        return float(metrics.calinski_harabasz_score(to_dense(X), labels))
+    return -float(metrics.davies_bouldin_score(to_dense(X), labels))
 
 
 class Clusterer:
@@ -203,7 +201,7 @@ class AgglomerativeClusterer(Clusterer):
         self.metric = metric
 
     def _fit_k(self, X, k: int) -> np.ndarray:
-        return AgglomerativeClustering(k, linkage=self.linkage, metric=self.metric).fit_predict(_dense(X))
+        return AgglomerativeClustering(k, linkage=self.linkage, metric=self.metric).fit_predict(to_dense(X))
 
 
 @CLUSTERERS.register("spectral")
@@ -226,7 +224,7 @@ class SpectralClusterer(Clusterer):
     def _fit_k(self, X, k: int) -> np.ndarray:
         import warnings
 
-        X = normalize(_dense(X))  # cosine geometry for the neighbour graph
+        X = normalize(to_dense(X))  # cosine geometry for the neighbour graph
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Graph is not fully connected.*")
             return SpectralClustering(k, affinity="nearest_neighbors",
@@ -260,7 +258,7 @@ class GaussianMixtureClusterer(Clusterer):
 
     def _fit_k(self, X, k: int) -> np.ndarray:
         return GaussianMixture(k, covariance_type=self.covariance_type, n_init=self.n_init,
-                               random_state=self.random_state, reg_covar=1e-4).fit(_dense(X)).predict(_dense(X))
+                               random_state=self.random_state, reg_covar=1e-4).fit(to_dense(X)).predict(to_dense(X))
 
 
 def assign_outliers(X, labels: np.ndarray) -> np.ndarray:
@@ -270,7 +268,7 @@ def assign_outliers(X, labels: np.ndarray) -> np.ndarray:
     clusters = sorted(set(labels[~out].tolist()))
     if not out.any() or not clusters:
         return labels
-    Xn = normalize(_dense(X))
+    Xn = normalize(to_dense(X))
     centroids = normalize(np.vstack([Xn[labels == c].mean(axis=0) for c in clusters]))
     labels[out] = np.array(clusters)[np.argmax(Xn[out] @ centroids.T, axis=1)]
     return labels
@@ -301,7 +299,7 @@ class HDBSCANClusterer(Clusterer):
 
     def _fit_predict(self, X) -> np.ndarray:
         size = max(2, min(self.min_cluster_size, X.shape[0]))
-        labels = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, copy=True).fit_predict(_dense(X))
+        labels = HDBSCAN(min_cluster_size=size, min_samples=self.min_samples, copy=True).fit_predict(to_dense(X))
         if self.outliers == "nearest":
             labels = assign_outliers(X, labels)
         return labels

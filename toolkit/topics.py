@@ -10,6 +10,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from toolkit.arrays import to_dense
 from toolkit.corpus import Corpus
 
 
@@ -71,9 +72,6 @@ def class_tfidf(texts_per_class: list[str], stop_words: str | None = "english"
     return weights, vectorizer.get_feature_names_out()
 
 
-def _dense(X) -> np.ndarray:
-    return X.toarray() if sp.issparse(X) else np.asarray(X)
-
 
 class TopicDescriber:
     """Describe clusters: keywords, exemplars and names.
@@ -132,7 +130,7 @@ class TopicDescriber:
         texts = [" ".join(f"{d.title}\n{d.text}" for d, lab in zip(corpus, labels) if lab == c)
                  for c in ids]
         weights, terms = class_tfidf(texts)
-        emb = _dense(embeddings)
+        emb = to_dense(embeddings)
         topics = []
         centroids = []
         for row, c in enumerate(ids):
@@ -159,7 +157,7 @@ class TopicDescriber:
         named = [t for t in topics if t.id >= 0]
         self.centroids_ = centroids
         if self.names and named:
-            name_vecs = _dense(embed_texts(list(self.names)))
+            name_vecs = to_dense(embed_texts(list(self.names)))
             norms = np.linalg.norm(name_vecs, axis=1, keepdims=True)
             name_vecs = np.divide(name_vecs, norms, out=np.zeros_like(name_vecs), where=norms > 0)
             sim = np.vstack([centroids[i] for i, t in enumerate(topics) if t.id >= 0]) @ name_vecs.T
@@ -170,7 +168,7 @@ class TopicDescriber:
         return topics
 
     def _mmr(self, words: list[str], order: list[int], centroid: np.ndarray, embed_texts) -> list[int]:
-        vecs = _dense(embed_texts(words))
+        vecs = to_dense(embed_texts(words))
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         vecs = np.divide(vecs, norms, out=np.zeros_like(vecs), where=norms > 0)
         relevance = vecs @ centroid if vecs.shape[1] == centroid.shape[0] else np.linspace(1, 0, len(words))
