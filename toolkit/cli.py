@@ -121,9 +121,8 @@ def _summarize(args) -> int:
     from toolkit.config import resolve_section
     from toolkit.corpus import Corpus, Document
     from toolkit.loaders import read_text
-    from toolkit.runner import build
+    from toolkit.runner import build, sentence_encoder
     from toolkit.sentences import SPLITTERS
-    from toolkit.summarize import SentenceTfidf
 
     given = {"method": args.method, "representation": args.representation, "mmr": args.mmr,
              "order": args.order, "units": ["document"]}
@@ -142,12 +141,7 @@ def _summarize(args) -> int:
         title, body = text.strip().partition("\n")[::2] if args.first_line_title else ("", text)
         docs.append(Document(id=str(n), title=title.strip(), text=body.strip(), source=name))
     corpus = splitter.transform(Corpus(docs))
-    if args.representation == "minilm":
-        from toolkit.embeddings import MiniLMEmbedder
-
-        encode = MiniLMEmbedder().embed_texts
-    else:
-        encode = SentenceTfidf.for_corpus(corpus)
+    encode = sentence_encoder(args.representation, corpus)
     for doc in corpus:
         summary = summarizer.summarize_document(doc, encode)
         if args.json:

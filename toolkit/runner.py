@@ -76,12 +76,41 @@ def _timed(timings: dict, stage: str):
     timings[stage] = round(time.perf_counter() - start, 4)
 
 
-def _sentence_encoder(representation: str, corpus: Corpus, embedder: Embedder):
+def sentence_encoder(representation: str, corpus: Corpus, embedder: Embedder | None = None):
+    """Sentences -> vectors: TF-IDF with the corpus' idf, or MiniLM (the run's own embedder if it is MiniLM)."""
     if representation == "tfidf":
         return SentenceTfidf.for_corpus(corpus)
     if isinstance(embedder, MiniLMEmbedder):
         return embedder.embed_texts
     return MiniLMEmbedder().embed_texts
+
+
+def prepare_corpus(resolved: dict, timings: dict | None = None):
+    """Load the data set and split sentences; documents without sentences are skipped.
+
+    Returns
+    -------
+    corpus : Corpus
+        Documents with sentences; the skipped ones are listed in ``corpus.removed``.
+    splitter : SentenceSplitter
+    skipped : int
+        How many documents had no sentence.
+    """
+    timings = {} if timings is None else timings
+    seed = resolved["seed"]
+    with _timed(timings, "load"):
+        corpus = build("dataset", resolved["dataset"], seed).load()
+    with _timed(timings, "sentences"):
+        splitter = build("sentences", resolved["sentences"], seed)
+        splitter.transform(corpus)
+        empty = [d for d in corpus if not d.sentences]
+        for doc in empty:
+            log.warning("%s: no sentences (skipped)", doc.source)
+            corpus.removed.append({"document": doc.id, "line": doc.text[:200], "reason": "no sentences"})
+        corpus.documents = [d for d in corpus if d.sentences]
+        if not corpus.documents:
+            raise DataError(f"{corpus.name}: no document has any sentence")
+    return corpus, splitter, len(empty)
 
 
 def execute(config: dict, progress: bool = True) -> RunResult:
@@ -97,17 +126,7 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     resolved = cfg.resolve(config)
     seed = resolved["seed"]
     timings: dict[str, float] = {}
-    with _timed(timings, "load"):
-        corpus = build("dataset", resolved["dataset"], seed).load()
-    with _timed(timings, "sentences"):
-        build("sentences", resolved["sentences"], seed).transform(corpus)
-        empty = [d for d in corpus if not d.sentences]
-        for doc in empty:
-            log.warning("%s: no sentences (skipped)", doc.source)
-            corpus.removed.append({"document": doc.id, "line": doc.text[:200], "reason": "no sentences"})
-        corpus.documents = [d for d in corpus if d.sentences]
-        if not corpus.documents:
-            raise DataError(f"{corpus.name}: no document has any sentence")
+    corpus, splitter, skipped = prepare_corpus(resolved, timings)
     with _timed(timings, "duplicates"):
         dup = build("duplicates", resolved["duplicates"], seed)
         corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap)
@@ -132,17 +151,16 @@ def execute(config: dict, progress: bool = True) -> RunResult:
         summarizer: Summarizer = build("summarize", resolved["summarize"], seed)
         summaries = []
         if summarizer.units:
-            encode = _sentence_encoder(summarizer.representation, corpus, embedder)
+            encode = sentence_encoder(summarizer.representation, corpus, embedder)
             summaries = summarizer.transform(corpus, topics, encode)
     with _timed(timings, "evaluate"):
         evaluator: Evaluator = build("evaluate", resolved["evaluate"], seed)
-        splitter = build("sentences", resolved["sentences"], seed)
         metrics = evaluator.evaluate(corpus, labels, Z, summaries, splitter.split, topics)
     if getattr(cluster, "auto_k_", None):
         metrics["auto_k"] = cluster.auto_k_
     metrics["corpus"] = {
         "documents": len(corpus), "sentences": sum(len(d.sentences) for d in corpus),
-        "skipped_documents": len(empty), "removed_lines": len(corpus.removed),
+        "skipped_documents": skipped, "removed_lines": len(corpus.removed),
         "duplicate_passages": len(corpus.duplicates),
     }
     metrics["timings"] = timings

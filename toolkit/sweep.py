@@ -95,7 +95,7 @@ def _alive(pid: int) -> bool:
 def warm_embeddings(runs: list[SweepRun]) -> None:
     """Embed each distinct (data set, splitter, model) once, into the on-disk cache."""
     from toolkit.embeddings import SentenceTransformerEmbedder
-    from toolkit.runner import build
+    from toolkit.runner import build, prepare_corpus
 
     seen = set()
     for item in runs:
@@ -107,9 +107,7 @@ def warm_embeddings(runs: list[SweepRun]) -> None:
         embedder = build("embedding", c["embedding"], c["seed"])
         if not isinstance(embedder, SentenceTransformerEmbedder) or not c["embedding"].get("cache", True):
             continue
-        corpus = build("dataset", c["dataset"], c["seed"]).load()
-        build("sentences", c["sentences"], c["seed"]).transform(corpus)
-        corpus.documents = [d for d in corpus if d.sentences]
+        corpus, _, _ = prepare_corpus(c)
         embedder.fit_transform(corpus)
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 from sklearn import metrics
 
+from toolkit import config as cfg
 from toolkit.cluster import CLUSTERERS
 from toolkit.embeddings import EMBEDDERS, MiniLMEmbedder
-from toolkit.loaders import LOADERS
 from toolkit.reduce import REDUCERS
-from toolkit.sentences import SPLITTERS
+from toolkit.runner import prepare_corpus
 
 TRUE_K = {"ag_news": 4, "bbc_dev": 5}
 # (label, embedding, reduce settings, cluster settings); "{k}" is the true number of labels.
@@ -48,9 +48,7 @@ METHODS = [
 
 def embeddings_for(name: str):
     """The corpus, its gold labels, and its TF-IDF and (cached) MiniLM document embeddings."""
-    corpus = LOADERS.get("builtin")(name=name).load()
-    SPLITTERS.get("blingfire")().transform(corpus)
-    corpus.documents = [d for d in corpus if d.sentences]
+    corpus, _, _ = prepare_corpus(cfg.resolve({"dataset": {"loader": "builtin", "name": name}}))
     minilm = MiniLMEmbedder()
     start = time.perf_counter()
     X = minilm.fit_transform(corpus)
