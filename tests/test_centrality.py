@@ -133,3 +133,18 @@ def test_identical_sentences_score_equally():
 
 def test_stationary_distribution_of_empty_graph():
     assert stationary_distribution(np.zeros((0, 0))).shape == (0,)
+
+
+def test_block_solution_equals_each_block_alone():
+    from toolkit.centrality import stationary_blocks
+
+    rng = np.random.default_rng(3)
+    blocks = [rng.random((n, n)) * (rng.random((n, n)) > 0.5) for n in (1, 4, 7, 3)]
+    blocks[2][5] = 0.0  # a dangling row
+    blocks[3][:] = 0.0  # a block with no edges at all
+    blocks = [np.maximum(B, B.T) for B in blocks]
+    sizes = np.array([len(B) for B in blocks])
+    together = stationary_blocks(sp.block_diag(blocks, format="csr"), sizes, 0.85)
+    alone = np.concatenate([stationary_distribution(B, 0.85) for B in blocks])
+    assert np.allclose(together, alone, atol=1e-12)
+    assert np.allclose(np.add.reduceat(together, [0, 1, 5, 12]), 1.0)

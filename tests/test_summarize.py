@@ -146,3 +146,32 @@ def test_every_method_summarises_bbc_within_budget(bbc):
             assert len(s.sentences) == 3 and all(np.isfinite(x["score"]) for x in s.sentences)
     lead = _summarise(Summarizer(method="lead", sentences=3), bbc[0], encode)
     assert [x["position"] for x in lead.sentences] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("settings", [
+    {"method": "lexrank"}, {"method": "lexrank", "threshold": 0.1}, {"method": "textrank", "similarity": "cosine"},
+    {"method": "degree"}, {"method": "lexrank", "mmr": 0.7}, {"method": "lexrank", "ratio": None, "words": 60},
+    {"method": "lexrank", "order": "score"}, {"method": "textrank"}, {"method": "centroid"},
+])
+def test_documents_scored_together_match_one_at_a_time(bbc, settings):
+    """The block-diagonal path (all documents in one computation) picks what one call
+    per document picks, with the same ranks and scores, on every BBC article plus an
+    empty document, repeated sentences and a sentence without words."""
+    from toolkit.corpus import Corpus
+
+    extra = [Document("empty", "", "", sentences=[]),
+             Document("repeats", "", "", sentences=["Same thing here.", "Same thing here.", "!!!",
+                                                    "Other words entirely.", "Same thing here."]),
+             Document("single", "", "", sentences=["Only one sentence."])]
+    docs = list(bbc) + extra
+    encode = SentenceTfidf([d.sentences for d in docs])
+    summarizer = Summarizer(units=["document"], **({"sentences": None, "ratio": 0.4} | settings))
+    together = summarizer.transform(Corpus(docs), [], encode)
+    alone = [summarizer.summarize_document(d, encode) for d in docs]
+    for a, b in zip(together, alone, strict=True):
+        assert [(s["text"], s["rank"], s["position"]) for s in a.sentences] == \
+            [(s["text"], s["rank"], s["position"]) for s in b.sentences], a.id
+        assert np.allclose([s["score"] for s in a.sentences], [s["score"] for s in b.sentences], atol=1e-8)
+        assert (a.note, a.candidates) == (b.note, b.candidates)
+    repeats = together[-2]
+    assert [s["position"] for s in repeats.sentences][:1] == [0]  # the first copy, not a later one

@@ -23,6 +23,9 @@ from toolkit.errors import ConfigError
 from toolkit.registry import Registry
 
 SCORERS: Registry[CentralityScorer] = Registry("summarize.method")
+# Similarities compared with a threshold are taken as equal to it within TIE: a cosine of
+# exactly 0.1 must give the same edge however the floating-point sum was ordered.
+TIE = 1e-12
 BLOCK_CELLS = 20_000_000  # similarities held at once by the blocked search (80 MB in float32)
 
 
@@ -55,12 +58,8 @@ class SentenceSet:
 def _row_norms(X) -> np.ndarray:
     if sp.issparse(X):
         X = sp.csr_matrix(X)
-        sq = np.add.reduceat(np.asarray(X.data, dtype=np.float64) ** 2, X.indptr[:-1]) if X.nnz else None
-        out = np.zeros(X.shape[0])
-        if sq is not None:
-            has = np.diff(X.indptr) > 0
-            out[has] = np.sqrt(sq[has])
-        return out
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        return np.sqrt(np.bincount(rows, weights=np.asarray(X.data, dtype=np.float64) ** 2, minlength=X.shape[0]))
     return np.linalg.norm(np.asarray(X, dtype=np.float64), axis=1)
 
 
@@ -191,11 +190,84 @@ def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
     return p
 
 
+def block_cosine(Xn, sizes: np.ndarray) -> sp.csr_matrix:
+    """Block-diagonal cosine matrix of many units at once.
+
+    ``Xn`` holds the unit-length rows of consecutive units of ``sizes`` rows each;
+    similarities between rows of different units are never computed. For sparse rows,
+    each unit's terms are moved to columns of their own, so one sparse product yields
+    every unit's block and nothing else.
+    """
+    n = int(np.sum(sizes))
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    if sp.issparse(Xn):
+        Xn = sp.csr_matrix(Xn)
+        width = max(Xn.shape[1], 1)
+        cols = np.repeat(owner, np.diff(Xn.indptr)) * width + Xn.indices
+        shifted = sp.csr_matrix((Xn.data, cols, Xn.indptr), shape=(n, len(sizes) * width))
+        return (shifted @ shifted.T).tocsr()
+    Xn = np.asarray(Xn, dtype=np.float64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    return sp.block_diag([Xn[a:b] @ Xn[a:b].T for a, b in zip(starts[:-1], starts[1:])],
+                         format="csr") if n else sp.csr_matrix((0, 0))
+
+
+def stationary_blocks(W: sp.csr_matrix, sizes: np.ndarray, damping: float = 0.85) -> np.ndarray:
+    """:func:`stationary_distribution` of every diagonal block of ``W`` at once.
+
+    Each block is its own chain (its own uniform jump and dangling rows), solved
+    exactly as one sparse block-diagonal system, ``(I - d M) p = (1 - d) / n_unit``,
+    then normalised per block: the answer each block would get on its own.
+    """
+    n = W.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    from scipy.sparse.linalg import spsolve
+
+    W = sp.csr_matrix(W, dtype=np.float64)
+    W.data = np.where(np.isfinite(W.data) & (W.data > 0), W.data, 0.0)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    out_weight = np.asarray(W.sum(axis=1)).ravel()
+    dangling = np.flatnonzero(out_weight == 0)
+    if len(dangling):
+        # A dangling sentence jumps uniformly within its own unit.
+        unit = owner[dangling]
+        jump = sp.csr_matrix((np.ones(int(sizes[unit].sum())),
+                              np.concatenate([np.arange(starts[u], starts[u + 1]) for u in unit]),
+                              np.concatenate([[0], np.cumsum(sizes[unit])])), shape=(len(dangling), n))
+        W = (W + _rows_at(jump, dangling, n)).tocsr()
+        out_weight[dangling] = sizes[unit]
+    P = sp.csr_matrix(W, copy=True)
+    P.data /= np.repeat(out_weight, np.diff(P.indptr))
+    # I - d P^T in CSC is I - d P in CSR, read transposed: no conversion needed.
+    B = (sp.identity(n, format="csr") - damping * P).tocsr()
+    A = sp.csc_matrix((B.data, B.indices, B.indptr), shape=(n, n))
+    # Blocks are contiguous, so the natural order has no fill-in outside them.
+    p = np.clip(spsolve(A, (1.0 - damping) / sizes[owner], permc_spec="NATURAL"), 0.0, None)
+    totals = np.add.reduceat(p, starts[:-1][sizes > 0])
+    p /= np.repeat(totals, sizes[sizes > 0])
+    return p
+
+
+def _rows_at(rows: sp.csr_matrix, at: np.ndarray, n: int) -> sp.csr_matrix:
+    """An (n, cols) matrix holding ``rows`` at the (sorted) row indices ``at``, zeros elsewhere."""
+    counts = np.zeros(n, dtype=np.int64)
+    counts[at] = np.diff(rows.indptr)
+    return sp.csr_matrix((rows.data, rows.indices, np.concatenate([[0], np.cumsum(counts)])), shape=(n, rows.shape[1]))
+
+
 class CentralityScorer:
     """Base class: ``score(sentences)`` returns one centrality per sentence."""
 
     def score(self, sentences: SentenceSet) -> np.ndarray:
         raise NotImplementedError
+
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        """Scores of many units at once from their block-diagonal cosine matrix
+        (:func:`block_cosine`), equal to scoring each unit alone; None when this scorer
+        cannot (the caller then scores unit by unit)."""
+        return None
 
 
 class GraphScorer(CentralityScorer):
@@ -253,6 +325,23 @@ class GraphScorer(CentralityScorer):
 
         return rows
 
+    def block_graph(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> sp.csr_matrix | None:
+        """The graphs of many small units as one block-diagonal matrix (see ``graph``)."""
+        if not self.uses_cosine or len(sizes) == 0 or sizes.max() > self.dense_limit:
+            return None
+        if self.threshold is not None and self.threshold <= 0:
+            return None  # every pair, even with no similarity stored, would be an edge
+        W = sp.csr_matrix(similarity, dtype=np.float64, copy=True)
+        loops = W.diagonal() > 0  # a sentence with no words has no similarity, not even to itself
+        W.setdiag(0.0)
+        W.data = np.clip(W.data, 0.0, None)
+        if self.threshold is not None:
+            W.data = (W.data >= self.threshold - TIE).astype(np.float64)
+        W.eliminate_zeros()
+        if self.self_loops:
+            W = (W + sp.diags(loops.astype(np.float64))).tocsr()
+        return W
+
     def graph(self, sentences: SentenceSet) -> np.ndarray | sp.csr_matrix:
         n = len(sentences)
         if n <= self.dense_limit:
@@ -262,11 +351,11 @@ class GraphScorer(CentralityScorer):
                 W = self.similarity_rows(sentences)(0, n)
             np.fill_diagonal(W, 0.0)
             if self.threshold is not None:
-                W = (W >= self.threshold).astype(np.float64)
+                W = (W >= self.threshold - TIE).astype(np.float64)
         else:
             W = knn_graph(self.similarity_rows(sentences), n, self.neighbors)
             if self.threshold is not None:
-                W.data = (W.data >= self.threshold).astype(np.float64)
+                W.data = (W.data >= self.threshold - TIE).astype(np.float64)
                 W.eliminate_zeros()
         if self.self_loops:
             # A sentence with no words has no similarity, not even to itself.
@@ -302,6 +391,13 @@ class LexRank(GraphScorer):
 
     def score(self, sentences: SentenceSet) -> np.ndarray:
         return stationary_distribution(self.graph(sentences), self.damping, self.max_iter, self.tol)
+
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        # Only where each unit alone would be solved exactly, so the answers agree.
+        if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
+            return None
+        W = self.block_graph(similarity, sizes)
+        return None if W is None else stationary_blocks(W, sizes, self.damping)
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -359,6 +455,13 @@ class TextRank(GraphScorer):
     def score(self, sentences: SentenceSet) -> np.ndarray:
         return stationary_distribution(self.graph(sentences), self.damping, self.max_iter, self.tol)
 
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        # Only where each unit alone would be solved exactly, so the answers agree.
+        if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
+            return None
+        W = self.block_graph(similarity, sizes)
+        return None if W is None else stationary_blocks(W, sizes, self.damping)
+
 
 @SCORERS.register("degree")
 class DegreeCentrality(GraphScorer):
@@ -377,6 +480,10 @@ class DegreeCentrality(GraphScorer):
 
     def score(self, sentences: SentenceSet) -> np.ndarray:
         return np.asarray(self.graph(sentences).sum(axis=1)).ravel().astype(np.float64)
+
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        W = self.block_graph(similarity, sizes)
+        return None if W is None else np.asarray(W.sum(axis=1)).ravel().astype(np.float64)
 
 
 @SCORERS.register("centroid")

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
-from toolkit.centrality import SCORERS, CentralityScorer, SentenceSet, unit_rows
+from toolkit.centrality import SCORERS, TIE, CentralityScorer, SentenceSet, block_cosine, unit_rows
 from toolkit.cleaning import normalise
 from toolkit.corpus import Corpus, Document
 from toolkit.errors import ConfigError
+from toolkit.terms import count_terms
 from toolkit.topics import Topic
 
 DENSE_LIMIT = 3000  # units up to this many sentences share one dense cosine matrix
@@ -34,6 +34,19 @@ class Candidate:
     document: str
     position: int
     also_in: list[str] = field(default_factory=list)
+
+
+class _DocumentCandidates:
+    """A document's sentences as candidates, made only for the sentences looked at."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+    def __len__(self) -> int:
+        return len(self.doc.sentences)
+
+    def __getitem__(self, i: int) -> Candidate:
+        return Candidate(self.doc.sentences[i], self.doc.id, int(i))
 
 
 @dataclass
@@ -61,10 +74,10 @@ class SentenceTfidf:
     """TF-IDF sentence vectors with idf over the corpus' documents (the LexRank paper's
     idf-modified cosine: idf from documents, term counts from sentences).
 
-    Sentences are tokenised once (scikit-learn's CountVectorizer, English stop words
-    removed); a term's document frequency is counted from the sentence rows of each
-    document, so the corpus is not tokenised a second time. idf is scikit-learn's smooth
-    idf, ln((1 + n) / (1 + df)) + 1.
+    Sentences are tokenised once (:func:`toolkit.terms.count_terms`: scikit-learn's
+    default tokens, English stop words removed); a term's document frequency is counted
+    from the sentence rows of each document, so the corpus is not tokenised a second
+    time. idf is scikit-learn's smooth idf, ln((1 + n) / (1 + df)) + 1.
 
     Parameters
     ----------
@@ -74,36 +87,28 @@ class SentenceTfidf:
 
     def __init__(self, documents: list[list[str]]) -> None:
         self.sentences = [s for doc in documents for s in doc]
-        self.vectorizer = CountVectorizer(stop_words="english")
-        try:
-            counts = self.vectorizer.fit_transform(self.sentences).tocsr()
-        except ValueError:  # no word in the whole corpus
-            self.vectorizer = None
-            self.rows = sp.csr_matrix((len(self.sentences), 1))
-            return
-        owner = np.repeat(np.arange(len(documents)), [len(d) for d in documents])
-        n_terms = counts.shape[1]
-        terms = counts.indices.astype(np.int64)
-        pairs = np.unique(owner[np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))] * n_terms + terms)
-        df = np.bincount(pairs % n_terms, minlength=n_terms)
+        counts, self.vocabulary = count_terms(self.sentences)
+        sizes = np.array([len(d) for d in documents], dtype=np.int64)
+        # documents x terms: how many of a document's sentences hold the term
+        owner = sp.csr_matrix((np.ones(len(self.sentences)), np.repeat(np.arange(len(documents)), sizes),
+                               np.arange(len(self.sentences) + 1)), shape=(len(self.sentences), len(documents)))
+        df = np.bincount((owner.T @ counts).indices, minlength=counts.shape[1])
         self.idf = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
         self.rows = self._weigh(counts)
 
     def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         counts = sp.csr_matrix(counts, dtype=np.float64)
         counts.data *= self.idf[counts.indices]
-        return counts
+        return counts if counts.shape[1] else sp.csr_matrix((counts.shape[0], 1))
 
     @classmethod
     def for_corpus(cls, corpus: Corpus) -> SentenceTfidf:
         return cls([d.sentences for d in corpus])
 
     def __call__(self, sentences: list[str]) -> sp.csr_matrix:
-        if sentences == self.sentences:
+        if sentences is self.sentences or sentences == self.sentences:
             return self.rows
-        if self.vectorizer is None:
-            return sp.csr_matrix((len(sentences), 1))
-        return self._weigh(self.vectorizer.transform(sentences))
+        return self._weigh(count_terms(sentences, self.vocabulary)[0])
 
 
 def compact(vectors):
@@ -115,6 +120,13 @@ def compact(vectors):
     dense = np.zeros((X.shape[0], max(len(cols), 1)))
     dense[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), pos] = X.data
     return dense
+
+
+def ranking_key(scores: np.ndarray) -> np.ndarray:
+    """Scores rounded to 12 decimals for ranking: sentences whose scores differ only by
+    floating-point noise (identical sentences) rank in document order, whichever way
+    the scores were computed."""
+    return np.round(np.asarray(scores, dtype=np.float64), 12)
 
 
 def budget_size(n: int, sentences: int | None, ratio: float | None) -> int:
@@ -213,12 +225,12 @@ class Summarizer:
         open_ = np.ones(n, dtype=bool)
         chosen: list[int] = []
         used_words = 0
-        order = np.argsort(-scores, kind="stable")
+        order = np.argsort(-ranking_key(scores), kind="stable")
         while len(chosen) < limit and open_.any():
             if self.mmr is None:
                 i = int(order[open_[order]][0])
             else:
-                gain = np.where(open_, self.mmr * relevance - (1 - self.mmr) * closest, -np.inf)
+                gain = np.where(open_, ranking_key(self.mmr * relevance - (1 - self.mmr) * closest), -np.inf)
                 i = int(np.argmax(gain))
             open_[i] = False
             if self.words is not None and used_words + lengths[i] > self.words:
@@ -232,7 +244,7 @@ class Summarizer:
             else:
                 sims = Xn @ Xn[i]
             closest = np.maximum(closest, sims)
-            open_ &= closest < self.max_similarity
+            open_ &= closest < self.max_similarity - TIE
         return chosen
 
     def summarize(self, candidates: list[Candidate], vectors, unit: str, unit_id: str,
@@ -252,11 +264,15 @@ class Summarizer:
         scores = np.asarray(self.scorer.score(batch), dtype=np.float64)
         lengths = np.array([len(c.text.split()) for c in candidates])
         chosen = self._select(scores, Xn, lengths, S)
-        ranking = np.argsort(-scores, kind="stable")
+        ranking = np.argsort(-ranking_key(scores), kind="stable")
         rank = np.empty(n, dtype=int)
         rank[ranking] = np.arange(1, n + 1)
+        return self._summary(candidates, scores, rank, chosen, unit, unit_id, name)
+
+    def _summary(self, candidates: list[Candidate], scores: np.ndarray, rank: np.ndarray, chosen: list[int],
+                 unit: str, unit_id: str, name: str) -> Summary:
         if self.order == "original":
-            chosen.sort()
+            chosen = sorted(chosen)
         picked = [
             {"text": candidates[i].text, "score": round(float(scores[i]), 8),
              "document": candidates[i].document, "position": candidates[i].position,
@@ -264,7 +280,59 @@ class Summarizer:
             for i in chosen
         ]
         note = "" if picked else f"no sentence fits the budget of {self.words} words"
-        return Summary(unit, unit_id, name, picked, n, note)
+        return Summary(unit, unit_id, name, picked, len(candidates), note)
+
+    def summarize_documents(self, documents: list[Document], vectors) -> list[Summary]:
+        """Every document's summary, the documents scored together where the scorer can.
+
+        ``vectors`` holds the rows of all the documents' sentences, in order. Scorers
+        with a block form (LexRank, TextRank on cosines, degree) score every document
+        in one block-diagonal computation (:meth:`CentralityScorer.score_blocks`), and
+        documents whose picks need no similarity check are selected all at once: the
+        same summaries as one call per document, without a Python loop per sentence
+        pair or per document. Others fall back to :meth:`summarize_document`.
+        """
+        sizes = np.array([len(d.sentences) for d in documents], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        if sp.issparse(vectors):
+            vectors = sp.csr_matrix(vectors)
+        S = None
+        scores = None
+        if len(documents) and sizes.max() <= DENSE_LIMIT:
+            S = block_cosine(unit_rows(vectors), sizes)
+            scores = self.scorer.score_blocks(S, sizes)
+        if scores is None:
+            return [self.summarize_document(doc, None, vectors[a:b] if b > a else None)
+                    for doc, a, b in zip(documents, starts[:-1], starts[1:])]
+        owner = np.repeat(np.arange(len(documents)), sizes)
+        position = np.arange(len(owner)) - starts[owner]
+        order = np.lexsort((position, -ranking_key(scores), owner))
+        rank = np.empty(len(owner), dtype=np.int64)
+        rank[order] = position + 1  # order keeps each document's rows together, in rank order
+        limits = np.array([budget_size(int(n), self.sentences, self.ratio) for n in sizes], dtype=np.int64)
+        # Documents where a pick could collide with the similarity cap, or whose budget
+        # is in words or by MMR, go through the sentence-by-sentence selection.
+        coo = S.tocoo()
+        close = (coo.data >= self.max_similarity - TIE) & (coo.row != coo.col)
+        careful = np.zeros(len(documents), dtype=bool)
+        careful[owner[coo.row[close]]] = True
+        if self.mmr is not None or self.words is not None:
+            careful[:] = True
+        top = rank <= limits[owner]
+        out = []
+        for d, doc in enumerate(documents):
+            a, b = starts[d], starts[d + 1]
+            if a == b:
+                out.append(Summary("document", doc.id, doc.title, [], 0, note="no sentences to summarise"))
+                continue
+            if careful[d]:
+                lengths = np.array([len(s.split()) for s in doc.sentences])
+                chosen = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray())
+            else:
+                chosen = list(np.flatnonzero(top[a:b])[np.argsort(rank[a:b][top[a:b]])])
+            out.append(self._summary(_DocumentCandidates(doc), scores[a:b], rank[a:b], chosen, "document",
+                                     doc.id, doc.title))
+        return out
 
     def summarize_document(self, doc: Document, encode, vectors=None) -> Summary:
         """One document's summary; ``vectors`` (its sentences' rows) are encoded when not given."""
@@ -287,15 +355,8 @@ class Summarizer:
         out: list[Summary] = []
         by_id = {d.id: d for d in corpus}
         if "document" in self.units:
-            # One encoding call for the whole corpus, sliced per document.
-            vectors = encode([s for doc in corpus for s in doc.sentences])
-            if sp.issparse(vectors):
-                vectors = sp.csr_matrix(vectors)
-            start = 0
-            for doc in corpus:
-                stop = start + len(doc.sentences)
-                out.append(self.summarize_document(doc, encode, vectors[start:stop] if stop > start else None))
-                start = stop
+            # One encoding call for the whole corpus.
+            out += self.summarize_documents(list(corpus), encode([s for doc in corpus for s in doc.sentences]))
         if "topic" in self.units:
             for topic in topics:
                 cands = topic_candidates([by_id[i] for i in topic.documents])
