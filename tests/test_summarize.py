@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -175,3 +177,15 @@ def test_documents_scored_together_match_one_at_a_time(bbc, settings):
         assert (a.note, a.candidates) == (b.note, b.candidates)
     repeats = together[-2]
     assert [s["position"] for s in repeats.sentences][:1] == [0]  # the first copy, not a later one
+
+
+def test_idf_counts_documents_not_sentences(bbc):
+    """idf = ln((1 + n) / (1 + df)) + 1 with df the number of documents holding the term."""
+    from toolkit.terms import token_key
+
+    docs = [d.sentences for d in bbc]
+    encode = SentenceTfidf(docs)
+    for word in ("said", "government", "film", "mobile", "election"):
+        df = sum(any(word in re.findall(r"\w+", s.lower()) for s in d) for d in docs)
+        column = encode.vocabulary.get_loc(token_key(word))
+        assert encode.idf[column] == pytest.approx(np.log((1 + len(docs)) / (1 + df)) + 1), word

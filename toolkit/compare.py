@@ -88,18 +88,41 @@ def metric_names(runs: list[Run]) -> list[str]:
     return list(names)
 
 
+def _selector_keys() -> set[str]:
+    """Dotted keys that choose a component (``cluster.method`` ...): a label leads with them."""
+    from toolkit.config import SECTIONS
+
+    return {f"{name}.{spec.selector}" for name, spec in SECTIONS.items() if spec.selector}
+
+
 def group_runs(runs: list[Run]) -> tuple[list[str], list[Group]]:
-    """The settings that differ between runs (seed aside), and the groups they define."""
+    """The settings that differ between runs (seed aside), and the groups they define.
+
+    A group's label leads with the components chosen (``cluster.method=gmm``), then only
+    the settings that vary among runs of those same components: a method's defaults,
+    which every run of it shares, do not crowd the label.
+    """
     flat = [flatten(r.config) for r in runs]
     keys = sorted({k for f in flat for k in f})
     differing = [k for k in keys if k not in IGNORED_SETTINGS
                  and len({json.dumps(f.get(k), sort_keys=True) for f in flat}) > 1]
+    selectors = [k for k in differing if k in _selector_keys()]
+    others = [k for k in differing if k not in selectors]
+
+    def choice(f: dict) -> str:
+        return json.dumps([f.get(k) for k in selectors])
+
+    varying = {}  # per choice of components, the other settings that vary among its runs
+    for c in {choice(f) for f in flat}:
+        same = [f for f in flat if choice(f) == c]
+        varying[c] = [k for k in others if len({json.dumps(f.get(k), sort_keys=True) for f in same}) > 1]
     groups: dict[str, Group] = {}
     for run, f in zip(runs, flat):
         settings = {k: f.get(k) for k in differing}
-        # Settings a run does not have (another method's parameters) stay out of its label.
-        label = ", ".join(f"{k}={v}" for k, v in settings.items() if k in f) or run.config.get("name", "runs")
-        groups.setdefault(label, Group(label, settings, [])).runs.append(run)
+        shown = [k for k in selectors if k in f] + [k for k in varying[choice(f)] if k in f]
+        label = ", ".join(f"{k}={f[k]}" for k in shown) or run.config.get("name", "runs")
+        key = json.dumps(settings, sort_keys=True, default=str)
+        groups.setdefault(key, Group(label, settings, [])).runs.append(run)
     return differing, list(groups.values())
 
 
@@ -185,24 +208,49 @@ def to_csv(rows: list[dict], metrics: list[str]) -> str:
     return buf.getvalue()
 
 
-def plot(rows: list[dict], metric: str, path: Path) -> Path:
-    """Bars of ``metric`` per group with standard-deviation error bars."""
+def to_frame(rows: list[dict], metrics: list[str]):
+    """The summary rows as a pandas DataFrame: group, settings, runs, then for each
+    metric its mean, std, ci95_low, ci95_high (columns ``<metric> mean`` ...)."""
+    import pandas as pd
+
+    records = []
+    for r in rows:
+        record = {"group": r["group"], "settings": r["settings"], "runs": r["runs"]}
+        for m in metrics:
+            stat = r.get(m) or {}
+            ci = stat.get("ci95", [None, None])
+            record.update({f"{m} mean": stat.get("mean"), f"{m} std": stat.get("std"),
+                           f"{m} ci95_low": ci[0], f"{m} ci95_high": ci[1]})
+        records.append(record)
+    return pd.DataFrame(records).set_index("group")
+
+
+def plot(rows: list[dict], metric: str, path: Path | None = None):
+    """Horizontal bars of ``metric`` per group (mean, error bar = one standard deviation
+    over seeds), each labelled with the settings that set it apart. Saved to ``path``
+    (returned), or the figure is returned for a notebook."""
+    import textwrap
+
     from toolkit.plots import plt
 
     present = [r for r in rows if metric in r]
-    fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(present) + 2), 4.5), dpi=110)
-    means = [r[metric]["mean"] for r in present]
-    stds = [r[metric]["std"] for r in present]
-    ax.bar(range(len(present)), means, yerr=stds, capsize=6, color="tab:blue", alpha=0.8)
-    ax.set_xticks(range(len(present)))
-    ax.set_xticklabels([f"#{r['group']}" for r in present])
-    ax.set_ylabel(f"{metric} (mean ± std over seeds)")
-    ax.set_xlabel("group (settings in compare.md)")
+    labels = [f"#{r['group']} " + textwrap.shorten(r["settings"] or "defaults", 70) for r in present]
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(present) + 1.8), dpi=110)
+    means = np.array([r[metric]["mean"] for r in present])
+    stds = np.array([r[metric]["std"] for r in present])
+    y = np.arange(len(present))[::-1]
+    ax.barh(y, means, xerr=stds, capsize=4, color="tab:blue", alpha=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_xlabel(f"{metric} (mean ± std over seeds)")
     ax.set_title(f"{metric} by configuration")
-    for i, r in enumerate(present):
-        ax.annotate(f"n={r[metric]['n']}", (i, means[i] + stds[i]), xytext=(0, 4), textcoords="offset points",
-                    ha="center", fontsize=8)
+    for yi, r, m, sd in zip(y, present, means, stds):
+        ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (m + sd, yi), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_xlim(0, max(1e-9, float((means + stds).max())) * 1.25)
     fig.tight_layout()
+    if path is None:
+        return fig
     fig.savefig(path)
     plt.close(fig)
     return path

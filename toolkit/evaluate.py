@@ -83,22 +83,40 @@ def bootstrap_ci(values: np.ndarray, n_resamples: int, seed: int) -> list[float]
     return [round(float(x), 6) for x in np.percentile(means, [2.5, 97.5])]
 
 
+def rouge_per_pair(pairs: list[tuple[str, str]], use_stemmer: bool = True) -> np.ndarray:
+    """F1 of each ROUGE type (columns, in ROUGE_TYPES order) for each (prediction, reference) pair."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=use_stemmer)
+    scores = [scorer.score(ref, pred) for pred, ref in pairs]  # all types in one call per pair
+    return np.array([[s[t].fmeasure for t in ROUGE_TYPES] for s in scores],
+                    dtype=np.float64).reshape(len(pairs), len(ROUGE_TYPES))
+
+
 def rouge_scores(pairs: list[tuple[str, str]], n_resamples: int = 1000, seed: int = 0,
                  use_stemmer: bool = True) -> dict:
     """Mean F1 of each ROUGE type over (prediction, reference) pairs, with 95% intervals.
 
     Both texts carry one sentence per line, as ROUGE-Lsum expects.
     """
-    from rouge_score import rouge_scorer
-
-    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=use_stemmer)
-    table = np.array([[scorer.score(ref, pred)[t].fmeasure for t in ROUGE_TYPES]
-                      for pred, ref in pairs])
+    table = rouge_per_pair(pairs, use_stemmer)
     out: dict = {"n": len(pairs)}
     for j, name in enumerate(ROUGE_TYPES):
         out[name] = round(float(table[:, j].mean()), 6)
         out[f"{name}_ci95"] = bootstrap_ci(table[:, j], n_resamples, seed)
     return out
+
+
+def paired_bootstrap(a: np.ndarray, b: np.ndarray, n_resamples: int = 10000, seed: int = 0) -> dict:
+    """Mean difference a - b over paired items, its 95% bootstrap interval, and the
+    share of resamples in which a is not better (a one-sided bootstrap p-value)."""
+    rng = np.random.default_rng(seed)
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    idx = rng.integers(0, len(d), size=(n_resamples, len(d)))
+    means = d[idx].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return {"mean_difference": float(d.mean()), "ci95": [float(lo), float(hi)],
+            "p_not_better": float(np.mean(means <= 0))}
 
 
 class Evaluator:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:  # a notebook keeps its inline backend; elsewhere no display is needed
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
@@ -25,9 +27,11 @@ def project_2d(X, random_state: int = 0) -> np.ndarray:
     return PCA(2, random_state=random_state).fit_transform(np.asarray(X))
 
 
-def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path, titles: list[str] | None = None,
-              random_state: int = 0) -> Path:
-    """Documents on their first two principal components, coloured by topic, names at the centres."""
+def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path | None = None,
+              titles: list[str] | None = None, random_state: int = 0):
+    """Documents on their first two principal components, coloured by topic, names at the centres.
+
+    Saved to ``path`` (returned), or the figure is returned for a notebook."""
     xy = project_2d(X, random_state)
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
     cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
@@ -39,7 +43,11 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path, titles: 
                    alpha=0.9 if small else 0.5, label=f"{names[topic]} ({members.sum()})",
                    edgecolors="none", zorder=3)
         if topic >= 0 and members.any():
+            # Few points carry their titles below them, so the name goes above the topmost one;
+            # many points: at the centre.
             cx, cy = xy[members].mean(axis=0)
+            if small:
+                cy = xy[members, 1].max()
             ax.annotate(names[topic], (cx, cy), xytext=(0, 14), textcoords="offset points", fontsize=11,
                         weight="bold", ha="center", va="bottom", zorder=4,
                         bbox={"boxstyle": "round", "fc": "white", "ec": colour, "alpha": 0.85})
@@ -53,13 +61,15 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path, titles: 
     ax.set_title("Documents by topic")
     ax.legend(loc="best", fontsize=8, title="topic (documents)")
     fig.tight_layout()
+    if path is None:
+        return fig
     fig.savefig(path)
     plt.close(fig)
     return path
 
 
-def auto_k_curve(auto_k: dict, path: Path) -> Path:
-    """The criterion against k, the chosen k marked."""
+def auto_k_curve(auto_k: dict, path: Path | None = None):
+    """The criterion against k, the chosen k marked; saved to ``path`` or returned as a figure."""
     ks = [int(k) for k in auto_k["curve"]]
     values = [auto_k["curve"][str(k)] for k in ks]
     fig, ax = plt.subplots(figsize=(6, 4), dpi=110)
@@ -75,6 +85,86 @@ def auto_k_curve(auto_k: dict, path: Path) -> Path:
     ax.set_title("Choosing the number of clusters")
     ax.legend()
     fig.tight_layout()
+    if path is None:
+        return fig
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def contingency_heatmap(counts, rows: list[str], columns: list[str], path: Path | None = None):
+    """Topics against gold labels: each cell's count, shaded by the share of its topic.
+
+    Saved to ``path`` (returned), or the figure is returned for a notebook."""
+    counts = np.asarray(counts, dtype=float)
+    # Topics ordered by the label they hold most of, so a good clustering shows a diagonal.
+    order = np.lexsort((-counts.max(axis=1), counts.argmax(axis=1))) if counts.size else np.arange(len(rows))
+    counts, rows = counts[order], [rows[i] for i in order]
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(1.1 * len(columns) + 3.5, 0.45 * len(rows) + 2), dpi=110)
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    for i in range(counts.shape[0]):
+        for j in range(counts.shape[1]):
+            ax.text(j, i, f"{int(counts[i, j])}", ha="center", va="center", fontsize=8,
+                    color="white" if share[i, j] > 0.6 else "black")
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels(columns, rotation=30 if max(map(len, columns), default=0) > 8 else 0, ha="right")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r[:30] for r in rows])
+    ax.set_xlabel("gold label")
+    ax.set_ylabel("topic (cluster)")
+    ax.set_title("Topics against gold labels (documents)")
+    fig.colorbar(image, ax=ax, label="share of the topic's documents")
+    fig.tight_layout()
+    if path is None:
+        return fig
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def centrality_plot(summary, path: Path | None = None, ax=None):
+    """Every candidate sentence's centrality score, the chosen ones marked with their rank.
+
+    Parameters
+    ----------
+    summary : Summary
+        With ``scores`` (all candidates) and ``sentences`` (the chosen).
+    path : Path, optional
+        Save the figure here (PNG); otherwise the axes are returned for a notebook.
+    ax : matplotlib Axes, optional
+    """
+    scores = np.asarray(summary.scores, dtype=float)
+    own = ax is None
+    if own:
+        fig, ax = plt.subplots(figsize=(max(6, min(14, 0.25 * len(scores) + 3)), 4), dpi=110)
+    x = np.arange(len(scores))
+    chosen = {s["index"]: s for s in summary.sentences}
+    xlabel = ("sentence position in the document" if summary.unit == "document"
+              else "sentence of the topic (its documents in corpus order)")
+    colours = np.array(["#b0b0b0"] * len(scores), dtype=object)
+    colours[list(chosen)] = "tab:red"
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+
+    ax.bar(x, scores, color=list(colours), width=0.85 if len(scores) < 200 else 1.0)
+    if len(chosen) <= 25:
+        for i, s in chosen.items():
+            ax.annotate(f"#{s['rank']}", (i, scores[i]), xytext=(0, 2), textcoords="offset points",
+                        ha="center", fontsize=7, color="tab:red")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("centrality score")
+    ax.margins(y=0.12)
+    title = summary.name or summary.id
+    title = title if len(title) <= 45 else title[:44] + "…"
+    ax.set_title(f"{summary.unit} “{title}”: {len(chosen)} of {len(scores)} sentences chosen", fontsize=10)
+    ax.legend(handles=[Patch(color="tab:red", label="chosen (#rank)"), Patch(color="#b0b0b0", label="not chosen")],
+              fontsize=8, loc="upper right", framealpha=0.9)
+    if own:
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path)
+            plt.close(fig)
+            return path
+    return ax

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from toolkit.duplicates import find_duplicate_passages
 from toolkit.embeddings import Embedder, MiniLMEmbedder, SentenceTransformerEmbedder
 from toolkit.errors import DataError
 from toolkit.evaluate import Evaluator
-from toolkit.plots import auto_k_curve, topic_map
+from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, topic_map
 from toolkit.summarize import SentenceTfidf, Summarizer, Summary
 from toolkit.topics import Topic, TopicDescriber
 
@@ -40,20 +40,163 @@ PACKAGES = ("toolkit", "numpy", "scipy", "scikit-learn", "torch", "sentence-tran
             "pydantic", "matplotlib")
 
 
-@dataclass
 class RunResult:
-    """Everything one run produced, for the terminal, notebooks and tests."""
+    """Everything one run produced, for the terminal, notebooks and tests.
 
-    config: dict
-    run_id: str
-    folder: Path | None
-    corpus: Corpus
-    embeddings: object
-    labels: np.ndarray
-    topics: list[Topic]
-    summaries: list[Summary]
-    metrics: dict
-    timings: dict = field(default_factory=dict)
+    Attributes
+    ----------
+    config : dict
+        The resolved experiment.
+    run_id : str
+    folder : Path or None
+        The run folder, once written (or when loaded by :func:`load_run`).
+    corpus : Corpus
+        The cleaned documents with their sentences (for a loaded run, rebuilt from the
+        data set on first use and checked against the run's data fingerprint).
+    embeddings : array or sparse matrix
+        One row per document (for a loaded run, recomputed on first use, through the
+        embedding cache).
+    labels : ndarray of int
+        Each document's cluster (-1: outlier).
+    topics : list of Topic
+    summaries : list of Summary
+    metrics : dict
+    timings : dict
+        Seconds per stage.
+
+    The tables are pandas DataFrames, built from the same data whether the run was
+    just executed or loaded from its folder:
+
+    - ``documents``: id, title, cluster, topic (its name), label (the gold label, if any)
+    - ``topic_table``: topic_id, name, size, keywords (the top terms, comma-separated),
+      exemplars (ids), name_score
+    - ``summary_table``: unit, unit_id, unit_name, rank, score, document, position, text
+      (one row per chosen sentence, in output order)
+    - ``metric_table``: metric (dotted name), value; numbers only
+    - ``contingency``: topics (rows) x gold labels (columns), or None without labels
+    - ``document_rouge()``: id, rouge1, rouge2, rougeL, rougeLsum per summarised document
+      with a reference
+    """
+
+    def __init__(self, config: dict, run_id: str, folder: Path | None, corpus: Corpus | None, embeddings,
+                 labels: np.ndarray, topics: list[Topic], summaries: list[Summary], metrics: dict,
+                 timings: dict | None = None, assignments: list[dict] | None = None) -> None:
+        self.config = config
+        self.run_id = run_id
+        self.folder = folder
+        self._corpus = corpus
+        self._embeddings = embeddings
+        self.labels = np.asarray(labels)
+        self.topics = topics
+        self.summaries = summaries
+        self.metrics = metrics
+        self.timings = timings or {}
+        self._assignments = assignments
+
+    def __repr__(self) -> str:
+        where = f", folder={str(self.folder)!r}" if self.folder else ""
+        return (f"RunResult(name={self.config.get('name')!r}, run_id={self.run_id!r}, "
+                f"documents={len(self.labels)}, topics={len(self.topics)}{where})")
+
+    @property
+    def corpus(self) -> Corpus:
+        if self._corpus is None:
+            self._corpus = _reload_corpus(self)
+        return self._corpus
+
+    @property
+    def embeddings(self):
+        if self._embeddings is None:
+            embedder = build("embedding", self.config["embedding"], self.config["seed"])
+            if isinstance(embedder, SentenceTransformerEmbedder):
+                embedder.progress = False
+            self._embeddings = embedder.fit_transform(self.corpus)
+        return self._embeddings
+
+    @property
+    def duplicates(self) -> list[dict]:
+        """Near-duplicate passages between documents (``duplicates.json``)."""
+        if self._corpus is None and self.folder is not None and (self.folder / "duplicates.json").is_file():
+            return json.loads((self.folder / "duplicates.json").read_text(encoding="utf-8"))
+        return self.corpus.duplicates
+
+    def assignments(self) -> list[dict]:
+        """One record per document: id, title, cluster, topic, label (as in ``assignments.csv``)."""
+        if self._assignments is None:
+            names = {t.id: t.name for t in self.topics}
+            self._assignments = [{"id": d.id, "title": d.title, "cluster": int(k), "topic": names[int(k)],
+                                  "label": d.label or ""} for d, k in zip(self.corpus, self.labels)]
+        return self._assignments
+
+    @property
+    def documents(self):
+        import pandas as pd
+
+        frame = pd.DataFrame(self.assignments(), columns=["id", "title", "cluster", "topic", "label"])
+        frame["label"] = frame["label"].replace("", None)
+        return frame
+
+    @property
+    def topic_table(self):
+        import pandas as pd
+
+        return pd.DataFrame([{"topic_id": t.id, "name": t.name, "size": t.size,
+                              "keywords": ", ".join(k for k, _ in t.keywords), "exemplars": list(t.exemplars),
+                              "name_score": t.name_score} for t in self.topics],
+                            columns=["topic_id", "name", "size", "keywords", "exemplars", "name_score"])
+
+    @property
+    def summary_table(self):
+        import pandas as pd
+
+        rows = [{"unit": s.unit, "unit_id": s.id, "unit_name": s.name, "rank": x["rank"], "score": x["score"],
+                 "document": x["document"], "position": x["position"], "text": x["text"]}
+                for s in self.summaries for x in s.sentences]
+        return pd.DataFrame(rows, columns=["unit", "unit_id", "unit_name", "rank", "score", "document",
+                                           "position", "text"])
+
+    @property
+    def metric_table(self):
+        import pandas as pd
+
+        from toolkit.compare import flatten
+
+        flat = {k: v for k, v in flatten({k: v for k, v in self.metrics.items() if k != "contingency"}).items()
+                if isinstance(v, int | float) and not isinstance(v, bool)}
+        return pd.DataFrame({"metric": list(flat), "value": list(flat.values())})
+
+    @property
+    def contingency(self):
+        import pandas as pd
+
+        table = self.metrics.get("contingency")
+        if not table:
+            return None
+        return pd.DataFrame(table["counts"], index=pd.Index(table["rows"], name="topic"),
+                            columns=pd.Index(table["columns"], name="label"))
+
+    def document_rouge(self):
+        """ROUGE F1 of each document summary against its reference (documents with one):
+        a DataFrame with columns id, rouge1, rouge2, rougeL, rougeLsum, for paired comparisons."""
+        import pandas as pd
+
+        from toolkit.evaluate import ROUGE_TYPES, rouge_per_pair, split_reference
+
+        split = build("sentences", self.config["sentences"], self.config["seed"]).split
+        stemmer = self.config["evaluate"].get("stemmer", True)
+        refs = {d.id: d.summary for d in self.corpus if d.summary}
+        chosen = [s for s in self.summaries if s.unit == "document" and s.id in refs]
+        pairs = [("\n".join(x["text"] for x in s.sentences), split_reference(refs[s.id], split)) for s in chosen]
+        table = rouge_per_pair(pairs, stemmer)
+        return pd.DataFrame({"id": [s.id for s in chosen],
+                             **{t: table[:, j] for j, t in enumerate(ROUGE_TYPES)}})
+
+    def summary(self, unit: str, unit_id) -> Summary:
+        """The summary of one document (by id) or topic (by id or name)."""
+        for s in self.summaries:
+            if s.unit == unit and (s.id == str(unit_id) or (unit == "topic" and s.name == unit_id)):
+                return s
+        raise KeyError(f"no {unit} summary {unit_id!r} in this run")
 
 
 def build(section: str, settings: dict, seed: int):
@@ -214,12 +357,10 @@ def _json(obj) -> str:
 
 
 def _assignments_csv(result: RunResult) -> str:
-    names = {t.id: t.name for t in result.topics}
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["id", "title", "cluster", "topic", "label"])
-    for doc, lab in zip(result.corpus, result.labels):
-        writer.writerow([doc.id, doc.title, int(lab), names[int(lab)], doc.label or ""])
+    writer = csv.DictWriter(buf, ["id", "title", "cluster", "topic", "label"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(result.assignments())
     return buf.getvalue()
 
 
@@ -246,7 +387,7 @@ def _report(result: RunResult) -> str:
                   "| topic | " + " | ".join(table["columns"]) + " |",
                   "| --- | " + " | ".join("---" for _ in table["columns"]) + " |"]
         lines += [f"| {name} | " + " | ".join(map(str, counts)) + " |"
-                  for name, counts in zip(table["rows"], table["counts"])] + [""]
+                  for name, counts in zip(table["rows"], table["counts"])] + ["", "![contingency](contingency.png)", ""]
     if "auto_k" in result.metrics:
         auto = result.metrics["auto_k"]
         lines += [f"n_clusters chosen automatically: {auto['chosen']} (by {auto['criterion']}).", "",
@@ -263,7 +404,8 @@ def _report(result: RunResult) -> str:
         lines += [""]
     lines += ["## Topics", ""]
     summaries = {(s.unit, s.id): s for s in result.summaries}
-    titles = {d.id: d.title for d in result.corpus}
+    plotted = _plotted_summaries(result)
+    titles = {row["id"]: row["title"] for row in result.assignments()}
     for t in result.topics:
         lines += [f"### {t.name} ({t.size} documents)", "",
                   "Keywords: " + ", ".join(k for k, _ in t.keywords), ""]
@@ -271,6 +413,8 @@ def _report(result: RunResult) -> str:
         s = summaries.get(("topic", str(t.id)))
         if s is not None:
             lines += ["> " + (s.text or s.note), ""]
+            if s in plotted:
+                lines += [f"![centrality of the topic's sentences](centrality_topic_{s.id}.png)", ""]
     if result.corpus.duplicates:
         lines += ["## Near-duplicate passages", ""]
         lines += [f"- {d['documents'][0]} and {d['documents'][1]} share {d['shared']} sentences, "
@@ -278,6 +422,13 @@ def _report(result: RunResult) -> str:
     lines += ["Files: `config.yaml`, `metrics.json`, `assignments.csv`, `topics.json`, "
               "`summaries.jsonl`, `duplicates.json`, `cleaning.jsonl`, `environment.json`.", ""]
     return "\n".join(lines)
+
+
+MAX_PLOTTED_TOPICS = 12  # centrality plots per run folder; a notebook can draw any other
+
+
+def _plotted_summaries(result: RunResult) -> list[Summary]:
+    return [s for s in result.summaries if s.unit == "topic" and s.scores][:MAX_PLOTTED_TOPICS]
 
 
 def write_run(result: RunResult, out_dir: Path) -> Path:
@@ -309,9 +460,13 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
         if "contingency" in result.metrics:
-            (tmp / "contingency.csv").write_text(_contingency_csv(result.metrics["contingency"]), encoding="utf-8")
+            table = result.metrics["contingency"]
+            (tmp / "contingency.csv").write_text(_contingency_csv(table), encoding="utf-8")
+            contingency_heatmap(table["counts"], table["rows"], table["columns"], tmp / "contingency.png")
         if "auto_k" in result.metrics:
             auto_k_curve(result.metrics["auto_k"], tmp / "auto_k.png")
+        for summary in _plotted_summaries(result):
+            centrality_plot(summary, tmp / f"centrality_topic_{summary.id}.png")
         names = {t.id: t.name for t in result.topics}
         topic_map(result.embeddings, result.labels, names, tmp / "topic_map.png",
                   [d.title for d in result.corpus], result.config["seed"])
@@ -338,6 +493,77 @@ def run(config: dict, out_dir: str | Path = "results", progress: bool = True) ->
     return result
 
 
+def experiment(source: dict | str | Path, overrides: list[str] | None = None, out: str | Path | None = None,
+               progress: bool = True) -> RunResult:
+    """Run an experiment from a dict or an experiment file, for notebooks and scripts.
+
+    Parameters
+    ----------
+    source : dict, str or Path
+        The experiment's settings, or the path of its YAML file.
+    overrides : list of str, optional
+        ``KEY=VALUE`` settings on top (as ``toolkit run --set``).
+    out : str or Path, optional
+        Write the run folder under this folder (``out/<name>/<run id>``); None keeps
+        everything in memory.
+    progress : bool
+        Progress bars (shown only on a terminal).
+    """
+    config = cfg.load_file(source) if isinstance(source, str | Path) else source
+    if overrides:
+        config = cfg.apply_overrides(config, overrides)
+    return execute(config, progress=progress) if out is None else run(config, out, progress=progress)
+
+
+def load_run(path: str | Path) -> RunResult:
+    """Read a run folder back into the :class:`RunResult` that wrote it.
+
+    Labels, topics, summaries and metrics come from the folder's files; the corpus
+    and the embeddings are rebuilt on first use from the run's own settings (the
+    embeddings through the cache), after checking that the data still has the
+    fingerprint the run recorded.
+    """
+    import yaml
+
+    folder = Path(path)
+    needed = ("config.yaml", "metrics.json", "assignments.csv", "topics.json", "summaries.jsonl")
+    missing = [n for n in needed if not (folder / n).is_file()]
+    if not folder.is_dir() or missing:
+        raise DataError(f"{folder}: not a run folder (missing {', '.join(missing) or 'the folder'})")
+    try:
+        config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        with open(folder / "assignments.csv", encoding="utf-8", newline="") as fh:
+            assignments = [dict(row, cluster=int(row["cluster"])) for row in csv.DictReader(fh)]
+        topics = [Topic(**{**t, "keywords": [tuple(k) for k in t["keywords"]]})
+                  for t in json.loads((folder / "topics.json").read_text(encoding="utf-8"))]
+        summaries = [Summary(**json.loads(line)) for line in
+                     (folder / "summaries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (ValueError, KeyError, TypeError, yaml.YAMLError) as err:
+        raise DataError(f"{folder}: a run file cannot be read ({err})") from None
+    labels = np.array([row["cluster"] for row in assignments], dtype=int)
+    result = RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,
+                       metrics.get("timings", {}), assignments)
+    return result
+
+
+def _reload_corpus(result: RunResult) -> Corpus:
+    """The corpus of a loaded run, rebuilt from its settings and checked against the folder."""
+    corpus, _, _ = prepare_corpus(result.config)
+    expected = None
+    if result.folder is not None and (result.folder / "environment.json").is_file():
+        expected = json.loads((result.folder / "environment.json").read_text(encoding="utf-8")).get("data_sha256")
+    ids = [row["id"] for row in result.assignments()]
+    if (expected and corpus.fingerprint != expected) or [d.id for d in corpus] != ids:
+        raise DataError(f"{result.folder}: the data set has changed since this run; its corpus cannot be rebuilt")
+    if result.folder is not None:
+        for name, attr in (("duplicates.json", "duplicates"),):
+            file = result.folder / name
+            if file.is_file():
+                setattr(corpus, attr, json.loads(file.read_text(encoding="utf-8")))
+    return corpus
+
+
 def _top_sentences(summary: Summary, k: int) -> str:
     if not summary.sentences:
         return summary.note
@@ -351,24 +577,24 @@ def _top_sentences(summary: Summary, k: int) -> str:
 def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) -> str:
     """The terminal summary: each topic's name, keywords, articles and summary."""
     out = []
-    docs = {d.id: d for d in result.corpus}
+    titles = {row["id"]: row["title"] for row in result.assignments()}
     summaries = {(s.unit, s.id): s for s in result.summaries}
-    out.append(f"{result.config['name']}: {len(result.corpus)} documents, {len(result.topics)} topics")
+    out.append(f"{result.config['name']}: {len(titles)} documents, {len(result.topics)} topics")
     for t in result.topics:
         out.append("")
         out.append(f"== {t.name}  ({t.size} document{'s' if t.size != 1 else ''})")
         out.append("   keywords: " + ", ".join(k for k, _ in t.keywords))
         shown = t.documents if len(t.documents) <= max_titles else t.exemplars
         for doc_id in shown:
-            out.append(f"   - {docs[doc_id].title}")
+            out.append(f"   - {titles[doc_id]}")
         if len(shown) < t.size:
             out.append(f"   ... and {t.size - len(shown)} more")
         s = summaries.get(("topic", str(t.id)))
         if s is not None:
             out.append("   summary: " + _top_sentences(s, max_summary))
-    if result.corpus.duplicates:
+    if result.duplicates:
         out.append("")
-        for d in result.corpus.duplicates:
+        for d in result.duplicates:
             out.append(f"near-duplicate passage: {d['documents'][0]} and {d['documents'][1]} share "
                        f"{d['shared']} sentences")
     clus = result.metrics.get("clustering", {})
@@ -385,4 +611,4 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) 
     return "\n".join(out)
 
 
-__all__ = ["RunResult", "execute", "run", "write_run", "format_result"]
+__all__ = ["RunResult", "execute", "experiment", "load_run", "run", "write_run", "format_result"]

@@ -53,9 +53,12 @@ class _DocumentCandidates:
 class Summary:
     """The sentences chosen for one unit (a document or a topic).
 
-    ``sentences`` holds dicts with ``text``, ``score``, ``document``, ``position``
-    (index in its document's sentences) and ``rank`` (1 = most central); ``note`` says
-    why a summary is empty.
+    ``sentences`` holds dicts with ``text``, ``score``, ``index`` (among the unit's
+    candidates), ``document``, ``position`` (index in its document's sentences) and
+    ``rank`` (1 = most central); ``note`` says
+    why a summary is empty; ``scores`` holds every candidate sentence's score, in the
+    unit's order (a document's sentences; a topic's distinct sentences, document by
+    document), for plots of what was and was not chosen.
     """
 
     unit: str
@@ -64,6 +67,7 @@ class Summary:
     sentences: list[dict]
     candidates: int
     note: str = ""
+    scores: list[float] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -92,7 +96,7 @@ class SentenceTfidf:
         # documents x terms: how many of a document's sentences hold the term
         owner = sp.csr_matrix((np.ones(len(self.sentences)), np.repeat(np.arange(len(documents)), sizes),
                                np.arange(len(self.sentences) + 1)), shape=(len(self.sentences), len(documents)))
-        df = np.bincount((owner.T @ counts).indices, minlength=counts.shape[1])
+        df = np.bincount(sp.csr_matrix(owner.T @ counts).indices, minlength=counts.shape[1])
         self.idf = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
         self.rows = self._weigh(counts)
 
@@ -274,13 +278,14 @@ class Summarizer:
         if self.order == "original":
             chosen = sorted(chosen)
         picked = [
-            {"text": candidates[i].text, "score": round(float(scores[i]), 8),
+            {"text": candidates[i].text, "score": round(float(scores[i]), 8), "index": int(i),
              "document": candidates[i].document, "position": candidates[i].position,
              "rank": int(rank[i]), **({"also_in": candidates[i].also_in} if candidates[i].also_in else {})}
             for i in chosen
         ]
         note = "" if picked else f"no sentence fits the budget of {self.words} words"
-        return Summary(unit, unit_id, name, picked, len(candidates), note)
+        return Summary(unit, unit_id, name, picked, len(candidates), note,
+                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist())
 
     def summarize_documents(self, documents: list[Document], vectors) -> list[Summary]:
         """Every document's summary, the documents scored together where the scorer can.

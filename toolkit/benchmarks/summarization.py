@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.evaluate import ROUGE_TYPES, bootstrap_ci, split_reference
+from toolkit.evaluate import ROUGE_TYPES, bootstrap_ci, paired_bootstrap, rouge_per_pair, split_reference
 from toolkit.loaders import LOADERS
 from toolkit.sentences import SPLITTERS
 from toolkit.summarize import SentenceTfidf, Summarizer, budget_size
@@ -94,22 +94,7 @@ def load_bbc(path: str | None):
 
 
 def rouge_table(picks: list[list[str]], refs: list[str]) -> np.ndarray:
-    from rouge_score import rouge_scorer
-
-    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
-    return np.array([[scorer.score(ref, "\n".join(p))[t].fmeasure for t in ROUGE_TYPES]
-                     for p, ref in zip(picks, refs)])
-
-
-def paired_bootstrap(a: np.ndarray, b: np.ndarray, n: int = 10000, seed: int = 0) -> dict:
-    """Mean difference a - b over articles, its 95% interval, and the share of resamples <= 0."""
-    rng = np.random.default_rng(seed)
-    d = a - b
-    idx = rng.integers(0, len(d), size=(n, len(d)))
-    means = d[idx].mean(axis=1)
-    lo, hi = np.percentile(means, [2.5, 97.5])
-    return {"mean_difference": float(d.mean()), "ci95": [float(lo), float(hi)],
-            "p_not_better": float(np.mean(means <= 0))}
+    return rouge_per_pair([("\n".join(p), ref) for p, ref in zip(picks, refs)])
 
 
 def run_rouge(corpus, seed: int, sumy: bool) -> tuple[list[dict], dict]:
