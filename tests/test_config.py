@@ -10,7 +10,7 @@ from toolkit.errors import ConfigError
 
 def test_defaults_are_filled_and_stable():
     a = cfg.resolve({})
-    assert a["dataset"] == {"loader": "builtin", "name": "skynews", "sample": None}
+    assert a["dataset"] == {"loader": "builtin", "name": "skynews", "sample": None, "max_chars": 1_000_000}
     assert a["cluster"]["method"] == "kmeans" and a["summarize"]["sentences"] == 3
     assert cfg.resolve(a) == a
     assert cfg.run_id(a, "x") == cfg.run_id(cfg.resolve({}), "x") != cfg.run_id(a, "y")

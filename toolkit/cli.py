@@ -214,6 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("toolkit: interrupted; no partial run folder was kept\n")
         return 130
+    except Exception as err:  # a bug of ours, not bad input: still one line, the traceback on request
+        if args.debug:
+            raise
+        where = err.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        at = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
+        sys.stderr.write(f"toolkit: internal error: {type(err).__name__}: {err}{at} "
+                         f"(please report it; --debug shows the traceback)\n")
+        return 1
 
 
 if __name__ == "__main__":

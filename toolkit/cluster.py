@@ -78,13 +78,22 @@ class Clusterer:
             raise ConfigError(f"cluster.k_criterion: unknown value {self.k_criterion!r}; "
                               f"choose one of: {', '.join(K_CRITERIA)}")
 
-    def check_size(self, n_documents: int, corpus: str = "the corpus") -> None:
-        """A DataError when the corpus is too small for the requested clusters."""
+    def check_size(self, n_documents: int, corpus: str = "the corpus", distinct: int | None = None) -> None:
+        """A DataError when the corpus is too small for the requested clusters.
+
+        ``distinct``: how many documents differ in their text; identical documents
+        embed to one point, which no method can split.
+        """
         if isinstance(self.n_clusters, int) and self.n_clusters > n_documents:
             raise DataError(f"cluster.n_clusters: {self.n_clusters} clusters requested but {corpus} has only "
-                            f"{n_documents} documents")
+                            f"{n_documents} document{'s' if n_documents != 1 else ''}")
         if self.n_clusters == "auto" and n_documents < 3:
             raise DataError(f"cluster.n_clusters: 'auto' needs at least 3 documents; {corpus} has {n_documents}")
+        if distinct is not None:
+            needed = self.n_clusters if isinstance(self.n_clusters, int) else 3 if self.n_clusters == "auto" else 2
+            if distinct < needed:
+                raise DataError(f"{corpus}: its {n_documents} documents have only {distinct} distinct "
+                                f"text{'s' if distinct != 1 else ''}; {needed} are needed to form clusters")
 
     def _fit_k(self, X, k: int) -> np.ndarray:
         raise NotImplementedError

@@ -63,9 +63,20 @@ class EmbeddingCache:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._open()
+        except sqlite3.DatabaseError as err:  # not a database any more (a disk error, a stray write)
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{os.getpid()}")
+            log.warning("embedding cache: %s is unreadable (%s); moved to %s, starting afresh",
+                        self.path, err, aside.name)
+            os.replace(self.path, aside)
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
         con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, "
                     "data BLOB, checksum TEXT)")
+        con.execute("SELECT COUNT(*) FROM vectors LIMIT 1").fetchone()
         return con
 
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:

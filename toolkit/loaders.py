@@ -74,6 +74,9 @@ def fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+MAX_CHARS = 1_000_000  # per document; about 150,000 words
+
+
 class Loader:
     """Base class of loaders.
 
@@ -83,11 +86,17 @@ class Loader:
         Keep a seeded random sample of this many documents (in their original order).
     random_state : int
         Seed for ``sample``; set from the experiment's seed.
+    max_chars : int or None
+        Refuse a document longer than this many characters (None: no limit). One
+        document of megabytes is usually a scraping accident (a whole dump in one
+        record); raise the limit when it is not.
     """
 
-    def __init__(self, sample: int | None = None, random_state: int = 0) -> None:
+    def __init__(self, sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
         self.sample = sample
         self.random_state = random_state
+        self.max_chars = max_chars
 
     def _load(self) -> Corpus:
         raise NotImplementedError
@@ -102,6 +111,11 @@ class Loader:
             if doc.id in seen:
                 raise DataError(f"{doc.source}: duplicate document id {doc.id!r} (first at {seen[doc.id]})")
             seen[doc.id] = doc.source
+            size = len(doc.title) + len(doc.text)
+            if self.max_chars is not None and size > self.max_chars:
+                raise DataError(f"{doc.source}: document {doc.id!r} has {size:,} characters, more than "
+                                f"dataset.max_chars = {self.max_chars:,}; raise the limit if it is meant to be one "
+                                f"document")
         if self.sample is not None:
             if self.sample < 1:
                 raise DataError(f"dataset.sample: must be at least 1, got {self.sample}")
@@ -127,8 +141,9 @@ class ScrapedPageLoader(Loader):
     """
 
     def __init__(self, path: str, encoding: str = "utf-8", min_paragraphs: int = 3,
-                 sample: int | None = None, random_state: int = 0) -> None:
-        super().__init__(sample, random_state)
+                 sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
         self.path = path
         self.encoding = encoding
         self.min_paragraphs = min_paragraphs
@@ -170,8 +185,9 @@ class TextFolderLoader(Loader):
     """
 
     def __init__(self, path: str, pattern: str = "**/*.txt", first_line_title: bool = False,
-                 encoding: str = "utf-8", sample: int | None = None, random_state: int = 0) -> None:
-        super().__init__(sample, random_state)
+                 encoding: str = "utf-8", sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
         self.path = path
         self.pattern = pattern
         self.first_line_title = first_line_title
@@ -207,8 +223,9 @@ class LabelledFoldersLoader(Loader):
     """
 
     def __init__(self, path: str, first_line_title: bool = True, encoding: str = "utf-8",
-                 sample: int | None = None, random_state: int = 0) -> None:
-        super().__init__(sample, random_state)
+                 sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
         self.path = path
         self.first_line_title = first_line_title
         self.encoding = encoding
@@ -241,8 +258,9 @@ class _RecordLoader(Loader):
     def __init__(self, path: str, text: str = "text", title: str | None = None,
                  label: str | None = None, id: str | None = None, summary: str | None = None,
                  label_names: dict[str, str] | None = None, markup: bool = True,
-                 encoding: str = "utf-8", sample: int | None = None, random_state: int = 0) -> None:
-        super().__init__(sample, random_state)
+                 encoding: str = "utf-8", sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
         self.path = path
         self.markup = markup
         self.text = text
@@ -301,9 +319,10 @@ class CsvLoader(_RecordLoader):
                  label: str | None = None, id: str | None = None, summary: str | None = None,
                  label_names: dict[str, str] | None = None, markup: bool = True,
                  delimiter: str = ",", encoding: str = "utf-8", sample: int | None = None,
-                 random_state: int = 0) -> None:
+                 random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
         super().__init__(path, text, title, label, id, summary, label_names, markup, encoding,
-                         sample, random_state)
+                         sample, random_state, max_chars)
         self.delimiter = delimiter
 
     def _load(self) -> Corpus:
@@ -380,8 +399,9 @@ class BuiltinLoader(Loader):
     """
 
     def __init__(self, name: str = "skynews", sample: int | None = None,
-                 random_state: int = 0) -> None:
-        super().__init__(sample, random_state)
+                 random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
         if name not in BUILTIN:
             from toolkit.errors import ConfigError
 

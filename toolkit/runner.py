@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit import config as cfg
+from toolkit.cleaning import normalise
 from toolkit.corpus import Corpus
 from toolkit.duplicates import find_duplicate_passages
 from toolkit.embeddings import Embedder, MiniLMEmbedder, SentenceTransformerEmbedder
@@ -277,7 +278,7 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     if isinstance(embedder, SentenceTransformerEmbedder):
         embedder.progress = progress
     cluster = build("cluster", resolved["cluster"], seed)
-    cluster.check_size(len(corpus), corpus.name)
+    cluster.check_size(len(corpus), corpus.name, len({normalise(f"{d.title}\n{d.text}") for d in corpus}))
     with _timed(timings, "embed"):
         X = embedder.fit_transform(corpus)
         cache = getattr(embedder, "_cache", None)
@@ -477,13 +478,25 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             shutil.rmtree(old, ignore_errors=True)
         else:
             tmp.rename(final)
+    except OSError as err:  # a disk that fills, a folder removed under us: nothing half-written stays
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_if_empty(parent)
+        raise DataError(f"{final}: writing the run folder failed ({err.strerror or err}); nothing was kept") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _remove_if_empty(parent)
         raise
-    if not any(parent.iterdir()):
-        parent.rmdir()
+    _remove_if_empty(parent)
     result.folder = final
     return final
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError:
+        pass
 
 
 def run(config: dict, out_dir: str | Path = "results", progress: bool = True) -> RunResult:

@@ -284,6 +284,10 @@ class Summarizer:
             for i in chosen
         ]
         note = "" if picked else f"no sentence fits the budget of {self.words} words"
+        limit = budget_size(len(candidates), self.sentences, self.ratio)
+        if picked and self.words is None and len(picked) < limit:
+            note = (f"{len(picked)} of {limit} sentences: the others reach max_similarity "
+                    f"{self.max_similarity} with a chosen one")
         return Summary(unit, unit_id, name, picked, len(candidates), note,
                        np.round(np.asarray(scores, dtype=np.float64), 8).tolist())
 
