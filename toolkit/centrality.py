@@ -364,8 +364,27 @@ class GraphScorer(CentralityScorer):
         return W
 
 
+class RandomWalkScorer(GraphScorer):
+    """Shared scoring of LexRank and TextRank: the stationary distribution of a damped
+    random walk on the sentence graph (``damping``, ``max_iter`` and ``tol`` set by the subclass)."""
+
+    damping: float
+    max_iter: int
+    tol: float
+
+    def score(self, sentences: SentenceSet) -> np.ndarray:
+        return stationary_distribution(self.graph(sentences), self.damping, self.max_iter, self.tol)
+
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        # Only where each unit alone would be solved exactly, so the answers agree.
+        if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
+            return None
+        W = self.block_graph(similarity, sizes)
+        return None if W is None else stationary_blocks(W, sizes, self.damping)
+
+
 @SCORERS.register("lexrank")
-class LexRank(GraphScorer):
+class LexRank(RandomWalkScorer):
     """LexRank (Erkan & Radev, 2004): stationary distribution of a walk on the cosine graph.
 
     Parameters
@@ -389,22 +408,12 @@ class LexRank(GraphScorer):
         self.max_iter = max_iter
         self.tol = tol
 
-    def score(self, sentences: SentenceSet) -> np.ndarray:
-        return stationary_distribution(self.graph(sentences), self.damping, self.max_iter, self.tol)
-
-    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
-        # Only where each unit alone would be solved exactly, so the answers agree.
-        if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
-            return None
-        W = self.block_graph(similarity, sizes)
-        return None if W is None else stationary_blocks(W, sizes, self.damping)
-
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 @SCORERS.register("textrank")
-class TextRank(GraphScorer):
+class TextRank(RandomWalkScorer):
     """TextRank (Mihalcea & Tarau, 2004): PageRank on a sentence graph without self-loops.
 
     Parameters
@@ -451,16 +460,6 @@ class TextRank(GraphScorer):
             return np.divide(overlap, denom, out=np.zeros_like(overlap), where=denom > 0)
 
         return rows
-
-    def score(self, sentences: SentenceSet) -> np.ndarray:
-        return stationary_distribution(self.graph(sentences), self.damping, self.max_iter, self.tol)
-
-    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
-        # Only where each unit alone would be solved exactly, so the answers agree.
-        if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
-            return None
-        W = self.block_graph(similarity, sizes)
-        return None if W is None else stationary_blocks(W, sizes, self.damping)
 
 
 @SCORERS.register("degree")

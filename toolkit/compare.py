@@ -231,7 +231,7 @@ def plot(rows: list[dict], metric: str, path: Path | None = None):
     (returned), or the figure is returned for a notebook."""
     import textwrap
 
-    from toolkit.plots import plt
+    from toolkit.plots import finish, plt
 
     present = [r for r in rows if metric in r]
     labels = [f"#{r['group']} " + textwrap.shorten(r["settings"] or "defaults", 70) for r in present]
@@ -248,9 +248,4 @@ def plot(rows: list[dict], metric: str, path: Path | None = None):
         ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (m + sd, yi), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=8)
     ax.set_xlim(0, max(1e-9, float((means + stds).max())) * 1.25)
-    fig.tight_layout()
-    if path is None:
-        return fig
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)

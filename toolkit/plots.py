@@ -15,6 +15,17 @@ import scipy.sparse as sp  # noqa: E402
 from sklearn.decomposition import PCA, TruncatedSVD  # noqa: E402
 
 
+def finish(fig, path: Path | None):
+    """Lay out ``fig``; save it to ``path`` and close it (returning the path), or return
+    the figure itself for a notebook to show."""
+    fig.tight_layout()
+    if path is None:
+        return fig
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def project_2d(X, random_state: int = 0) -> np.ndarray:
     """Two PCA coordinates per row (truncated SVD for sparse input)."""
     if X.shape[0] < 3:
@@ -60,12 +71,7 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path | None = 
     ax.set_ylabel("second principal component")
     ax.set_title("Documents by topic")
     ax.legend(loc="best", fontsize=8, title="topic (documents)")
-    fig.tight_layout()
-    if path is None:
-        return fig
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)
 
 
 def auto_k_curve(auto_k: dict, path: Path | None = None):
@@ -84,12 +90,7 @@ def auto_k_curve(auto_k: dict, path: Path | None = None):
     ax.set_xticks(ks)
     ax.set_title("Choosing the number of clusters")
     ax.legend()
-    fig.tight_layout()
-    if path is None:
-        return fig
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)
 
 
 def contingency_heatmap(counts, rows: list[str], columns: list[str], path: Path | None = None):
@@ -115,12 +116,7 @@ def contingency_heatmap(counts, rows: list[str], columns: list[str], path: Path 
     ax.set_ylabel("topic (cluster)")
     ax.set_title("Topics against gold labels (documents)")
     fig.colorbar(image, ax=ax, label="share of the topic's documents")
-    fig.tight_layout()
-    if path is None:
-        return fig
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)
 
 
 def centrality_plot(summary, path: Path | None = None, ax=None):
