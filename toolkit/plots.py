@@ -47,6 +47,8 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path | None = 
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
     cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     small = len(labels) <= 30
+    placed: list[tuple[float, float, int]] = []  # name anchors and their offsets, to keep names apart
+    span = np.ptp(xy, axis=0) + 1e-12
     for k, topic in enumerate(sorted(names)):
         members = labels == topic
         colour = "lightgrey" if topic < 0 else cmap(k % cmap.N)
@@ -59,7 +61,13 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path | None = 
             cx, cy = xy[members].mean(axis=0)
             if small:
                 cy = xy[members, 1].max()
-            ax.annotate(names[topic], (cx, cy), xytext=(0, 14), textcoords="offset points", fontsize=11,
+            # A name whose anchor is close to one already placed moves down a line, then another.
+            offset = 14
+            while any(abs(cx - px) < 0.2 * span[0] and abs(cy - py) < 0.08 * span[1] and offset == po
+                      for px, py, po in placed):
+                offset -= 22
+            placed.append((cx, cy, offset))
+            ax.annotate(names[topic], (cx, cy), xytext=(0, offset), textcoords="offset points", fontsize=11,
                         weight="bold", ha="center", va="bottom", zorder=4,
                         bbox={"boxstyle": "round", "fc": "white", "ec": colour, "alpha": 0.85})
     if small and titles:
@@ -133,7 +141,7 @@ def centrality_plot(summary, path: Path | None = None, ax=None):
     scores = np.asarray(summary.scores, dtype=float)
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(max(6, min(14, 0.25 * len(scores) + 3)), 4), dpi=110)
+        fig, ax = plt.subplots(figsize=(max(6, min(12, 0.25 * len(scores) + 3)), 4), dpi=110)
     x = np.arange(len(scores))
     chosen = {s["index"]: s for s in summary.sentences}
     xlabel = ("sentence position in the document" if summary.unit == "document"
@@ -143,7 +151,12 @@ def centrality_plot(summary, path: Path | None = None, ax=None):
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
-    ax.bar(x, scores, color=list(colours), width=0.85 if len(scores) < 200 else 1.0)
+    if len(scores) <= 200:
+        ax.bar(x, scores, color=list(colours), width=0.85)
+    else:  # thousands of bars hide the chosen ones: points instead, the chosen drawn large
+        ax.scatter(x, scores, s=4, color="#b0b0b0", edgecolors="none")
+        picked = np.array(sorted(chosen), dtype=int)
+        ax.scatter(picked, scores[picked], s=40, color="tab:red", zorder=3)
     if len(chosen) <= 25:
         for i, s in chosen.items():
             ax.annotate(f"#{s['rank']}", (i, scores[i]), xytext=(0, 2), textcoords="offset points",

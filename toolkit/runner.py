@@ -271,6 +271,7 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     seed = resolved["seed"]
     timings: dict[str, float] = {}
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
+    log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), sum(len(d.sentences) for d in corpus))
     with _timed(timings, "duplicates"):
         dup = build("duplicates", resolved["duplicates"], seed)
         corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap)
