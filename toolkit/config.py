@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from toolkit.adapt import ADAPTERS
 from toolkit.centrality import SCORERS
 from toolkit.cluster import CLUSTERERS
 from toolkit.embeddings import EMBEDDERS
@@ -81,6 +82,7 @@ SECTIONS: dict[str, Section] = {
     "embedding": Section({"model": "minilm"}, "model", EMBEDDERS),
     "reduce": Section({"method": "none"}, "method", REDUCERS),
     "cluster": Section({"method": "kmeans"}, "method", CLUSTERERS),
+    "adapt": Section({"method": "none"}, "method", ADAPTERS),
     "topics": Section({}, component=TopicDescriber),
     "summarize": Section({}, component=Summarizer, extra=("method", SCORERS),
                          exclusive=("sentences", "ratio", "words")),

@@ -279,6 +279,9 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     if isinstance(embedder, SentenceTransformerEmbedder):
         embedder.progress = progress
     cluster = build("cluster", resolved["cluster"], seed)
+    reducer = build("reduce", resolved["reduce"], seed)
+    adapter = build("adapt", resolved["adapt"], seed)
+    adapter.check(embedder)
     cluster.check_size(len(corpus), corpus.name, len({normalise(f"{d.title}\n{d.text}") for d in corpus}))
     with _timed(timings, "embed"):
         X = embedder.fit_transform(corpus)
@@ -286,9 +289,17 @@ def execute(config: dict, progress: bool = True) -> RunResult:
         if cache is not None:
             log.info("embedding cache: %d texts found, %d embedded (%s)", cache.hits, cache.misses, cache.path)
     with _timed(timings, "reduce"):
-        Z = build("reduce", resolved["reduce"], seed).fit_transform(X)
+        Z = reducer.fit_transform(X)
     with _timed(timings, "cluster"):
         labels = cluster.fit_predict(Z)
+    if adapter.active:
+        def recluster(X_new):
+            nonlocal Z
+            Z = reducer.fit_transform(X_new)
+            return cluster.fit_predict(Z)
+
+        with _timed(timings, "adapt"):
+            embedder, X, labels = adapter.fit_transform(embedder, corpus, X, labels, recluster)
     with _timed(timings, "topics"):
         describer: TopicDescriber = build("topics", resolved["topics"], seed)
         topics = describer.fit_transform(corpus, labels, X, embedder.embed_texts)

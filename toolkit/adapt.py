@@ -1,0 +1,184 @@
+"""Encoder adaptation: fine-tune the sentence encoder on a clustering's own confident documents.
+
+A frozen MiniLM places news by everything a text says; a corpus's topics are one
+direction among many. Self-training sharpens that direction without any label: the
+documents nearest their cluster centre (largest margin over the second-nearest centre)
+become pseudo-labelled training data, the encoder is fine-tuned to tell those clusters
+apart (a linear head initialised at the centroids, cross-entropy), the corpus is embedded
+again with the tuned encoder and clustered again. The tuned encoder is used by every
+later stage of the run (topic names, MiniLM sentence vectors); it is never cached.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from toolkit.corpus import Corpus
+from toolkit.errors import ConfigError
+from toolkit.registry import Registry
+
+log = logging.getLogger("toolkit")
+ADAPTERS: Registry[Adapter] = Registry("adapt.method")
+
+
+class Adapter:
+    """Base class: ``fit_transform`` returns the embedder to use from now on, the
+    corpus's new document embeddings and its new labels."""
+
+    active = False
+
+    def check(self, embedder) -> None:
+        """A ConfigError, before any work, when this adapter cannot adapt ``embedder``."""
+
+    def fit_transform(self, embedder, corpus: Corpus, X: np.ndarray, labels: np.ndarray,
+                      recluster: Callable[[np.ndarray], np.ndarray]):
+        return embedder, X, labels
+
+
+@ADAPTERS.register("none")
+class NoAdaptation(Adapter):
+    """The embeddings as the model gives them (the default)."""
+
+
+def confident(X: np.ndarray, labels: np.ndarray, share: float) -> np.ndarray:
+    """Per cluster, the ``share`` of its documents with the largest margin between the
+    cosine to their own cluster's centroid and to the nearest other one (outliers and
+    documents nearer another centroid are left out).
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    clusters = np.unique(labels[labels >= 0])
+    keep = np.zeros(len(labels), dtype=bool)
+    if len(clusters) < 2:
+        return keep
+    Xn = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    C = np.stack([Xn[labels == c].mean(axis=0) for c in clusters])
+    C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+    sims = Xn @ C.T
+    own = np.full(len(labels), -1)
+    own[labels >= 0] = np.searchsorted(clusters, labels[labels >= 0])
+    rows = np.flatnonzero(own >= 0)
+    mine = sims[rows, own[rows]]
+    others = sims[rows].copy()
+    others[np.arange(len(rows)), own[rows]] = -np.inf
+    margin = np.full(len(labels), -np.inf)
+    margin[rows] = mine - others.max(axis=1)
+    for c in range(len(clusters)):
+        members = np.flatnonzero((own == c) & (margin > 0))
+        if len(members):
+            top = members[np.argsort(-margin[members], kind="stable")[: max(1, int(round(share * len(members))))]]
+            keep[top] = True
+    return keep
+
+
+@ADAPTERS.register("self_training")
+class SelfTraining(Adapter):
+    """Fine-tune the sentence encoder on the clustering's confident documents, then
+    embed and cluster again.
+
+    Parameters
+    ----------
+    rounds : int
+        Fine-tune, re-embed and re-cluster this many times (each round starts from the
+        previous round's encoder and labels).
+    keep : float
+        Share of each cluster's documents used for training: those with the largest
+        margin between their own centroid and the nearest other one.
+    epochs : int
+        Passes over the kept documents per round.
+    learning_rate : float
+        AdamW learning rate of the encoder and the head.
+    batch_size : int
+        Documents per step.
+    max_seq_length : int
+        Word pieces per text while training and re-embedding (the base model's own
+        limit if lower).
+    random_state : int
+        Seeds the head, dropout and the order of the training documents.
+    """
+
+    active = True
+
+    def __init__(self, rounds: int = 1, keep: float = 0.5, epochs: int = 1, learning_rate: float = 2e-5,
+                 batch_size: int = 32, max_seq_length: int = 128, random_state: int = 0) -> None:
+        if rounds < 1 or epochs < 1 or batch_size < 1 or max_seq_length < 8:
+            raise ConfigError("adapt: rounds, epochs and batch_size must be at least 1, max_seq_length at least 8")
+        if not 0 < keep <= 1:
+            raise ConfigError(f"adapt.keep: must be a share in (0, 1], got {keep}")
+        if learning_rate <= 0:
+            raise ConfigError(f"adapt.learning_rate: must be positive, got {learning_rate}")
+        self.rounds = rounds
+        self.keep = keep
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_seq_length = max_seq_length
+        self.random_state = random_state
+
+    def check(self, embedder) -> None:
+        from toolkit.embeddings import SentenceTransformerEmbedder
+
+        if not isinstance(embedder, SentenceTransformerEmbedder):
+            raise ConfigError("adapt.method: self_training fine-tunes a sentence-transformers model; "
+                              "set embedding.model to minilm or a model folder")
+
+    def _train(self, model, units: list[list[str]], targets: np.ndarray, n_classes: int,
+               centroids: np.ndarray, seed: int) -> None:
+        import torch
+
+        torch.manual_seed(seed)
+        head = torch.nn.Linear(centroids.shape[1], n_classes)
+        with torch.no_grad():  # start as the nearest-centroid classifier the clustering already is
+            head.weight.copy_(torch.nn.functional.normalize(torch.tensor(centroids, dtype=torch.float32), dim=1)
+                              * 10.0)
+            head.bias.zero_()
+        optimizer = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()),
+                                      lr=self.learning_rate, weight_decay=0.01)
+        tokenize = getattr(model, "preprocess", None) or model.tokenize
+        rng = np.random.default_rng(seed)
+        model.train()
+        for _ in range(self.epochs):
+            order = rng.permutation(len(units))
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start:start + self.batch_size]
+                texts = [t for i in batch for t in units[i]]
+                owner = torch.tensor(np.repeat(np.arange(len(batch)), [len(units[i]) for i in batch]))
+                vectors = model(tokenize(texts))["sentence_embedding"]
+                docs = torch.zeros(len(batch), vectors.shape[1]).index_add_(0, owner, vectors)
+                docs = torch.nn.functional.normalize(docs, dim=1)
+                loss = torch.nn.functional.cross_entropy(head(docs), torch.tensor(targets[batch], dtype=torch.long))
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        model.eval()
+
+    def fit_transform(self, embedder, corpus: Corpus, X: np.ndarray, labels: np.ndarray,
+                      recluster: Callable[[np.ndarray], np.ndarray]):
+        self.check(embedder)
+        model = copy.deepcopy(embedder._load())
+        model.max_seq_length = min(self.max_seq_length, model.max_seq_length or self.max_seq_length)
+        adapted = copy.copy(embedder)
+        adapted._model, adapted.cache, adapted._cache = model, False, None
+        units = embedder._units(corpus)
+        for round_ in range(self.rounds):
+            keep = confident(X, labels, self.keep)
+            clusters = np.unique(labels[keep])
+            if len(clusters) < 2:
+                log.warning("adapt: fewer than two clusters with confident documents; round %d skipped", round_ + 1)
+                break
+            targets = np.searchsorted(clusters, labels[keep])
+            Xn = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+            centroids = np.stack([Xn[labels == c].mean(axis=0) for c in clusters])
+            kept = np.flatnonzero(keep)
+            log.info("adapt: round %d, fine-tuning on %d confident documents of %d", round_ + 1, len(kept), len(X))
+            self._train(model, [units[i] for i in kept], targets, len(clusters), centroids,
+                        self.random_state + round_)
+            X = adapted.transform(corpus)
+            labels = recluster(X)
+        return adapted, X, labels
