@@ -366,7 +366,7 @@ class JsonlLoader(_RecordLoader):
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{n}: not valid JSON ({err.msg} at column {err.colno})") from None
+                raise DataError(f"{path}:{n}: not valid JSON ({err.msg}: column {err.colno})") from None
             if not isinstance(record, dict):
                 raise DataError(f"{path}:{n}: expected a JSON object, got {type(record).__name__}")
             for key, field in self._fields().items():
