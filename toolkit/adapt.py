@@ -44,6 +44,16 @@ class NoAdaptation(Adapter):
     """The embeddings as the model gives them (the default)."""
 
 
+def _unit(X: np.ndarray) -> np.ndarray:
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+
+
+def centroids(X: np.ndarray, labels: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """Unit-length mean direction of each cluster's unit-length rows."""
+    Xn = _unit(X)
+    return _unit(np.stack([Xn[labels == c].mean(axis=0) for c in clusters]))
+
+
 def confident(X: np.ndarray, labels: np.ndarray, share: float) -> np.ndarray:
     """Per cluster, the ``share`` of its documents with the largest margin between the
     cosine to their own cluster's centroid and to the nearest other one (outliers and
@@ -57,10 +67,8 @@ def confident(X: np.ndarray, labels: np.ndarray, share: float) -> np.ndarray:
     keep = np.zeros(len(labels), dtype=bool)
     if len(clusters) < 2:
         return keep
-    Xn = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-    C = np.stack([Xn[labels == c].mean(axis=0) for c in clusters])
-    C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
-    sims = Xn @ C.T
+    Xn = _unit(X)
+    sims = Xn @ centroids(X, labels, clusters).T
     own = np.full(len(labels), -1)
     own[labels >= 0] = np.searchsorted(clusters, labels[labels >= 0])
     rows = np.flatnonzero(own >= 0)
@@ -129,14 +137,13 @@ class SelfTraining(Adapter):
                               "set embedding.model to minilm or a model folder")
 
     def _train(self, model, units: list[list[str]], targets: np.ndarray, n_classes: int,
-               centroids: np.ndarray, seed: int) -> None:
+               initial: np.ndarray, seed: int) -> None:
         import torch
 
         torch.manual_seed(seed)
-        head = torch.nn.Linear(centroids.shape[1], n_classes)
+        head = torch.nn.Linear(initial.shape[1], n_classes)
         with torch.no_grad():  # start as the nearest-centroid classifier the clustering already is
-            head.weight.copy_(torch.nn.functional.normalize(torch.tensor(centroids, dtype=torch.float32), dim=1)
-                              * 10.0)
+            head.weight.copy_(torch.tensor(initial, dtype=torch.float32) * 10.0)
             head.bias.zero_()
         optimizer = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()),
                                       lr=self.learning_rate, weight_decay=0.01)
@@ -173,12 +180,10 @@ class SelfTraining(Adapter):
                 log.warning("adapt: fewer than two clusters with confident documents; round %d skipped", round_ + 1)
                 break
             targets = np.searchsorted(clusters, labels[keep])
-            Xn = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-            centroids = np.stack([Xn[labels == c].mean(axis=0) for c in clusters])
             kept = np.flatnonzero(keep)
             log.info("adapt: round %d, fine-tuning on %d confident documents of %d", round_ + 1, len(kept), len(X))
-            self._train(model, [units[i] for i in kept], targets, len(clusters), centroids,
-                        self.random_state + round_)
+            self._train(model, [units[i] for i in kept], targets, len(clusters),
+                        centroids(X, labels, clusters), self.random_state + round_)
             X = adapted.transform(corpus)
             labels = recluster(X)
         return adapted, X, labels

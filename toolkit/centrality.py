@@ -129,6 +129,17 @@ def knn_graph(similarity_rows: Callable[[int, int], np.ndarray], n: int, neighbo
 SOLVE_LIMIT = 1000  # dense graphs up to this size are solved exactly instead of iterated
 
 
+def _usable_weights(W):
+    """``W`` as float64 with negative, zero and non-finite weights dropped (no edge)."""
+    if sp.issparse(W):
+        W = sp.csr_matrix(W, dtype=np.float64, copy=True)
+        W.data = np.where(np.isfinite(W.data) & (W.data > 0), W.data, 0.0)
+        W.eliminate_zeros()
+        return W
+    W = np.asarray(W, dtype=np.float64)
+    return np.where(np.isfinite(W) & (W > 0), W, 0.0)
+
+
 def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
                             max_iter: int = 100, tol: float = 1e-8) -> np.ndarray:
     """PageRank-style power iteration on a non-negative weight matrix.
@@ -161,13 +172,7 @@ def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
     n = W.shape[0]
     if n == 0:
         return np.zeros(0)
-    if sp.issparse(W):
-        W = sp.csr_matrix(W, dtype=np.float64)
-        W.data = np.where(np.isfinite(W.data) & (W.data > 0), W.data, 0.0)
-        W.eliminate_zeros()
-    else:
-        W = np.asarray(W, dtype=np.float64)
-        W = np.where(np.isfinite(W) & (W > 0), W, 0.0)
+    W = _usable_weights(W)
     out_weight = np.asarray(W.sum(axis=1)).ravel()
     dangling = out_weight == 0
     inv = np.divide(1.0, out_weight, out=np.zeros(n), where=~dangling)
@@ -224,8 +229,7 @@ def stationary_blocks(W: sp.csr_matrix, sizes: np.ndarray, damping: float = 0.85
         return np.zeros(0)
     from scipy.sparse.linalg import spsolve
 
-    W = sp.csr_matrix(W, dtype=np.float64)
-    W.data = np.where(np.isfinite(W.data) & (W.data > 0), W.data, 0.0)
+    W = _usable_weights(W)
     owner = np.repeat(np.arange(len(sizes)), sizes)
     starts = np.concatenate([[0], np.cumsum(sizes)])
     out_weight = np.asarray(W.sum(axis=1)).ravel()

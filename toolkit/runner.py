@@ -567,9 +567,8 @@ def load_run(path: str | Path) -> RunResult:
     except (ValueError, KeyError, TypeError, yaml.YAMLError) as err:
         raise DataError(f"{folder}: a run file cannot be read ({err})") from None
     labels = np.array([row["cluster"] for row in assignments], dtype=int)
-    result = RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,
-                       metrics.get("timings", {}), assignments)
-    return result
+    return RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,
+                     metrics.get("timings", {}), assignments)
 
 
 def _reload_corpus(result: RunResult) -> Corpus:
@@ -581,11 +580,8 @@ def _reload_corpus(result: RunResult) -> Corpus:
     ids = [row["id"] for row in result.assignments()]
     if (expected and corpus.fingerprint != expected) or [d.id for d in corpus] != ids:
         raise DataError(f"{result.folder}: the data set has changed since this run; its corpus cannot be rebuilt")
-    if result.folder is not None:
-        for name, attr in (("duplicates.json", "duplicates"),):
-            file = result.folder / name
-            if file.is_file():
-                setattr(corpus, attr, json.loads(file.read_text(encoding="utf-8")))
+    if result.folder is not None and (result.folder / "duplicates.json").is_file():
+        corpus.duplicates = json.loads((result.folder / "duplicates.json").read_text(encoding="utf-8"))
     return corpus
 
 

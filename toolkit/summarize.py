@@ -69,6 +69,11 @@ class Summary:
     note: str = ""
     scores: list[float] = field(default_factory=list)
 
+    @classmethod
+    def empty(cls, unit: str, unit_id: str, name: str) -> Summary:
+        """The summary of a unit without sentences, saying so."""
+        return cls(unit, unit_id, name, [], 0, note="no sentences to summarise")
+
     @property
     def text(self) -> str:
         return " ".join(s["text"] for s in self.sentences)
@@ -256,7 +261,7 @@ class Summarizer:
         """Score ``candidates`` (rows of ``vectors``) and choose within the budget."""
         n = len(candidates)
         if n == 0:
-            return Summary(unit, unit_id, name, [], 0, note="no sentences to summarise")
+            return Summary.empty(unit, unit_id, name)
         S = None
         if n <= DENSE_LIMIT:
             vectors = compact(vectors)
@@ -321,18 +326,17 @@ class Summarizer:
         limits = np.array([budget_size(int(n), self.sentences, self.ratio) for n in sizes], dtype=np.int64)
         # Documents where a pick could collide with the similarity cap, or whose budget
         # is in words or by MMR, go through the sentence-by-sentence selection.
-        coo = S.tocoo()
-        close = (coo.data >= self.max_similarity - TIE) & (coo.row != coo.col)
-        careful = np.zeros(len(documents), dtype=bool)
-        careful[owner[coo.row[close]]] = True
-        if self.mmr is not None or self.words is not None:
-            careful[:] = True
+        careful = np.full(len(documents), self.mmr is not None or self.words is not None)
+        if not careful.all():
+            coo = S.tocoo()
+            close = (coo.data >= self.max_similarity - TIE) & (coo.row != coo.col)
+            careful[owner[coo.row[close]]] = True
         top = rank <= limits[owner]
         out = []
         for d, doc in enumerate(documents):
             a, b = starts[d], starts[d + 1]
             if a == b:
-                out.append(Summary("document", doc.id, doc.title, [], 0, note="no sentences to summarise"))
+                out.append(Summary.empty("document", doc.id, doc.title))
                 continue
             if careful[d]:
                 lengths = np.array([len(s.split()) for s in doc.sentences])
