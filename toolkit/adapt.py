@@ -105,8 +105,8 @@ class SelfTraining(Adapter):
     batch_size : int
         Documents per step.
     max_seq_length : int
-        Word pieces per text while training and re-embedding (the base model's own
-        limit if lower).
+        Word pieces per text while training (the base model's own limit if lower);
+        the corpus is embedded again with the base model's limit.
     random_state : int
         Seeds the head, dropout and the order of the training documents.
     """
@@ -169,7 +169,7 @@ class SelfTraining(Adapter):
                       recluster: Callable[[np.ndarray], np.ndarray]):
         self.check(embedder)
         model = copy.deepcopy(embedder._load())
-        model.max_seq_length = min(self.max_seq_length, model.max_seq_length or self.max_seq_length)
+        window = model.max_seq_length
         adapted = copy.copy(embedder)
         adapted._model, adapted.cache, adapted._cache = model, False, None
         units = embedder._units(corpus)
@@ -182,8 +182,11 @@ class SelfTraining(Adapter):
             targets = np.searchsorted(clusters, labels[keep])
             kept = np.flatnonzero(keep)
             log.info("adapt: round %d, fine-tuning on %d confident documents of %d", round_ + 1, len(kept), len(X))
+            # training reads a shorter window (speed); embedding reads what the base model reads
+            model.max_seq_length = min(self.max_seq_length, window or self.max_seq_length)
             self._train(model, [units[i] for i in kept], targets, len(clusters),
                         centroids(X, labels, clusters), self.random_state + round_)
+            model.max_seq_length = window
             X = adapted.transform(corpus)
             labels = recluster(X)
         return adapted, X, labels

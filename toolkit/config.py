@@ -31,6 +31,7 @@ from toolkit.errors import ConfigError
 from toolkit.evaluate import Evaluator
 from toolkit.loaders import LOADERS
 from toolkit.reduce import REDUCERS
+from toolkit.refine import REFINERS
 from toolkit.registry import Registry
 from toolkit.sentences import SPLITTERS
 from toolkit.summarize import Summarizer
@@ -82,6 +83,7 @@ SECTIONS: dict[str, Section] = {
     "embedding": Section({"model": "minilm"}, "model", EMBEDDERS),
     "reduce": Section({"method": "none"}, "method", REDUCERS),
     "cluster": Section({"method": "kmeans"}, "method", CLUSTERERS),
+    "refine": Section({"method": "none"}, "method", REFINERS),
     "adapt": Section({"method": "none"}, "method", ADAPTERS),
     "topics": Section({}, component=TopicDescriber),
     "summarize": Section({}, component=Summarizer, extra=("method", SCORERS),

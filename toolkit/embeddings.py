@@ -130,6 +130,9 @@ class Embedder:
         return self.fit(corpus).transform(corpus)
 
 
+POOLINGS = ("sentences", "text", "auto")
+
+
 def _weights_hash(path: Path) -> str:
     digest = hashlib.sha256()
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in
@@ -148,10 +151,12 @@ class SentenceTransformerEmbedder(Embedder):
     ----------
     path : str
         The model's folder.
-    pooling : {"sentences", "text"}
+    pooling : {"sentences", "text", "auto"}
         ``sentences``: a document is the normalised mean of its sentences' embeddings
         (all of a long article counts, not only the model's first 256 word pieces);
-        ``text``: the document's text embedded whole (truncated by the model).
+        ``text``: the document's text embedded whole (truncated by the model);
+        ``auto``: whole when the text fits the model's window (each word read in the
+        context of the others), else the mean of its sentences (nothing cut off).
     include_title : bool
         Whether the title is embedded with the document.
     batch_size : int
@@ -162,8 +167,8 @@ class SentenceTransformerEmbedder(Embedder):
 
     def __init__(self, path: str, pooling: str = "sentences", include_title: bool = True,
                  batch_size: int = 64, cache: bool = True) -> None:
-        if pooling not in ("sentences", "text"):
-            raise ConfigError(f"embedding.pooling: unknown value {pooling!r}; choose one of: sentences, text")
+        if pooling not in POOLINGS:
+            raise ConfigError(f"embedding.pooling: unknown value {pooling!r}; choose one of: {', '.join(POOLINGS)}")
         self.path = path
         self.pooling = pooling
         self.include_title = include_title
@@ -221,15 +226,25 @@ class SentenceTransformerEmbedder(Embedder):
             found.update(new)
         return np.vstack([found[k] for k in keys])
 
+    def _fits(self, texts: list[str]) -> np.ndarray:
+        """Whether each text fits the model's window, special tokens included."""
+        model = self._load()
+        limit = model.max_seq_length or model.tokenizer.model_max_length
+        lengths = [len(ids) for ids in model.tokenizer(texts, add_special_tokens=True, truncation=False,
+                                                        verbose=False)["input_ids"]]
+        return np.array(lengths) <= limit
+
     def _units(self, corpus: Corpus) -> list[list[str]]:
-        units = []
-        for doc in corpus:
-            head = [doc.title] if self.include_title and doc.title else []
-            if self.pooling == "text":
-                units.append([" ".join(head + [doc.text])])
-            else:
-                units.append(head + (doc.sentences or [doc.text]))
-        return units
+        heads = [[doc.title] if self.include_title and doc.title else [] for doc in corpus]
+        whole = [" ".join(head + [doc.text]) for head, doc in zip(heads, corpus)]
+        if self.pooling == "text":
+            use_whole = np.ones(len(whole), dtype=bool)
+        elif self.pooling == "auto":
+            use_whole = self._fits(whole) if whole else np.zeros(0, dtype=bool)
+        else:
+            use_whole = np.zeros(len(whole), dtype=bool)
+        return [[text] if fits else head + (doc.sentences or [doc.text])
+                for text, fits, head, doc in zip(whole, use_whole, heads, corpus)]
 
     def transform(self, corpus: Corpus) -> np.ndarray:
         units = self._units(corpus)

@@ -26,6 +26,7 @@ import numpy as np
 
 from toolkit import config as cfg
 from toolkit.cleaning import normalise
+from toolkit.cluster import canonical_labels
 from toolkit.corpus import Corpus
 from toolkit.duplicates import find_duplicate_passages
 from toolkit.embeddings import Embedder, MiniLMEmbedder, SentenceTransformerEmbedder
@@ -280,6 +281,7 @@ def execute(config: dict, progress: bool = True) -> RunResult:
         embedder.progress = progress
     cluster = build("cluster", resolved["cluster"], seed)
     reducer = build("reduce", resolved["reduce"], seed)
+    refiner = build("refine", resolved["refine"], seed)
     adapter = build("adapt", resolved["adapt"], seed)
     adapter.check(embedder)
     cluster.check_size(len(corpus), corpus.name, len({normalise(f"{d.title}\n{d.text}") for d in corpus}))
@@ -300,6 +302,8 @@ def execute(config: dict, progress: bool = True) -> RunResult:
 
         with _timed(timings, "adapt"):
             embedder, X, labels = adapter.fit_transform(embedder, corpus, X, labels, recluster)
+    with _timed(timings, "refine"):
+        labels = canonical_labels(refiner.fit_predict(Z, labels))
     with _timed(timings, "topics"):
         describer: TopicDescriber = build("topics", resolved["topics"], seed)
         topics = describer.fit_transform(corpus, labels, X, embedder.embed_texts)

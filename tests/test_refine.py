@@ -1,0 +1,120 @@
+"""Label refinement (``refine``) and whole-text pooling (``embedding.pooling: auto``) on real data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+from sklearn.neighbors import NearestNeighbors
+
+import toolkit
+from toolkit.cluster import CLUSTERERS
+from toolkit.embeddings import MiniLMEmbedder
+from toolkit.errors import ConfigError
+from toolkit.loaders import LOADERS
+from toolkit.refine import REFINERS, KNNVote, neighbour_votes
+from toolkit.sentences import SPLITTERS
+
+
+@pytest.fixture(scope="module")
+def bbc():
+    corpus = SPLITTERS.get("blingfire")().transform(LOADERS.get("builtin")(name="bbc_dev").load())
+    return corpus, MiniLMEmbedder().fit_transform(corpus), np.array([d.label for d in corpus])
+
+
+@pytest.fixture(scope="module")
+def ag_sample():
+    """2,000 AG News items drawn at random, embedded whole: short texts fit the model."""
+    corpus = LOADERS.get("builtin")(name="ag_news").load()
+    keep = np.sort(np.random.default_rng(0).choice(len(corpus.documents), 2000, replace=False))
+    corpus.documents = [corpus.documents[i] for i in keep]
+    SPLITTERS.get("blingfire")().transform(corpus)
+    return corpus, MiniLMEmbedder(pooling="auto").fit_transform(corpus), np.array([d.label for d in corpus])
+
+
+def test_knn_vote_returns_misplaced_documents_to_their_neighbours_cluster(bbc):
+    _, X, _ = bbc
+    labels = CLUSTERERS.get("kmeans")(n_clusters=5, random_state=0).fit_predict(X)
+    neighbours = NearestNeighbors(n_neighbors=16, metric="cosine").fit(X).kneighbors(X, return_distance=False)[:, 1:]
+    # documents whose 15 neighbours all share their label: moving one elsewhere is a clear mistake
+    settled = np.flatnonzero((labels[neighbours] == labels[:, None]).all(axis=1))[:5]
+    assert len(settled) == 5
+    broken = labels.copy()
+    broken[settled] = (labels[settled] + 1) % 5
+    fixed = KNNVote(n_neighbors=15).fit_predict(X, broken)
+    assert np.array_equal(fixed[settled], labels[settled])
+    assert KNNVote(n_neighbors=15).fit_predict(X, labels) is not labels
+
+
+def test_knn_vote_keeps_outliers_and_does_not_count_them(bbc):
+    _, X, _ = bbc
+    labels = CLUSTERERS.get("kmeans")(n_clusters=5, random_state=0).fit_predict(X)
+    with_outliers = labels.copy()
+    with_outliers[::7] = -1
+    out = KNNVote(n_neighbors=10).fit_predict(X, with_outliers)
+    assert np.array_equal(out < 0, with_outliers < 0)
+    votes = neighbour_votes(np.array([[1, 2, 3]]), np.array([0, -1, 1, 1]), 2)
+    assert votes.tolist() == [[0.0, 2.0]]
+
+
+def test_knn_vote_lifts_kmeans_on_ag_news(ag_sample):
+    """Neighbours correct centroid boundaries: NMI against the gold labels rises on held-out news."""
+    _, X, gold = ag_sample
+    base = CLUSTERERS.get("kmeans")(n_clusters=4, random_state=0).fit_predict(X)
+    refined = REFINERS.get("knn_vote")().fit_predict(X, base)
+    before, after = normalized_mutual_info_score(gold, base), normalized_mutual_info_score(gold, refined)
+    assert after > before + 0.01, (before, after)
+    assert sorted(set(refined.tolist())) == [0, 1, 2, 3]
+
+
+def test_auto_pooling_embeds_short_texts_whole_and_long_ones_by_sentence(bbc, ag_sample):
+    corpus, _, _ = bbc
+    auto = MiniLMEmbedder(pooling="auto")
+    units = auto._units(corpus)
+    tokenizer = auto._load().tokenizer
+    lengths = [len(tokenizer(f"{d.title} {d.text}", verbose=False)["input_ids"]) for d in corpus]
+    whole = [len(u) == 1 for u in units]
+    assert whole == [n <= 256 for n in lengths]
+    assert 0 < sum(whole) < len(corpus) / 2, "most BBC articles are longer than the model's window"
+    by_sentence = MiniLMEmbedder().transform(corpus)
+    mixed = auto.transform(corpus)
+    assert np.allclose(mixed[~np.array(whole)], by_sentence[~np.array(whole)], atol=1e-6)
+    ag, _, _ = ag_sample
+    short = auto._units(ag)
+    assert all(len(u) == 1 for u in short)
+    assert short[0] == [f"{ag.documents[0].title} {ag.documents[0].text}"]
+    with pytest.raises(ConfigError, match="pooling: unknown value 'mean'; choose one of: sentences, text, auto"):
+        MiniLMEmbedder(pooling="mean")
+
+
+def test_refine_stage_in_a_run(default_config, tmp_path, capsys):
+    result = toolkit.experiment({**default_config, "refine": {"method": "knn_vote", "n_neighbors": 2}},
+                                progress=False)
+    again = toolkit.experiment({**default_config, "refine": {"method": "knn_vote", "n_neighbors": 2}},
+                               progress=False)
+    assert result.config["refine"] == {"method": "knn_vote", "n_neighbors": 2, "passes": 1}
+    assert "refine" in result.timings
+    assert np.array_equal(result.labels, again.labels)
+    from toolkit.cli import main
+
+    code = main(["run", "--quiet", "--out", str(tmp_path), "--set", "refine.method=knn_vote",
+                 "--set", "refine.k=3"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().endswith("refine.k: unknown setting for method 'knn_vote'; valid keys: n_neighbors, passes")
+    assert not any(tmp_path.iterdir())
+    with pytest.raises(ConfigError, match="refine.n_neighbors: must be at least 1"):
+        KNNVote(n_neighbors=0)
+
+
+def test_every_experiment_file_resolves_and_the_best_one_refines_after_adapting():
+    from pathlib import Path
+
+    from toolkit import config as cfg
+
+    folder = Path(__file__).resolve().parent.parent / "experiments"
+    resolved = {p.name: cfg.resolve(cfg.load_file(p)) for p in sorted(folder.glob("*.yaml"))}
+    assert len(resolved) >= 4
+    best = resolved["best_clustering.yaml"]
+    assert best["embedding"]["pooling"] == "auto"
+    assert best["adapt"]["method"] == "self_training" and best["refine"]["method"] == "knn_vote"
