@@ -56,3 +56,41 @@ def test_self_training_needs_a_sentence_transformer(default_config, tmp_path, ca
     assert code == 2 and "adapt.method: self_training fine-tunes a sentence-transformers model" in err
     with pytest.raises(ConfigError, match=r"adapt.keep: must be a share in \(0, 1\]"):
         SelfTraining(keep=0)
+
+
+def test_text_passes_bound_the_texts_per_forward_pass():
+    from toolkit.adapt import sample_units, text_passes
+
+    groups = text_passes([3, 4, 2, 9, 1, 1], 7)
+    assert [g.tolist() for g in groups] == [[0, 1], [2], [3], [4, 5]]
+    assert sum(len(g) for g in text_passes([1] * 50, 8)) == 50
+    units = sample_units([["a", "b", "c", "d", "e"], ["x"]], 3, seed=0)
+    assert len(units[0]) == 3 and units[1] == ["x"]
+    assert units[0] == sorted(units[0], key="abcde".index), "document order kept"
+
+
+def test_split_passes_train_the_same_encoder_as_one_pass():
+    """Gradient accumulation over passes equals one big pass (dropout off to compare)."""
+    import copy
+
+    import torch
+
+    base = MiniLMEmbedder()._load()
+    units = [["Troops crossed the border.", "Shelling went on overnight."], ["Voters queued early."],
+             ["The senate passed the bill.", "The president may veto it.", "Lawmakers argued."]]
+    targets = np.array([0, 1, 1])
+    initial = np.eye(2, 384, dtype=np.float32)
+    trained = []
+    for max_texts in (100, 3):  # passes of 2 documents and 1: a wrong weighting would show
+        model = copy.deepcopy(base)
+        model.max_seq_length = 32
+        for module in model.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = 0.0
+        SelfTraining(batch_size=3, max_texts=max_texts, random_state=0)._train(model, units, targets, 2, initial, 0)
+        trained.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
+    before = torch.cat([p.detach().flatten() for p in base.parameters()])
+    assert not torch.allclose(trained[0], before), "one step changed the encoder"
+    # equal but for float noise in gradients near zero, which Adam's first step magnifies
+    differ = ((trained[0] - trained[1]).abs() > 1e-6).float().mean()
+    assert differ < 1e-4, float(differ)

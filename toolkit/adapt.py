@@ -85,6 +85,27 @@ def confident(X: np.ndarray, labels: np.ndarray, share: float) -> np.ndarray:
     return keep
 
 
+def text_passes(sizes: list[int], budget: int) -> list[np.ndarray]:
+    """Consecutive positions grouped so that each group's ``sizes`` add up to at most
+    ``budget`` (a single larger one forms a group alone)."""
+    groups: list[list[int]] = [[]]
+    total = 0
+    for i, size in enumerate(sizes):
+        if groups[-1] and total + size > budget:
+            groups.append([])
+            total = 0
+        groups[-1].append(i)
+        total += size
+    return [np.array(g) for g in groups if g]
+
+
+def sample_units(units: list[list[str]], cap: int, seed: int) -> list[list[str]]:
+    """Each document's texts, at most ``cap`` of them: a seeded sample, in document order."""
+    rng = np.random.default_rng(seed)
+    return [u if len(u) <= cap else [u[j] for j in np.sort(rng.choice(len(u), cap, replace=False))]
+            for u in units]
+
+
 @ADAPTERS.register("self_training")
 class SelfTraining(Adapter):
     """Fine-tune the sentence encoder on the clustering's confident documents, then
@@ -104,6 +125,10 @@ class SelfTraining(Adapter):
         AdamW learning rate of the encoder and the head.
     batch_size : int
         Documents per step.
+    max_texts : int
+        Most texts (sentences) in one forward pass while training, which bounds memory: a
+        batch is split into passes whose gradients are added; a document with more
+        sentences trains on a seeded sample of this many (it is embedded whole afterwards).
     max_seq_length : int
         Word pieces per text while training (the base model's own limit if lower);
         the corpus is embedded again with the base model's limit.
@@ -114,9 +139,11 @@ class SelfTraining(Adapter):
     active = True
 
     def __init__(self, rounds: int = 1, keep: float = 0.5, epochs: int = 1, learning_rate: float = 2e-5,
-                 batch_size: int = 32, max_seq_length: int = 128, random_state: int = 0) -> None:
-        if rounds < 1 or epochs < 1 or batch_size < 1 or max_seq_length < 8:
-            raise ConfigError("adapt: rounds, epochs and batch_size must be at least 1, max_seq_length at least 8")
+                 batch_size: int = 32, max_texts: int = 128, max_seq_length: int = 128,
+                 random_state: int = 0) -> None:
+        if rounds < 1 or epochs < 1 or batch_size < 1 or max_texts < 1 or max_seq_length < 8:
+            raise ConfigError("adapt: rounds, epochs, batch_size and max_texts must be at least 1, "
+                              "max_seq_length at least 8")
         if not 0 < keep <= 1:
             raise ConfigError(f"adapt.keep: must be a share in (0, 1], got {keep}")
         if learning_rate <= 0:
@@ -126,6 +153,7 @@ class SelfTraining(Adapter):
         self.epochs = epochs
         self.learning_rate = learning_rate
         self.batch_size = batch_size
+        self.max_texts = max_texts
         self.max_seq_length = max_seq_length
         self.random_state = random_state
 
@@ -154,14 +182,19 @@ class SelfTraining(Adapter):
             order = rng.permutation(len(units))
             for start in range(0, len(order), self.batch_size):
                 batch = order[start:start + self.batch_size]
-                texts = [t for i in batch for t in units[i]]
-                owner = torch.tensor(np.repeat(np.arange(len(batch)), [len(units[i]) for i in batch]))
-                vectors = model(tokenize(texts))["sentence_embedding"]
-                docs = torch.zeros(len(batch), vectors.shape[1]).index_add_(0, owner, vectors)
-                docs = torch.nn.functional.normalize(docs, dim=1)
-                loss = torch.nn.functional.cross_entropy(head(docs), torch.tensor(targets[batch], dtype=torch.long))
                 optimizer.zero_grad()
-                loss.backward()
+                # memory grows with the texts in one pass: long documents' sentences are split
+                # over several passes whose gradients add up to the whole batch's
+                for part in text_passes([len(units[i]) for i in batch], self.max_texts):
+                    docs_in = batch[part]
+                    texts = [t for i in docs_in for t in units[i]]
+                    owner = torch.tensor(np.repeat(np.arange(len(docs_in)), [len(units[i]) for i in docs_in]))
+                    vectors = model(tokenize(texts))["sentence_embedding"]
+                    docs = torch.zeros(len(docs_in), vectors.shape[1]).index_add_(0, owner, vectors)
+                    docs = torch.nn.functional.normalize(docs, dim=1)
+                    loss = torch.nn.functional.cross_entropy(
+                        head(docs), torch.tensor(targets[docs_in], dtype=torch.long))
+                    (loss * (len(docs_in) / len(batch))).backward()
                 optimizer.step()
         model.eval()
 
@@ -184,7 +217,8 @@ class SelfTraining(Adapter):
             log.info("adapt: round %d, fine-tuning on %d confident documents of %d", round_ + 1, len(kept), len(X))
             # training reads a shorter window (speed); embedding reads what the base model reads
             model.max_seq_length = min(self.max_seq_length, window or self.max_seq_length)
-            self._train(model, [units[i] for i in kept], targets, len(clusters),
+            self._train(model, sample_units([units[i] for i in kept], self.max_texts, self.random_state + round_),
+                        targets, len(clusters),
                         centroids(X, labels, clusters), self.random_state + round_)
             model.max_seq_length = window
             X = adapted.transform(corpus)
