@@ -126,9 +126,10 @@ class SelfTraining(Adapter):
     batch_size : int
         Documents per step.
     max_texts : int
-        Most texts (sentences) in one forward pass while training, which bounds memory: a
-        batch is split into passes whose gradients are added; a document with more
-        sentences trains on a seeded sample of this many (it is embedded whole afterwards).
+        Most texts (sentences) in one forward pass while training, which bounds memory
+        (about 35 MB a text at 128 word pieces): a batch is split into passes whose
+        gradients are added; a document with more sentences trains on a seeded sample of
+        this many (it is embedded whole afterwards).
     max_seq_length : int
         Word pieces per text while training (the base model's own limit if lower);
         the corpus is embedded again with the base model's limit.
@@ -139,7 +140,7 @@ class SelfTraining(Adapter):
     active = True
 
     def __init__(self, rounds: int = 1, keep: float = 0.5, epochs: int = 1, learning_rate: float = 2e-5,
-                 batch_size: int = 32, max_texts: int = 128, max_seq_length: int = 128,
+                 batch_size: int = 32, max_texts: int = 32, max_seq_length: int = 128,
                  random_state: int = 0) -> None:
         if rounds < 1 or epochs < 1 or batch_size < 1 or max_texts < 1 or max_seq_length < 8:
             raise ConfigError("adapt: rounds, epochs, batch_size and max_texts must be at least 1, "
