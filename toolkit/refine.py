@@ -87,11 +87,11 @@ class KNNVote(Refiner):
         neighbours = found[keep].reshape(n, k)
         n_labels = int(labels.max()) + 1
         current = labels.copy()
+        own = np.flatnonzero(clustered)
         passes = 0
         while passes < self.passes:
             passes += 1
             votes = neighbour_votes(neighbours, current, n_labels)
-            own = np.flatnonzero(clustered)
             votes[own, current[own]] += 0.5  # a tie keeps the own label
             new = np.where(clustered, votes.argmax(axis=1), -1)
             changed = int((new != current).sum())
