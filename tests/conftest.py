@@ -20,7 +20,7 @@ def _cache_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def default_config():
     from toolkit.cli import default_experiment
-    from toolkit.config import load_file
+    from toolkit.experiments.config import load_file
 
     return load_file(default_experiment())
 

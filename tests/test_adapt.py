@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 import toolkit
-from toolkit.adapt import SelfTraining, confident
-from toolkit.embeddings import MiniLMEmbedder
-from toolkit.errors import ConfigError
+from toolkit import ConfigError
+from toolkit.embedding import MiniLMEmbedder, SelfTraining, confident
 
 
 def test_confident_keeps_each_clusters_clearest_share():
@@ -54,12 +53,14 @@ def test_self_training_needs_a_sentence_transformer(default_config, tmp_path, ca
                  "--set", "adapt.method=self_training"])
     err = capsys.readouterr().err
     assert code == 2 and "adapt.method: self_training fine-tunes a sentence-transformers model" in err
-    with pytest.raises(ConfigError, match=r"adapt.keep: must be a share in \(0, 1\]"):
-        SelfTraining(keep=0)
+    from toolkit.experiments.config import resolve_section
+
+    with pytest.raises(ConfigError, match=r"adapt.keep: must be a number in \(0, 1\], got 0"):
+        resolve_section("adapt", {"method": "self_training", "keep": 0})
 
 
 def test_text_passes_bound_the_texts_per_forward_pass():
-    from toolkit.adapt import sample_units, text_passes
+    from toolkit.embedding import sample_units, text_passes
 
     groups = text_passes([3, 4, 2, 9, 1, 1], 7)
     assert [g.tolist() for g in groups] == [[0, 1], [2], [3], [4, 5]]
@@ -75,7 +76,7 @@ def test_split_passes_train_the_same_encoder_as_one_pass():
 
     import torch
 
-    base = MiniLMEmbedder()._load()
+    base = MiniLMEmbedder().load_model()
     units = [["Troops crossed the border.", "Shelling went on overnight."], ["Voters queued early."],
              ["The senate passed the bill.", "The president may veto it.", "Lawmakers argued."]]
     targets = np.array([0, 1, 1])

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit.errors import DataError
-from toolkit.runner import write_run
+from toolkit import DataError
+from toolkit.experiments import write_run
 
 REPO_EXPERIMENTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "experiments"
 
@@ -50,10 +50,10 @@ def test_load_run_round_trips_the_folder(bbc_run):
     for table in ("documents", "topic_table", "summary_table", "metric_table", "contingency"):
         pd.testing.assert_frame_equal(getattr(loaded, table), getattr(bbc_run, table), check_dtype=False)
     # The corpus and embeddings are rebuilt on first use, and match the run's.
-    assert loaded._corpus is None
+    assert loaded.model_in_memory is None
     assert [d.sentences for d in loaded.corpus] == [d.sentences for d in bbc_run.corpus]
     assert np.allclose(loaded.embeddings, bbc_run.embeddings, atol=1e-6)
-    assert toolkit.runner.format_result(loaded) == toolkit.runner.format_result(bbc_run)
+    assert toolkit.format_result(loaded) == toolkit.format_result(bbc_run)
 
 
 def test_run_folder_has_the_plots_linked_from_the_report(bbc_run):
@@ -89,14 +89,29 @@ def test_load_run_refuses_a_folder_that_is_not_a_run(tmp_path):
         toolkit.load_run(tmp_path)
 
 
-def test_a_run_whose_data_changed_cannot_rebuild_its_corpus(skynews_result, tmp_path):
+def test_a_loaded_run_needs_no_data_and_its_model_assigns_new_articles_in_a_fresh_process(skynews_result, tmp_path):
+    import json
+    import subprocess
+    import sys
+
     folder = write_run(skynews_result, tmp_path)
-    env = folder / "environment.json"
-    env.write_text(env.read_text().replace(skynews_result.corpus.fingerprint, "0" * 64))
+    assert (folder / "model" / "model.json").is_file()
+    texts = ["Ireland's parties launch their campaigns as voters prepare to elect a new parliament.",
+             "North Korean soldiers are reported to be fighting alongside Russian troops in Ukraine."]
+    expected, _ = skynews_result.model.transform(texts)
+    code = ("import json, sys, toolkit\n"
+            "r = toolkit.load_run(sys.argv[1])\n"
+            "topics, _ = r.model.transform(json.load(sys.stdin))\n"
+            "names = {t.id: t.name for t in r.topics}\n"
+            "print(json.dumps([names[int(t)] for t in topics]))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(folder)], input=json.dumps(texts), capture_output=True,
+                         text=True, timeout=300, check=True, cwd=tmp_path)
+    names = {t.id: t.name for t in skynews_result.topics}
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [names[int(t)] for t in expected] == \
+        ["elections", "war"]
     loaded = toolkit.load_run(folder)
-    assert len(loaded.documents) == 4  # the tables need no corpus
-    with pytest.raises(DataError, match="data set has changed"):
-        _ = loaded.corpus
+    assert [d.text for d in loaded.corpus] == [d.text for d in skynews_result.corpus]
+    assert loaded.corpus.fingerprint == skynews_result.corpus.fingerprint
 
 
 def test_document_rouge_averages_to_the_reported_metric(bbc_run):

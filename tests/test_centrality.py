@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from toolkit.centrality import (
-    SCORERS,
+from toolkit.summarization import (
     CentroidScorer,
     DegreeCentrality,
     LeadScorer,
@@ -15,6 +14,7 @@ from toolkit.centrality import (
     RandomScorer,
     SentenceSet,
     TextRank,
+    make_summarizer,
     stationary_distribution,
 )
 
@@ -90,8 +90,8 @@ def test_sparse_knn_graph_equals_dense_when_it_keeps_every_neighbour(method):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 8))
     texts = [" ".join(rng.choice(list("abcdefghij"), size=6)) + " w" for _ in range(60)]
-    dense = SCORERS.get(method)(dense_limit=1000).score(sset(X, texts))
-    sparse = SCORERS.get(method)(dense_limit=10, neighbors=59).score(sset(X, texts))
+    dense = make_summarizer(method, dense_limit=1000).scorer.score(sset(X, texts))
+    sparse = make_summarizer(method, dense_limit=10, neighbors=59).scorer.score(sset(X, texts))
     np.testing.assert_allclose(dense, sparse, atol=1e-9)
 
 
@@ -120,7 +120,7 @@ PATHOLOGICAL = [
                                             ("textrank", {"similarity": "cosine"}), ("textrank", {}),
                                             ("degree", {}), ("centroid", {}), ("lead", {})])
 def test_pathological_inputs_terminate_with_finite_scores(X, method, params):
-    scores = SCORERS.get(method)(**params).score(sset(X, ["same words here"] * X.shape[0]))
+    scores = make_summarizer(method, **params).scorer.score(sset(X, ["same words here"] * X.shape[0]))
     assert scores.shape == (X.shape[0],)
     assert np.all(np.isfinite(scores)) and np.all(scores >= 0)
     if method in ("lexrank", "textrank"):
@@ -136,7 +136,7 @@ def test_stationary_distribution_of_empty_graph():
 
 
 def test_block_solution_equals_each_block_alone():
-    from toolkit.centrality import stationary_blocks
+    from toolkit.summarization import stationary_blocks
 
     rng = np.random.default_rng(3)
     blocks = [rng.random((n, n)) * (rng.random((n, n)) > 0.5) for n in (1, 4, 7, 3)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.cleaning import clean_markup, normalise, split_page
-from toolkit.loaders import data_path
+from toolkit.text import clean_markup, data_path, normalise, split_page
 
 PAGE = data_path("skynews_world_page.txt").read_text(encoding="utf-8")
 FURNITURE = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from toolkit.cli import main
-from toolkit.loaders import data_path
+from toolkit.text import data_path
 
 
 def _run(argv, capsys):
@@ -51,7 +51,7 @@ def bad_files(tmp_path):
     (["--set", "cluster.n_clusters"], "--set 'cluster.n_clusters': expected KEY=VALUE"),
     (["--set", "cluster.n_clusters=9"], "cluster.n_clusters: 9 clusters requested but skynews has only 4 documents"),
     (["--set", "cluster.method=dbscan"], "cluster.method: unknown value 'dbscan'"),
-    (["--set", "summarize.sentences=-1"], "summarize.sentences: must be a positive number, got -1"),
+    (["--set", "summarize.sentences=-1"], "summarize.sentences: must be an integer >= 1 or null, got -1"),
     (["{missing_yaml}"], "missing.yaml: no such file"),
 ])
 def test_bad_input_is_one_line_exit_2_and_no_run_folder(args, culprit, bad_files, tmp_path, capsys):
@@ -108,9 +108,9 @@ def test_summarize_an_empty_unit_says_so(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, culprit", [
     (["--method", "lsa"], "summarize.method: unknown value 'lsa'"),
-    (["--sentences", "0"], "summarize.sentences: must be a positive number, got 0"),
-    (["--ratio", "-0.2"], "summarize.ratio: must be a ratio in (0, 1], got -0.2"),
-    (["--mmr", "2"], "summarize.mmr: must be a lambda in [0, 1], got 2.0"),
+    (["--sentences", "0"], "summarize.sentences: must be an integer >= 1 or null, got 0"),
+    (["--ratio", "-0.2"], "summarize.ratio: must be a number in (0, 1] or null, got -0.2"),
+    (["--mmr", "2"], "summarize.mmr: must be a number in [0, 1] or null, got 2.0"),
     (["--param", "damping"], "--param 'damping': expected KEY=VALUE"),
 ])
 def test_summarize_bad_settings_exit_2(args, culprit, capsys):

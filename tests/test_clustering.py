@@ -6,14 +6,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import normalized_mutual_info_score as nmi
 
-from toolkit import config as cfg
-from toolkit.cluster import CLUSTERERS, assign_outliers
-from toolkit.coherence import npmi_coherence, topic_diversity
-from toolkit.embeddings import MiniLMEmbedder
-from toolkit.errors import ConfigError, DataError
-from toolkit.loaders import LOADERS
-from toolkit.reduce import REDUCERS
-from toolkit.sentences import SPLITTERS
+from toolkit import ConfigError, DataError
+from toolkit.clustering import CLUSTERERS, REDUCERS, assign_outliers
+from toolkit.embedding import MiniLMEmbedder
+from toolkit.evaluation import npmi_coherence, topic_diversity
+from toolkit.experiments import config as cfg
+from toolkit.text import LOADERS, SPLITTERS
 
 
 @pytest.fixture(scope="module")
@@ -85,15 +83,16 @@ def test_auto_k_lands_within_one_of_the_bbc_sections_and_keeps_its_curve(bbc):
 @pytest.mark.parametrize("config, message", [
     ({"cluster": {"method": "dbscan"}}, "cluster.method: unknown value 'dbscan'; choose one of: agglomerative, "
                                         "bertopic_like, gmm, hdbscan, kmeans, minibatch_kmeans, spectral"),
-    ({"cluster": {"method": "agglomerative", "metric": "cosine"}}, "linkage 'ward' needs metric 'euclidean'"),
-    ({"cluster": {"method": "hdbscan", "outliers": "drop"}}, "cluster.outliers: unknown value 'drop'"),
-    ({"cluster": {"n_clusters": "many"}}, "cluster.n_clusters: expected"),
-    ({"cluster": {"method": "kmeans", "k_criterion": "elbow"}}, "cluster.k_criterion: unknown value 'elbow'"),
+    ({"cluster": {"method": "agglomerative", "metric": "cosine"}}, "must be 'euclidean' with linkage 'ward'"),
+    ({"cluster": {"method": "hdbscan", "outliers": "drop"}},
+     "cluster.outliers: must be one of 'keep', 'nearest', got 'drop'"),
+    ({"cluster": {"n_clusters": "many"}}, "cluster.n_clusters: must be an integer >= 1 or one of 'auto'"),
+    ({"cluster": {"method": "kmeans", "k_criterion": "elbow"}}, "cluster.k_criterion: must be one of 'silhouette'"),
     ({"reduce": {"method": "tsne"}}, "reduce.method: unknown value 'tsne'; choose one of: none, pca, umap"),
     ({"reduce": {"method": "umap", "perplexity": 5}}, "reduce.perplexity: unknown setting for method 'umap'"),
 ])
 def test_bad_cluster_settings_fail_before_any_work(config, message):
-    from toolkit.runner import build
+    from toolkit.experiments import build
 
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         resolved = cfg.resolve(config)
@@ -102,9 +101,12 @@ def test_bad_cluster_settings_fail_before_any_work(config, message):
 
 
 def test_more_clusters_than_documents_is_refused():
-    clusterer = CLUSTERERS.get("kmeans")(n_clusters=8)
+    from toolkit.clustering import check_cluster_count
+
     with pytest.raises(DataError, match="8 clusters requested but bbc has only 5 documents"):
-        clusterer.check_size(5, "bbc")
+        check_cluster_count(8, 5, "bbc")
+    with pytest.raises(ValueError, match=r"n_clusters: must be at most the number of samples \(n_samples=5\)"):
+        CLUSTERERS.get("kmeans")(n_clusters=8).fit(np.eye(5))
 
 
 def test_npmi_on_a_hand_checked_corpus():

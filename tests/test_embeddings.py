@@ -6,7 +6,7 @@ import sqlite3
 
 import numpy as np
 
-from toolkit.embeddings import EmbeddingCache, MiniLMEmbedder
+from toolkit.embedding import EmbeddingCache, MiniLMEmbedder
 
 
 def test_minilm_embeds_and_ranks_by_meaning():

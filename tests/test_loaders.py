@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from toolkit.errors import ConfigError, DataError
-from toolkit.loaders import LOADERS, data_path
+from toolkit import DataError, ToolkitError
+from toolkit.text import LOADERS, data_path
 
 
 def load(loader, **params):
@@ -122,5 +122,5 @@ def test_duplicate_ids_are_refused(tmp_path):
 
 
 def test_unknown_builtin_names_the_choices():
-    with pytest.raises(ConfigError, match="choose one of: ag_news, bbc_dev, skynews"):
+    with pytest.raises(ToolkitError, match="BuiltinLoader.name: must be one of 'ag_news', 'bbc_dev', 'skynews'"):
         load("builtin", name="reuters")

@@ -7,9 +7,9 @@ import json
 
 import yaml
 
-from toolkit import config as cfg
-from toolkit.cleaning import normalise
-from toolkit.runner import format_result, write_run
+from toolkit.experiments import config as cfg
+from toolkit.experiments import format_result, write_run
+from toolkit.text import normalise
 
 
 def _topic(result, name):

@@ -13,14 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
-from toolkit.centrality import LexRank, SentenceSet, stationary_distribution
-from toolkit.cleaning import clean_markup, normalise, page_articles
-from toolkit.corpus import Document
-from toolkit.errors import DataError
-from toolkit.loaders import LOADERS
-from toolkit.sentences import SPLITTERS, has_words
-from toolkit.summarize import SentenceTfidf, Summarizer
-from toolkit.terms import count_terms, token_key
+from toolkit import DataError, Document
+from toolkit.summarization import LexRank, SentenceSet, SentenceTfidf, make_summarizer, stationary_distribution
+from toolkit.text import LOADERS, SPLITTERS, clean_markup, count_terms, has_words, normalise, page_articles, token_key
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text with the characters scraped news throws up: letters of many scripts, digits,
@@ -94,7 +89,7 @@ def test_term_counts_equal_countvectorizer(texts):
        st.sampled_from([None, 0.5]))
 def test_summaries_obey_the_budget_on_any_sentences(sentences, method, budget, mmr):
     budget = {"sentences": None, **budget}
-    summarizer = Summarizer(method=method, mmr=mmr, units=["document"], **budget)
+    summarizer = make_summarizer(method=method, mmr=mmr, units=["document"], **budget)
     doc = Document("d", "", "", sentences=sentences)
     encode = SentenceTfidf([sentences])
     together = summarizer.summarize_documents([doc], encode(sentences))

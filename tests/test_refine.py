@@ -8,12 +8,10 @@ from sklearn.metrics import normalized_mutual_info_score
 from sklearn.neighbors import NearestNeighbors
 
 import toolkit
-from toolkit.cluster import CLUSTERERS
-from toolkit.embeddings import MiniLMEmbedder
-from toolkit.errors import ConfigError
-from toolkit.loaders import LOADERS
-from toolkit.refine import REFINERS, KNNVote, neighbour_votes
-from toolkit.sentences import SPLITTERS
+from toolkit import ConfigError, ToolkitError
+from toolkit.clustering import CLUSTERERS, REFINERS, KNNVote, neighbour_votes
+from toolkit.embedding import MiniLMEmbedder
+from toolkit.text import LOADERS, SPLITTERS
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +68,8 @@ def test_knn_vote_lifts_kmeans_on_ag_news(ag_sample):
 def test_auto_pooling_embeds_short_texts_whole_and_long_ones_by_sentence(bbc, ag_sample):
     corpus, _, _ = bbc
     auto = MiniLMEmbedder(pooling="auto")
-    units = auto._units(corpus)
-    tokenizer = auto._load().tokenizer
+    units = auto.units(corpus)
+    tokenizer = auto.load_model().tokenizer
     lengths = [len(tokenizer(f"{d.title} {d.text}", verbose=False)["input_ids"]) for d in corpus]
     whole = [len(u) == 1 for u in units]
     assert whole == [n <= 256 for n in lengths]
@@ -80,11 +78,13 @@ def test_auto_pooling_embeds_short_texts_whole_and_long_ones_by_sentence(bbc, ag
     mixed = auto.transform(corpus)
     assert np.allclose(mixed[~np.array(whole)], by_sentence[~np.array(whole)], atol=1e-6)
     ag, _, _ = ag_sample
-    short = auto._units(ag)
+    short = auto.units(ag)
     assert all(len(u) == 1 for u in short)
     assert short[0] == [f"{ag.documents[0].title} {ag.documents[0].text}"]
-    with pytest.raises(ConfigError, match="pooling: unknown value 'mean'; choose one of: sentences, text, auto"):
-        MiniLMEmbedder(pooling="mean")
+    from toolkit.experiments.config import resolve_section
+
+    with pytest.raises(ConfigError, match="embedding.pooling: must be one of 'sentences', 'text', 'auto', got 'mean'"):
+        resolve_section("embedding", {"pooling": "mean"})
 
 
 def test_refine_stage_in_a_run(default_config, tmp_path, capsys):
@@ -103,14 +103,14 @@ def test_refine_stage_in_a_run(default_config, tmp_path, capsys):
     assert code == 2
     assert err.strip().endswith("refine.k: unknown setting for method 'knn_vote'; valid keys: n_neighbors, passes")
     assert not any(tmp_path.iterdir())
-    with pytest.raises(ConfigError, match="refine.n_neighbors: must be at least 1"):
-        KNNVote(n_neighbors=0)
+    with pytest.raises(ToolkitError, match="KNNVote.n_neighbors: must be an integer >= 1, got 0"):
+        KNNVote(n_neighbors=0).fit(np.eye(3), np.array([0, 0, 1]))
 
 
 def test_every_experiment_file_resolves_and_the_best_one_refines_after_adapting():
     from pathlib import Path
 
-    from toolkit import config as cfg
+    from toolkit.experiments import config as cfg
 
     folder = Path(__file__).resolve().parent.parent / "experiments"
     resolved = {p.name: cfg.resolve(cfg.load_file(p)) for p in sorted(folder.glob("*.yaml"))}

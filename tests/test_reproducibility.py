@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toolkit import compare
+from toolkit import ConfigError, run_sweep
 from toolkit.cli import main
-from toolkit.config import expand_sweep
-from toolkit.errors import ConfigError
-from toolkit.sweep import run_sweep
+from toolkit.experiments import compare
+from toolkit.experiments.config import expand_sweep
 
 FILES = ("assignments.csv", "topics.json", "summaries.jsonl", "config.yaml", "duplicates.json", "contingency.csv")
 
@@ -129,7 +128,7 @@ def test_a_killed_sweep_resumes_with_identical_results(tmp_path):
 
 
 def test_cache_commands(tmp_path, monkeypatch, capsys):
-    from toolkit.embeddings import MiniLMEmbedder
+    from toolkit.embedding import MiniLMEmbedder
 
     monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path))
     MiniLMEmbedder().embed_texts(["one sentence.", "another one."])

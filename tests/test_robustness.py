@@ -80,10 +80,12 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "parameter of another method": (["--set", "cluster.linkage=ward"],
                                          "cluster.linkage: unknown setting for method 'kmeans'"),
         "ward with cosine": (["--set", "cluster={method: agglomerative, linkage: ward, metric: cosine}"],
-                             "cluster.metric: linkage 'ward' needs metric 'euclidean'"),
-        "zero sentences": (["--set", "summarize.sentences=0"], "summarize.sentences: must be a positive number, got 0"),
-        "negative words": (["--set", "summarize={words: -5}"], "summarize.words: must be a positive number, got -5"),
-        "zero ratio": (["--set", "summarize={ratio: 0}"], "summarize.ratio: must be a ratio in (0, 1], got 0"),
+                             "cluster.metric: must be 'euclidean' with linkage 'ward'"),
+        "zero sentences": (["--set", "summarize.sentences=0"],
+                           "summarize.sentences: must be an integer >= 1 or null, got 0"),
+        "negative words": (["--set", "summarize={words: -5}"],
+                           "summarize.words: must be an integer >= 1 or null, got -5"),
+        "zero ratio": (["--set", "summarize={ratio: 0}"], "summarize.ratio: must be a number in (0, 1] or null, got 0"),
         "output folder not writable": (["--out", str(unwritable / "results")], "cannot write results there"),
     }
 
@@ -114,7 +116,7 @@ def test_bad_input_gives_one_line_exit_2_and_no_folder(case, tmp_path, capsys):
 
 
 def test_debug_shows_the_traceback(tmp_path):
-    with pytest.raises(Exception, match="must be a positive number"):
+    with pytest.raises(Exception, match="must be an integer >= 1 or null"):
         main(["run", "--quiet", "--debug", "--out", str(tmp_path), "--set", "summarize.sentences=0"])
 
 
@@ -143,17 +145,17 @@ def test_an_interrupt_while_writing_keeps_the_finished_run(tmp_path, capsys, mon
     out_dir = tmp_path / "results"
     assert _run(["run", "--quiet", "--out", str(out_dir)], capsys)[0] == 0
     (first,) = (out_dir / "skynews-topics").iterdir()
-    before = {p.name: p.read_bytes() for p in first.iterdir()}
-    import toolkit.runner
+    before = {p.name: p.read_bytes() for p in first.rglob("*") if p.is_file()}
+    import toolkit.experiments.runfolder as runfolder
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(toolkit.runner, "topic_map", interrupted)
+    monkeypatch.setattr(runfolder, "topic_map", interrupted)
     code, _, err = _run(["run", "--quiet", "--out", str(out_dir), "--set", "seed=14"], capsys)
     assert code == 130 and "no partial run folder was kept" in err
     assert [p.name for p in (out_dir / "skynews-topics").iterdir()] == [first.name]
-    assert {p.name: p.read_bytes() for p in first.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in first.rglob("*") if p.is_file()} == before
 
 
 def test_sigint_during_a_run_leaves_no_folder(tmp_path):
@@ -175,7 +177,7 @@ def test_the_embedding_cache_survives_a_kill_during_a_write(tmp_path):
     entries, and takes new ones."""
     writer = (
         "import sys, numpy as np\n"
-        "from toolkit.embeddings import EmbeddingCache\n"
+        "from toolkit.embedding import EmbeddingCache\n"
         "cache = EmbeddingCache('model', sys.argv[1])\n"
         "print('ready', flush=True)\n"
         "for n in range(100000):\n"
@@ -186,7 +188,7 @@ def test_the_embedding_cache_survives_a_kill_during_a_write(tmp_path):
     time.sleep(2.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    from toolkit.embeddings import EmbeddingCache
+    from toolkit.embedding import EmbeddingCache
 
     cache = EmbeddingCache("model", tmp_path)
     with sqlite3.connect(cache.path) as con:
@@ -201,7 +203,7 @@ def test_the_embedding_cache_survives_a_kill_during_a_write(tmp_path):
 
 
 def test_an_unreadable_cache_file_is_set_aside(tmp_path, caplog):
-    from toolkit.embeddings import EmbeddingCache
+    from toolkit.embedding import EmbeddingCache
 
     cache = EmbeddingCache("model", tmp_path)
     cache.path.parent.mkdir(parents=True)
@@ -213,12 +215,12 @@ def test_an_unreadable_cache_file_is_set_aside(tmp_path, caplog):
 
 
 def test_an_internal_error_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
-    import toolkit.runner
+    import toolkit.experiments.pipeline as pipeline
 
     def broken(*args, **kwargs):
         raise ValueError("something we did not foresee")
 
-    monkeypatch.setattr(toolkit.runner, "find_duplicate_passages", broken)
+    monkeypatch.setattr(pipeline, "find_duplicate_passages", broken)
     code, _, err = _run(["run", "--quiet", "--out", str(tmp_path)], capsys)
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert "internal error: ValueError: something we did not foresee" in err and "--debug" in err

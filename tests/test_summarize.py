@@ -7,13 +7,10 @@ import re
 import numpy as np
 import pytest
 
-from toolkit.cleaning import normalise
-from toolkit.corpus import Document
-from toolkit.errors import ConfigError
-from toolkit.evaluate import rouge_scores, split_reference
-from toolkit.loaders import LOADERS
-from toolkit.sentences import SPLITTERS
-from toolkit.summarize import Candidate, SentenceTfidf, Summarizer, topic_candidates
+from toolkit import ConfigError, Document
+from toolkit.evaluation import rouge_scores, split_reference
+from toolkit.summarization import Candidate, SentenceTfidf, make_summarizer, topic_candidates
+from toolkit.text import LOADERS, SPLITTERS, normalise
 
 
 @pytest.fixture(scope="module")
@@ -31,30 +28,30 @@ def test_budgets_are_obeyed_exactly(bbc):
     encode = SentenceTfidf.for_corpus(bbc)
     for doc in bbc.documents[:25]:
         n = len(doc.sentences)
-        s = _summarise(Summarizer(sentences=4, max_similarity=1.01), doc, encode)
+        s = _summarise(make_summarizer(sentences=4, max_similarity=1.01), doc, encode)
         assert len(s.sentences) == min(4, n)
-        s = _summarise(Summarizer(sentences=None, ratio=0.4, max_similarity=1.01), doc, encode)
+        s = _summarise(make_summarizer(sentences=None, ratio=0.4, max_similarity=1.01), doc, encode)
         assert len(s.sentences) == max(1, int(np.floor(0.4 * n + 0.5)))
-        s = _summarise(Summarizer(sentences=None, words=60), doc, encode)
+        s = _summarise(make_summarizer(sentences=None, words=60), doc, encode)
         assert sum(len(x["text"].split()) for x in s.sentences) <= 60
         assert s.sentences, "some sentence of a BBC article fits in 60 words"
 
 
 def test_output_order_and_scores(bbc):
     doc = bbc[0]
-    s = _summarise(Summarizer(sentences=3), doc, SentenceTfidf.for_corpus(bbc))
+    s = _summarise(make_summarizer(sentences=3), doc, SentenceTfidf.for_corpus(bbc))
     assert [x["position"] for x in s.sentences] == sorted(x["position"] for x in s.sentences)
-    by_score = _summarise(Summarizer(sentences=3, order="score"), doc, SentenceTfidf.for_corpus(bbc))
+    by_score = _summarise(make_summarizer(sentences=3, order="score"), doc, SentenceTfidf.for_corpus(bbc))
     assert [x["rank"] for x in by_score.sentences] == sorted(x["rank"] for x in by_score.sentences)
     assert {x["text"] for x in s.sentences} == {x["text"] for x in by_score.sentences}
 
 
 def test_redundancy_cap_is_respected(bbc):
     encode = SentenceTfidf.for_corpus(bbc)
-    from toolkit.centrality import cosine_matrix
+    from toolkit.summarization import cosine_matrix
 
     for doc in bbc.documents[:25]:
-        s = _summarise(Summarizer(sentences=5, max_similarity=0.3), doc, encode)
+        s = _summarise(make_summarizer(sentences=5, max_similarity=0.3), doc, encode)
         sims = cosine_matrix(encode([x["text"] for x in s.sentences]))
         np.fill_diagonal(sims, 0)
         assert sims.max() < 0.3
@@ -69,20 +66,37 @@ def test_topic_candidates_keep_a_repeated_sentence_once():
 
 
 def test_empty_unit_gives_an_empty_summary_said_so():
-    s = Summarizer(sentences=2).summarize([], None, "document", "x")
+    s = make_summarizer(sentences=2).summarize([], None, "document", "x")
     assert s.sentences == [] and s.note == "no sentences to summarise"
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"sentences": 0}, "summarize.sentences: must be a positive number"),
-    ({"sentences": None, "ratio": 1.5}, r"summarize.ratio: must be a ratio in \(0, 1\]"),
-    ({"sentences": 2, "words": 10}, "give one budget"),
+    ({"sentences": 0}, r"summarize.sentences: must be an integer >= 1 or null, got 0"),
+    ({"ratio": 1.5}, r"summarize.ratio: must be a number in \(0, 1\] or null, got 1.5"),
+    ({"sentences": 2, "words": 10}, "give one of sentences, ratio, words, not sentences and words"),
     ({"method": "textrankk"}, "summarize.method: unknown value 'textrankk'"),
-    ({"units": ["paragraph"]}, "unknown unit 'paragraph'"),
+    ({"units": ["paragraph"]}, "summarize.units: must be a list of distinct items, each one of 'document', 'topic'"),
+    ({"damping": 2}, r"summarize.damping: must be a number in \[0, 1\], got 2"),
+    ({"damping": True}, r"summarize.damping: must be a number in \[0, 1\], got True"),
 ])
 def test_bad_settings_are_refused(params, message):
+    from toolkit.experiments.config import resolve_section
+
     with pytest.raises(ConfigError, match=message):
-        Summarizer(**params)
+        resolve_section("summarize", params)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"sentences": 0}, "LexRankSummarizer.sentences: must be an integer >= 1 or null, got 0"),
+    ({"sentences": 2, "words": 10}, "LexRankSummarizer.words: cannot be given with sentences"),
+    ({"damping": float("nan")}, "LexRankSummarizer.damping: must be a number in"),
+])
+def test_a_summariser_checks_its_own_parameters_when_fitted(params, message):
+    from toolkit import LexRankSummarizer, ParameterError
+
+    summarizer = LexRankSummarizer(**params)  # construction only stores them (scikit-learn's rule)
+    with pytest.raises(ParameterError, match=message):
+        summarizer.fit(["One sentence here. Another one there."])
 
 
 def test_rouge_matches_hand_checked_cases():
@@ -98,7 +112,7 @@ def test_lexrank_beats_the_last_sentences_on_bbc_references(bbc):
     """Central sentences match the human extracts better than an article's closing ones."""
     split = SPLITTERS.get("blingfire")().split
     encode = SentenceTfidf.for_corpus(bbc)
-    summarizer = Summarizer(sentences=None, ratio=0.4, max_similarity=1.01)
+    summarizer = make_summarizer(sentences=None, ratio=0.4, max_similarity=1.01)
     ours, tail = [], []
     for doc in bbc:
         s = _summarise(summarizer, doc, encode)
@@ -119,10 +133,10 @@ def test_split_reference_mends_run_together_sentences():
 @pytest.mark.parametrize("mmr", [None, 0.0, 0.5, 0.9])
 def test_no_two_chosen_sentences_reach_the_similarity_cap(bbc, mmr):
     encode = SentenceTfidf.for_corpus(bbc)
-    from toolkit.centrality import cosine_matrix
+    from toolkit.summarization import cosine_matrix
 
     for doc in bbc.documents[::4]:
-        s = _summarise(Summarizer(sentences=6, mmr=mmr, max_similarity=0.25), doc, encode)
+        s = _summarise(make_summarizer(sentences=6, mmr=mmr, max_similarity=0.25), doc, encode)
         sims = cosine_matrix(encode([x["text"] for x in s.sentences]))
         np.fill_diagonal(sims, 0)
         assert sims.max() < 0.25
@@ -131,12 +145,12 @@ def test_no_two_chosen_sentences_reach_the_similarity_cap(bbc, mmr):
 def test_mmr_trades_a_near_copy_for_new_content(bbc):
     doc = bbc[0]
     encode = SentenceTfidf.for_corpus(bbc)
-    plain = _summarise(Summarizer(sentences=1, max_similarity=1.01), doc, encode)
+    plain = _summarise(make_summarizer(sentences=1, max_similarity=1.01), doc, encode)
     top = plain.sentences[0]["text"]
     copy = Document(doc.id, doc.title, doc.text, sentences=doc.sentences + [top.replace(" the ", " a ", 1)])
-    plain2 = _summarise(Summarizer(sentences=2, max_similarity=1.01), copy, encode)
+    plain2 = _summarise(make_summarizer(sentences=2, max_similarity=1.01), copy, encode)
     assert normalise(plain2.sentences[0]["text"])[:40] == normalise(plain2.sentences[1]["text"])[:40]
-    mmr = _summarise(Summarizer(sentences=2, mmr=0.5, max_similarity=1.01), copy, encode)
+    mmr = _summarise(make_summarizer(sentences=2, mmr=0.5, max_similarity=1.01), copy, encode)
     assert normalise(mmr.sentences[0]["text"])[:40] != normalise(mmr.sentences[1]["text"])[:40]
 
 
@@ -144,9 +158,9 @@ def test_every_method_summarises_bbc_within_budget(bbc):
     encode = SentenceTfidf.for_corpus(bbc)
     for method in ("lexrank", "textrank", "centroid", "degree", "lead", "random"):
         for doc in bbc.documents[:5]:
-            s = _summarise(Summarizer(method=method, sentences=3), doc, encode)
+            s = _summarise(make_summarizer(method=method, sentences=3), doc, encode)
             assert len(s.sentences) == 3 and all(np.isfinite(x["score"]) for x in s.sentences)
-    lead = _summarise(Summarizer(method="lead", sentences=3), bbc[0], encode)
+    lead = _summarise(make_summarizer(method="lead", sentences=3), bbc[0], encode)
     assert [x["position"] for x in lead.sentences] == [0, 1, 2]
 
 
@@ -159,7 +173,7 @@ def test_documents_scored_together_match_one_at_a_time(bbc, settings):
     """The block-diagonal path (all documents in one computation) picks what one call
     per document picks, with the same ranks and scores, on every BBC article plus an
     empty document, repeated sentences and a sentence without words."""
-    from toolkit.corpus import Corpus
+    from toolkit import Corpus
 
     extra = [Document("empty", "", "", sentences=[]),
              Document("repeats", "", "", sentences=["Same thing here.", "Same thing here.", "!!!",
@@ -167,8 +181,8 @@ def test_documents_scored_together_match_one_at_a_time(bbc, settings):
              Document("single", "", "", sentences=["Only one sentence."])]
     docs = list(bbc) + extra
     encode = SentenceTfidf([d.sentences for d in docs])
-    summarizer = Summarizer(units=["document"], **({"sentences": None, "ratio": 0.4} | settings))
-    together = summarizer.transform(Corpus(docs), [], encode)
+    summarizer = make_summarizer(units=["document"], **({"sentences": None, "ratio": 0.4} | settings))
+    together = summarizer.summarize_corpus(Corpus(docs), [], encode)
     alone = [summarizer.summarize_document(d, encode) for d in docs]
     for a, b in zip(together, alone, strict=True):
         assert [(s["text"], s["rank"], s["position"]) for s in a.sentences] == \
@@ -181,7 +195,7 @@ def test_documents_scored_together_match_one_at_a_time(bbc, settings):
 
 def test_idf_counts_documents_not_sentences(bbc):
     """idf = ln((1 + n) / (1 + df)) + 1 with df the number of documents holding the term."""
-    from toolkit.terms import token_key
+    from toolkit.text import token_key
 
     docs = [d.sentences for d in bbc]
     encode = SentenceTfidf(docs)

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
-from toolkit.loaders import LOADERS
-from toolkit.sentences import SPLITTERS
-from toolkit.terms import count_terms, token_key
+from toolkit.text import LOADERS, SPLITTERS, count_terms, token_key
 
 AWKWARD = [
     "a_b c_ d9 9 x I",  # underscores and digits are word characters; one-letter tokens go

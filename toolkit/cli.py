@@ -32,8 +32,8 @@ def default_experiment() -> Path:
 
 
 def _run(args) -> int:
-    from toolkit.config import SWEEP, apply_overrides, load_file
-    from toolkit.runner import format_result, run
+    from toolkit.experiments import format_result, run
+    from toolkit.experiments.config import SWEEP, apply_overrides, load_file
 
     path = Path(args.experiment) if args.experiment else default_experiment()
     config = apply_overrides(load_file(path), args.set)
@@ -45,8 +45,8 @@ def _run(args) -> int:
 
 
 def _sweep(config: dict, args) -> int:
-    from toolkit.compare import flatten
-    from toolkit.sweep import run_sweep
+    from toolkit.experiments.compare import flatten
+    from toolkit.experiments.sweep import run_sweep
 
     start = time.perf_counter()
     runs = run_sweep(config, args.out, args.jobs, args.executor, args.scheduler, args.quiet)
@@ -67,7 +67,7 @@ def _sweep(config: dict, args) -> int:
 
 
 def _compare(args) -> int:
-    from toolkit import compare
+    from toolkit.experiments import compare
 
     runs = compare.find_runs(args.paths)
     differing, groups = compare.group_runs(runs)
@@ -94,56 +94,64 @@ def _compare(args) -> int:
 
 
 def _cache(args) -> int:
-    from toolkit.embeddings import cache_dir
+    from toolkit.embedding.cache import cache_dir, cache_files, clear_cache
 
     root = cache_dir() / "embeddings"
-    files = sorted(root.glob("*.sqlite")) if root.is_dir() else []
     if args.action == "clear":
-        for f in files:
-            f.unlink()
-        print(f"removed {len(files)} embedding cache file(s) from {root}")
+        print(f"removed {clear_cache()} embedding cache file(s) from {root}")
         return 0
-    import sqlite3
-
     print(f"embedding cache: {root}")
-    for f in files:
-        with sqlite3.connect(f) as con:
-            n = con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
-        print(f"  {f.stem}: {n} vectors, {f.stat().st_size / 2**20:.1f} MB")
+    files = cache_files()
+    for model_id, n, size in files:
+        print(f"  {model_id}: {n} vectors, {size / 2**20:.1f} MB")
     if not files:
         print("  (empty)")
     return 0
 
 
+def _read_input(name: str, encoding: str) -> str:
+    """A file's text, or standard input for ``-``."""
+    from toolkit.errors import DataError
+    from toolkit.text.files import decode, read_text
+
+    if name != "-":
+        return read_text(name, encoding)
+    data = sys.stdin.buffer.read()
+    if not data.strip():
+        raise DataError("standard input: no text to summarise")
+    return decode(data, "standard input", encoding)
+
+
 def _summarize(args) -> int:
     import json
 
-    from toolkit.config import resolve_section
-    from toolkit.corpus import Corpus, Document
-    from toolkit.loaders import read_text
-    from toolkit.runner import build, sentence_encoder
-    from toolkit.sentences import SPLITTERS
+    from toolkit.errors import ConfigError
+    from toolkit.experiments.config import parse_override, resolve_section
+    from toolkit.summarization import SUMMARIZERS
+    from toolkit.text import SPLITTERS, Corpus, Document, title_and_body
 
     given = {"method": args.method, "representation": args.representation, "mmr": args.mmr,
              "order": args.order, "units": ["document"]}
     given.update({k: v for k, v in (("sentences", args.sentences), ("ratio", args.ratio),
                                     ("words", args.words)) if v is not None})
     for item in args.param:
-        from toolkit.config import parse_override
-
         parts, value = parse_override(item, "--param")
         given[".".join(parts)] = value
-    summarizer = build("summarize", resolve_section("summarize", given), args.seed)
+    settings = resolve_section("summarize", given)
+    params = {k: v for k, v in settings.items() if k != "method"}
+    cls = SUMMARIZERS.get(settings["method"], "--method")
+    if "random_state" in cls().get_params():
+        params["random_state"] = args.seed
+    summarizer = cls(**params)
+    if args.files.count("-") > 1:
+        raise ConfigError("summarize: standard input (-) can be read once")
     splitter = SPLITTERS.get(args.splitter, "--splitter")()
     docs = []
     for n, name in enumerate(args.files):
-        text = read_text(name, args.encoding)
-        title, body = text.strip().partition("\n")[::2] if args.first_line_title else ("", text)
-        docs.append(Document(id=str(n), title=title.strip(), text=body.strip(), source=name))
+        title, body = title_and_body(_read_input(name, args.encoding), args.first_line_title)
+        docs.append(Document(id=str(n), title=title, text=body, source="stdin" if name == "-" else name))
     corpus = splitter.transform(Corpus(docs))
-    encode = sentence_encoder(args.representation, corpus)
-    for doc in corpus:
-        summary = summarizer.summarize_document(doc, encode)
+    for doc, summary in zip(corpus, summarizer.fit_transform(corpus)):
         if args.json:
             print(json.dumps({"file": doc.source, "title": doc.title, "candidates": summary.candidates,
                               "sentences": summary.sentences, "note": summary.note}, ensure_ascii=False))
@@ -181,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("cache", parents=[common], help="the embedding cache: info or clear")
     p.add_argument("action", choices=["info", "clear"])
     p = sub.add_parser("summarize", parents=[common], help="summarise text files extractively (one summary per file)")
-    p.add_argument("files", nargs="+", help="plain-text files")
+    p.add_argument("files", nargs="+", help="plain-text files; - reads standard input")
     p.add_argument("--method", default="lexrank",
                    help="lexrank, textrank, centroid, degree, lead or random (default lexrank)")
     budget = p.add_mutually_exclusive_group()

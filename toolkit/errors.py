@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+MAX_SHOWN = 80  # characters of a user's value shown in a message; values can be huge
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so a message stays one short line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class ToolkitError(Exception):
     """A problem with the user's input: a file, a config key, a record.
@@ -17,3 +27,26 @@ class ConfigError(ToolkitError):
 
 class DataError(ToolkitError):
     """A data file that cannot be read or holds nothing usable."""
+
+
+class ParameterError(ToolkitError, ValueError):
+    """A component's parameter that breaks its declared rules.
+
+    Raised by a component about its own parameter (``param``); the experiment layer
+    rewrites it as ``section.param: ...``. It is a ``ValueError`` too, as scikit-learn
+    expects of an estimator given a bad parameter.
+
+    Attributes
+    ----------
+    param : str
+    requirement : str
+        What the value must be (``must be an integer >= 1``).
+    value : object
+    owner : str
+        The component's class name.
+    """
+
+    def __init__(self, param: str, requirement: str, value: Any, owner: str = "") -> None:
+        self.param, self.requirement, self.value, self.owner = param, requirement, value, owner
+        where = f"{owner}.{param}" if owner else param
+        super().__init__(f"{where}: {requirement}, got {shown(value)}")

@@ -38,11 +38,39 @@ def project_2d(X, random_state: int = 0) -> np.ndarray:
     return PCA(2, random_state=random_state).fit_transform(np.asarray(X))
 
 
-def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path | None = None,
+def _fitted_parts(source):
+    """(embeddings, labels, topic names, titles) of a RunResult or a fitted TopicModel, else None."""
+    if hasattr(source, "topics_") and hasattr(source, "embeddings_"):  # TopicModel
+        return (source.embeddings_, source.labels_, {t.id: t.name for t in source.topics_},
+                [d.title for d in source.documents_])
+    if hasattr(source, "topics") and hasattr(source, "embeddings") and hasattr(source, "labels"):  # RunResult
+        return (source.embeddings, source.labels, {t.id: t.name for t in source.topics},
+                [d.title for d in source.corpus])
+    return None
+
+
+def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None = None, path: Path | None = None,
               titles: list[str] | None = None, random_state: int = 0):
     """Documents on their first two principal components, coloured by topic, names at the centres.
 
-    Saved to ``path`` (returned), or the figure is returned for a notebook."""
+    Parameters
+    ----------
+    X : RunResult, TopicModel, or array of document embeddings
+        A result or a fitted model brings its own labels, topic names and titles.
+    labels, names, titles : optional
+        With an array: each row's topic, ``{topic id: name}`` (default: the ids) and titles.
+    path : Path, optional
+        Saved there (returned); otherwise the figure is returned for a notebook.
+    """
+    parts = _fitted_parts(X)
+    if parts is not None:
+        X, labels, names, found_titles = parts
+        titles = titles if titles is not None else found_titles
+    if labels is None:
+        raise TypeError("topic_map: give a RunResult, a TopicModel, or embeddings with their labels")
+    labels = np.asarray(labels)
+    if names is None:
+        names = {int(k): str(k) for k in sorted(set(labels.tolist()))}
     xy = project_2d(X, random_state)
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
     cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
@@ -82,8 +110,18 @@ def topic_map(X, labels: np.ndarray, names: dict[int, str], path: Path | None = 
     return finish(fig, path)
 
 
-def auto_k_curve(auto_k: dict, path: Path | None = None):
-    """The criterion against k, the chosen k marked; saved to ``path`` or returned as a figure."""
+def auto_k_curve(auto_k, path: Path | None = None):
+    """The criterion against k, the chosen k marked; saved to ``path`` or returned as a figure.
+
+    ``auto_k``: the ``auto_k`` record (``metrics["auto_k"]``), a RunResult or a fitted TopicModel
+    whose k was chosen automatically."""
+    if not isinstance(auto_k, dict):
+        record = getattr(auto_k, "auto_k_", None)
+        if record is None and hasattr(auto_k, "metrics"):
+            record = auto_k.metrics.get("auto_k")
+        if record is None:
+            raise ValueError("auto_k_curve: this run's number of clusters was not chosen automatically")
+        auto_k = record
     ks = [int(k) for k in auto_k["curve"]]
     values = [auto_k["curve"][str(k)] for k in ks]
     fig, ax = plt.subplots(figsize=(6, 4), dpi=110)
@@ -101,10 +139,21 @@ def auto_k_curve(auto_k: dict, path: Path | None = None):
     return finish(fig, path)
 
 
-def contingency_heatmap(counts, rows: list[str], columns: list[str], path: Path | None = None):
+def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str] | None = None,
+                        path: Path | None = None):
     """Topics against gold labels: each cell's count, shaded by the share of its topic.
 
-    Saved to ``path`` (returned), or the figure is returned for a notebook."""
+    ``counts``: a RunResult (its ``contingency``), a DataFrame of topics (index) by labels
+    (columns), or an array with ``rows`` and ``columns`` given. Saved to ``path`` (returned),
+    or the figure is returned for a notebook."""
+    if hasattr(counts, "contingency") and not hasattr(counts, "values"):  # RunResult
+        if counts.contingency is None:
+            raise ValueError("contingency_heatmap: this run has no gold labels")
+        counts = counts.contingency
+    if hasattr(counts, "index") and hasattr(counts, "columns"):  # DataFrame
+        rows, columns, counts = [str(r) for r in counts.index], [str(c) for c in counts.columns], counts.values
+    if rows is None or columns is None:
+        raise TypeError("contingency_heatmap: give a DataFrame, a RunResult, or counts with rows and columns")
     counts = np.asarray(counts, dtype=float)
     # Topics ordered by the label they hold most of, so a good clustering shows a diagonal.
     order = np.lexsort((-counts.max(axis=1), counts.argmax(axis=1))) if counts.size else np.arange(len(rows))

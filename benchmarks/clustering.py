@@ -1,0 +1,252 @@
+"""Clustering benchmark: every method x 5 seeds on AG News and the BBC dev articles,
+side by side with BERTopic on the same cached MiniLM embeddings.
+
+Run with ``python -m toolkit.benchmarks.clustering`` (needs the ``bench`` extra for BERTopic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn import metrics
+
+from toolkit.embedding import EMBEDDERS, MiniLMEmbedder
+from toolkit.experiments import config as cfg
+from toolkit.experiments import prepare_corpus
+
+TRUE_K = {"ag_news": 4, "bbc_dev": 5}
+BEST = Path(__file__).resolve().parents[1] / "experiments" / "best_clustering.yaml"
+KNN_VOTE = {"method": "knn_vote"}
+# (label, embedding, reduce settings, cluster settings[, refine settings]); "{k}" is the true
+# number of labels. Embeddings: "minilm" (mean of sentences, the default), "minilm_auto" (whole
+# text when it fits the model's window), "tfidf".
+METHODS = [
+    ("TF-IDF + k-means", "tfidf", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("k-means", "minilm", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("mini-batch k-means", "minilm", {"method": "none"}, {"method": "minibatch_kmeans", "n_clusters": "{k}"}),
+    ("agglomerative ward", "minilm", {"method": "none"}, {"method": "agglomerative", "n_clusters": "{k}"}),
+    ("agglomerative average cosine", "minilm", {"method": "none"},
+     {"method": "agglomerative", "n_clusters": "{k}", "linkage": "average", "metric": "cosine"}),
+    ("spectral", "minilm", {"method": "none"}, {"method": "spectral", "n_clusters": "{k}"}),
+    ("GMM (diag)", "minilm", {"method": "none"}, {"method": "gmm", "n_clusters": "{k}"}),
+    ("HDBSCAN on UMAP-5", "minilm", {"method": "umap"}, {"method": "hdbscan"}),
+    ("HDBSCAN on UMAP-5, outliers to nearest", "minilm", {"method": "umap"},
+     {"method": "hdbscan", "outliers": "nearest"}),
+    ("bertopic_like (UMAP -> HDBSCAN)", "minilm", {"method": "none"}, {"method": "bertopic_like"}),
+    ("UMAP-5 + k-means", "minilm", {"method": "umap"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("UMAP-5 + agglomerative ward", "minilm", {"method": "umap"}, {"method": "agglomerative", "n_clusters": "{k}"}),
+    ("UMAP-5 + GMM (full)", "minilm", {"method": "umap"},
+     {"method": "gmm", "n_clusters": "{k}", "covariance_type": "full"}),
+    ("k-means, k auto (silhouette)", "minilm", {"method": "none"}, {"method": "kmeans", "n_clusters": "auto"}),
+    ("UMAP-5 + k-means, k auto (silhouette)", "minilm", {"method": "umap"},
+     {"method": "kmeans", "n_clusters": "auto"}),
+    ("k-means + kNN vote", "minilm", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}, KNN_VOTE),
+    ("k-means, pooling auto", "minilm_auto", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("k-means + kNN vote, pooling auto", "minilm_auto", {"method": "none"},
+     {"method": "kmeans", "n_clusters": "{k}"}, KNN_VOTE),
+]
+
+
+def embeddings_for(name: str):
+    """The corpus, its gold labels, and its TF-IDF and (cached) MiniLM document embeddings."""
+    corpus, _, _ = prepare_corpus(cfg.resolve({"dataset": {"loader": "builtin", "name": name}}))
+    out = {"tfidf": EMBEDDERS.get("tfidf")().fit_transform(corpus)}
+    for rep, pooling in (("minilm", "sentences"), ("minilm_auto", "auto")):
+        minilm = MiniLMEmbedder(pooling=pooling)
+        start = time.perf_counter()
+        out[rep] = minilm.fit_transform(corpus)
+        seconds = time.perf_counter() - start
+        cache = minilm.embedding_cache
+        print(f"{name}: {len(corpus)} documents embedded ({pooling}) in {seconds:.1f} s "
+              f"(cache: {cache.hits} found, {cache.misses} computed)", flush=True)
+    return corpus, np.array(corpus.labels), out
+
+
+def _build(section: str, settings: dict, k: int, seed: int):
+    """The component, its seed set by the toolkit's one seeding rule (``config.build``)."""
+    return cfg.build(section, {key: (k if value == "{k}" else value) for key, value in settings.items()}, seed)
+
+
+def _seeded(section: str, settings: dict) -> bool:
+    return "random_state" in _build(section, settings, 2, 0).get_params() and settings["method"] != "agglomerative"
+
+
+def run_ours(name, gold, X_by_rep, seeds, only: list[str] | None = None) -> list[dict]:
+    rows = []
+    reduced: dict[tuple, tuple[np.ndarray, float]] = {}
+    k = TRUE_K[name]
+    for label, rep, reduce_settings, cluster_settings, *refine in METHODS:
+        if only and label not in only:
+            continue
+        seeded = _seeded("reduce", reduce_settings) or _seeded("cluster", cluster_settings)
+        for seed in seeds:
+            if not seeded and seed != seeds[0]:  # deterministic: the first seed's run stands for all
+                rows.append(dict(rows[-1], seed=seed))
+                continue
+            X = X_by_rep[rep]
+            key = (rep, json.dumps(reduce_settings, sort_keys=True), seed)
+            if key not in reduced:
+                start = time.perf_counter()
+                reduced[key] = (_build("reduce", reduce_settings, k, seed).fit_transform(X),
+                                time.perf_counter() - start)
+            Z, reduce_seconds = reduced[key]
+            clusterer = _build("cluster", cluster_settings, k, seed)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                labels = clusterer.fit_predict(Z)
+                if refine:
+                    labels = _build("refine", refine[0], k, seed).fit_predict(Z, labels)
+            seconds = time.perf_counter() - start + reduce_seconds
+            rows.append(score_row(name, f"ours: {label}", seed, gold, labels, seconds,
+                                  getattr(clusterer, "auto_k_", None)))
+            print(f"  {label:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
+                  f"topics {rows[-1]['topics']} ({seconds:.1f} s)", flush=True)
+    return rows
+
+
+def run_bertopic(name, corpus, gold, X, seeds) -> list[dict]:
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    model = MiniLMEmbedder()._load()
+    docs = [f"{d.title}\n{d.text}" for d in corpus]
+    rows = []
+    for label, nr_topics in (("BERTopic defaults", None), (f"BERTopic nr_topics={TRUE_K[name]}", TRUE_K[name])):
+        for seed in seeds:
+            # BERTopic's default UMAP and HDBSCAN, with UMAP seeded so that runs differ by seed only.
+            umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                              low_memory=False, random_state=seed)
+            hdbscan_model = HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
+                                    prediction_data=True)
+            topic_model = BERTopic(embedding_model=model, umap_model=umap_model, hdbscan_model=hdbscan_model,
+                                   nr_topics=nr_topics)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                topics, _ = topic_model.fit_transform(docs, embeddings=X)
+            seconds = time.perf_counter() - start
+            rows.append(score_row(name, label, seed, gold, np.array(topics), seconds, None))
+            print(f"  {label:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
+                  f"topics {rows[-1]['topics']} outliers {rows[-1]['outlier_share']:.2f} ({seconds:.1f} s)",
+                  flush=True)
+    return rows
+
+
+BEST_LABEL = "ours, best: experiments/best_clustering.yaml"
+
+
+def best_config(name: str, seed: int) -> dict:
+    """``experiments/best_clustering.yaml`` on a built-in data set: its true number of labels,
+    the given seed, clustering only (no summaries)."""
+    config = cfg.load_file(BEST)
+    config.update(seed=seed, dataset={"loader": "builtin", "name": name},
+                  topics={"keywords": 10}, summarize={"units": []})
+    config["cluster"] = dict(config["cluster"], n_clusters=TRUE_K[name])
+    return config
+
+
+def run_best(name, gold, seeds) -> list[dict]:
+    """The best configuration run end to end by the toolkit's runner (``toolkit run``), one run per seed."""
+    from toolkit.experiments import execute
+
+    rows = []
+    for seed in seeds:
+        start = time.perf_counter()
+        result = execute(best_config(name, seed), progress=False)
+        seconds = time.perf_counter() - start
+        rows.append(score_row(name, BEST_LABEL, seed, gold, result.labels, seconds, None))
+        print(f"  {BEST_LABEL:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
+              f"({seconds:.1f} s)", flush=True)
+    return rows
+
+
+def score_row(dataset, system, seed, gold, labels, seconds, auto_k) -> dict:
+    return {"dataset": dataset, "system": system, "seed": seed,
+            "nmi": metrics.normalized_mutual_info_score(gold, labels),
+            "ari": metrics.adjusted_rand_score(gold, labels),
+            "topics": int(len(set(labels.tolist()) - {-1})),
+            "outlier_share": float(np.mean(labels < 0)), "seconds": seconds,
+            **({"chosen_k": auto_k["chosen"]} if auto_k else {})}
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    out = []
+    keys = list(dict.fromkeys((r["dataset"], r["system"]) for r in rows))
+    for dataset, system in keys:
+        group = [r for r in rows if r["dataset"] == dataset and r["system"] == system]
+        entry = {"dataset": dataset, "system": system, "runs": len(group)}
+        for m in ("nmi", "ari", "topics", "outlier_share", "seconds"):
+            values = np.array([r[m] for r in group], dtype=float)
+            entry[m] = float(values.mean())
+            entry[f"{m}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        if "chosen_k" in group[0]:
+            entry["chosen_k"] = [r["chosen_k"] for r in group]
+        out.append(entry)
+    return out
+
+
+def markdown(summary: list[dict], seeds) -> str:
+    lines = [f"# Clustering benchmark: mean ± std over seeds {list(seeds)}", ""]
+    for dataset in dict.fromkeys(s["dataset"] for s in summary):
+        lines += [f"## {dataset} ({TRUE_K[dataset]} gold labels)", "",
+                  "| system | NMI | ARI | topics | outlier share | seconds |", "| --- | --- | --- | --- | --- | --- |"]
+        for s in sorted((s for s in summary if s["dataset"] == dataset), key=lambda s: -s["nmi"]):
+            extra = f" (k chosen: {s['chosen_k']})" if "chosen_k" in s else ""
+            lines.append(f"| {s['system']}{extra} | {s['nmi']:.3f} ± {s['nmi_std']:.3f} | "
+                         f"{s['ari']:.3f} ± {s['ari_std']:.3f} | {s['topics']:.1f} ± {s['topics_std']:.1f} | "
+                         f"{s['outlier_share']:.2f} | {s['seconds']:.1f} |")
+        lines.append("")
+    lines += ["Seconds: clustering (and its reduction) on precomputed MiniLM embeddings; BERTopic's include its "
+              "c-TF-IDF topic representation; the best configuration's are a whole run (embedding from the "
+              "cache, fine-tuning, embedding the corpus again, clustering, topics).", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=["ag_news", "bbc_dev"], choices=sorted(TRUE_K))
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. N-1")
+    parser.add_argument("--no-bertopic", action="store_true")
+    parser.add_argument("--no-ours", action="store_true", help="skip the methods on frozen embeddings")
+    parser.add_argument("--methods", nargs="+", metavar="LABEL",
+                        help="run only these of our methods on frozen embeddings (labels as in the table)")
+    parser.add_argument("--no-best", action="store_true",
+                        help="skip experiments/best_clustering.yaml (it fine-tunes the encoder: about 10 minutes "
+                             "a seed on AG News)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other systems' runs from the existing clustering.json")
+    parser.add_argument("--out", default="results/benchmarks")
+    args = parser.parse_args(argv)
+    seeds = list(range(args.seeds))
+    rows = []
+    for name in args.datasets:
+        corpus, gold, X_by_rep = embeddings_for(name)
+        if not args.no_ours:
+            rows += run_ours(name, gold, X_by_rep, seeds, args.methods)
+        if not args.no_bertopic:
+            rows += run_bertopic(name, corpus, gold, X_by_rep["minilm"], seeds)
+        if not args.no_best:
+            rows += run_best(name, gold, seeds)
+    out = Path(args.out)
+    if args.merge and (out / "clustering.json").is_file():
+        fresh = {(r["dataset"], r["system"]) for r in rows}
+        old = json.loads((out / "clustering.json").read_text())["runs"]
+        rows = [r for r in old if (r["dataset"], r["system"]) not in fresh] + rows
+    summary = summarise(rows)
+    out.mkdir(parents=True, exist_ok=True)
+    text = markdown(summary, seeds)
+    (out / "clustering.md").write_text(text)
+    (out / "clustering.json").write_text(json.dumps({"summary": summary, "runs": rows}, indent=2) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,321 @@
+"""Summarisation benchmark: ROUGE and speed against sumy, and a 50,000-sentence topic.
+
+Run with ``python -m toolkit.benchmarks.summarization`` (needs the ``bench`` extra for sumy).
+
+Protocol (the same for every system): the 100 BBC dev articles, title line excluded,
+body split into sentences by blingfire; each system picks k = max(1, round-half-up(0.4 n))
+of an article's n sentences, from the same sentences; ROUGE-1/2/L/Lsum F1 from Google's
+rouge-score (stemming on) against the reference extracts, mean with a seeded bootstrap
+95% interval; a paired bootstrap over articles compares our best with sumy's best.
+sumy gets our sentences through a small tokenizer adapter (its own tokenizer needs NLTK
+data that cannot be downloaded here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.evaluation import ROUGE_TYPES, bootstrap_ci, paired_bootstrap, rouge_per_pair, split_reference
+from toolkit.experiments import config as cfg
+from toolkit.summarization import SentenceTfidf, budget_size, make_summarizer
+from toolkit.text import LOADERS, SPLITTERS
+
+RATIO = 0.4
+OURS = [  # (label, summarizer settings, representation)
+    ("lexrank", {"method": "lexrank"}, "tfidf"),
+    ("lexrank + mmr", {"method": "lexrank", "mmr": 0.7}, "tfidf"),
+    ("lexrank", {"method": "lexrank"}, "minilm"),
+    ("lexrank + mmr", {"method": "lexrank", "mmr": 0.7}, "minilm"),
+    ("lexrank thresholded 0.1", {"method": "lexrank", "threshold": 0.1}, "tfidf"),
+    ("textrank overlap", {"method": "textrank"}, "tfidf"),
+    ("textrank overlap + mmr", {"method": "textrank", "mmr": 0.7}, "tfidf"),
+    ("textrank cosine", {"method": "textrank", "similarity": "cosine"}, "tfidf"),
+    ("textrank cosine", {"method": "textrank", "similarity": "cosine"}, "minilm"),
+    ("centroid", {"method": "centroid"}, "tfidf"),
+    ("centroid", {"method": "centroid"}, "minilm"),
+    ("centroid + mmr", {"method": "centroid", "mmr": 0.7}, "minilm"),
+    ("degree", {"method": "degree"}, "tfidf"),
+    ("degree", {"method": "degree"}, "minilm"),
+    ("lead-k", {"method": "lead"}, "tfidf"),
+    ("random", {"method": "random"}, "tfidf"),
+]
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+class SumyTokenizer:
+    """Feeds sumy our sentences: one sentence per call, words by a regex."""
+
+    language = "english"
+
+    def to_sentences(self, paragraph: str) -> list[str]:
+        return [paragraph]
+
+    def to_words(self, sentence: str) -> list[str]:
+        return _WORD.findall(sentence)
+
+
+def sumy_systems() -> dict:
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.summarizers.lsa import LsaSummarizer
+    from sumy.summarizers.luhn import LuhnSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+    from sumy.utils import get_stop_words
+
+    out = {}
+    for name, cls in (("LexRank", LexRankSummarizer), ("TextRank", TextRankSummarizer),
+                      ("Luhn", LuhnSummarizer), ("LSA", LsaSummarizer)):
+        summarizer = cls(Stemmer("english"))
+        summarizer.stop_words = get_stop_words("english")
+        out[f"sumy {name}"] = summarizer
+    return out
+
+
+def sumy_pick(summarizer, sentences: list[str], k: int) -> list[str]:
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+
+    tok = SumyTokenizer()
+    doc = ObjectDocumentModel([Paragraph([Sentence(s, tok) for s in sentences])])
+    return [str(s) for s in summarizer(doc, k)]
+
+
+def load_bbc(path: str | None):
+    loader = LOADERS.get("labelled_folders")(path=path) if path else LOADERS.get("builtin")(name="bbc_dev")
+    corpus = loader.load()
+    return SPLITTERS.get("blingfire")().transform(corpus)
+
+
+def rouge_table(picks: list[list[str]], refs: list[str]) -> np.ndarray:
+    return rouge_per_pair([("\n".join(p), ref) for p, ref in zip(picks, refs)])
+
+
+def run_rouge(corpus, seed: int, sumy: bool) -> tuple[list[dict], dict]:
+    split = SPLITTERS.get("blingfire")().split
+    docs = list(corpus)
+    refs = [split_reference(d.summary, split) for d in docs]
+    ks = [budget_size(len(d.sentences), None, RATIO) for d in docs]
+    tfidf = SentenceTfidf.for_corpus(corpus)
+    encoders = {"tfidf": tfidf}
+    from toolkit.embedding import MiniLMEmbedder
+
+    minilm = MiniLMEmbedder()
+    encoders["minilm"] = minilm.embed_texts
+    minilm.embed_texts([s for d in docs for s in d.sentences])  # fill the cache once
+    rows, per_doc = [], {}
+    for label, settings, rep in OURS:
+        summarizer = cfg.build("summarize", cfg.resolve_section(
+            "summarize", {"ratio": RATIO, "units": ["document"], "representation": rep, **settings}), seed)
+        picks = []
+        for doc in docs:
+            s = summarizer.summarize_document(doc, encoders[rep])
+            picks.append([x["text"] for x in s.sentences])
+        assert all(len(p) == k for p, k in zip(picks, ks)), label
+        name = f"ours: {label} ({rep})"
+        per_doc[name] = rouge_table(picks, refs)
+    if sumy:
+        for name, summarizer in sumy_systems().items():
+            picks = [sumy_pick(summarizer, d.sentences, k) for d, k in zip(docs, ks)]
+            per_doc[name] = rouge_table(picks, refs)
+    for name, table in per_doc.items():
+        row = {"system": name}
+        for j, t in enumerate(ROUGE_TYPES):
+            row[t] = float(table[:, j].mean())
+            row[f"{t}_ci95"] = bootstrap_ci(table[:, j], 2000, seed)
+        rows.append(row)
+    return rows, per_doc
+
+
+def _long_documents(corpus, per_doc: int):
+    """Documents of ``per_doc`` BBC articles of one category run together (same sentences for both)."""
+    from collections import defaultdict
+
+    from toolkit.text import Corpus, Document
+
+    by_label = defaultdict(list)
+    for doc in corpus:
+        by_label[doc.label].append(doc)
+    out = []
+    for label, docs in sorted(by_label.items()):
+        for start in range(0, len(docs) - per_doc + 1, per_doc):
+            group = docs[start:start + per_doc]
+            out.append(Document(f"{label}-{start}", "", "", sentences=[s for d in group for s in d.sentences]))
+    return Corpus(out)
+
+
+def run_speed(corpus, sumy: bool, lengths=(1, 3, 6, 12), repeats: int = 5) -> list[dict]:
+    """Seconds per document, best of ``repeats`` passes, ours and sumy's passes taking
+    turns so that a slow spell of the machine hits both: ours summarises the documents as
+    a corpus (TF-IDF fitted, sentences encoded and scored, all included); sumy is called
+    document by document, as it works. ``lengths``: articles run together per document."""
+    rows = []
+    lexrank = sumy_systems()["sumy LexRank"] if sumy else None
+    for per_doc in lengths:
+        docs = corpus if per_doc == 1 else _long_documents(corpus, per_doc)
+
+        def ours(docs=docs):
+            encode = SentenceTfidf.for_corpus(docs)
+            make_summarizer(sentences=None, ratio=RATIO, units=["document"]).summarize_corpus(docs, [], encode)
+
+        def theirs(docs=docs):
+            for d in docs:
+                sumy_pick(lexrank, d.sentences, budget_size(len(d.sentences), None, RATIO))
+
+        best = {"ours": np.inf, "sumy": np.inf}
+        for _ in range(repeats if per_doc < 6 else 2):
+            for name, fn in (("ours", ours), ("sumy", theirs)):
+                if name == "sumy" and not sumy:
+                    continue
+                start = time.perf_counter()
+                fn()
+                best[name] = min(best[name], time.perf_counter() - start)
+        row = {"articles per document": per_doc, "documents": len(docs),
+               "sentences per document": float(np.mean([len(d.sentences) for d in docs])),
+               "ours LexRank s/doc": best["ours"] / len(docs)}
+        if sumy:
+            row["sumy LexRank s/doc"] = best["sumy"] / len(docs)
+            row["speed-up"] = row["sumy LexRank s/doc"] / row["ours LexRank s/doc"]
+        rows.append(row)
+    return rows
+
+
+def large_topic_sentences(n: int) -> list[str]:
+    """``n`` distinct real sentences: AG News and BBC sentences, then runs of 2 and 3 adjacent ones."""
+    split = SPLITTERS.get("blingfire")().split
+    base: list[str] = []
+    for name in ("ag_news", "bbc_dev"):
+        for doc in LOADERS.get("builtin")(name=name).load():
+            base += ([doc.title] if doc.title else []) + split(doc.text)
+    base = list(dict.fromkeys(s for s in base if len(s.split()) >= 3))
+    pairs = [f"{a} {b}" for a, b in zip(base, base[1:])]
+    triples = [f"{a} {b} {c}" for a, b, c in zip(base, base[1:], base[2:])]
+    from toolkit.text import normalise
+
+    # Distinct after the topic unit's own de-duplication (case, quotes, punctuation folded).
+    out = list({normalise(t): t for t in reversed(base + pairs + triples)}.values())[::-1]
+    if len(out) < n:
+        raise SystemExit(f"only {len(out)} distinct sentences available")
+    return out[:n]
+
+
+def _large_child(n: int, representation: str) -> None:
+    """Runs in a fresh process so that its peak resident memory (ru_maxrss, what
+    ``/usr/bin/time -v`` reports) is this work's own. tracemalloc is not used: tracing
+    every allocation doubles the time it measures."""
+    import resource
+
+    from toolkit.summarization import topic_candidates
+    from toolkit.text import Document
+
+    sentences = large_topic_sentences(n)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if representation == "minilm":
+        from toolkit.embedding import MiniLMEmbedder
+
+        encode = MiniLMEmbedder().embed_texts
+        encode(sentences)  # embedding time is not summarisation time: fill the cache first
+    start = time.perf_counter()
+    doc = Document("topic", "", "", sentences=sentences)
+    if representation == "tfidf":
+        encode = SentenceTfidf([sentences])
+    cands = topic_candidates([doc])
+    summary = make_summarizer(sentences=10, units=["topic"]).summarize(cands, encode([c.text for c in cands]),
+                                                                  "topic", "0")
+    seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"sentences": len(cands), "representation": representation, "seconds": seconds,
+                      "peak_rss_mb": rss, "rss_before_mb": rss_before, "chosen": len(summary.sentences)}))
+
+
+def run_large(n: int, representations: list[str]) -> list[dict]:
+    out = []
+    for rep in representations:
+        proc = subprocess.run([sys.executable, "-m", "toolkit.benchmarks.summarization", "--large-child",
+                               str(n), rep], capture_output=True, text=True, check=True)
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def markdown(rows, speed, large, comparison) -> str:
+    lines = ["# Summarisation benchmark: BBC dev (100 articles), k = round(0.4 n) sentences", "",
+             "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum |", "| --- | --- | --- | --- | --- |"]
+    for r in sorted(rows, key=lambda r: -r["rouge2"]):
+        cells = [f"{r[t]:.3f} [{r[t + '_ci95'][0]:.3f}, {r[t + '_ci95'][1]:.3f}]" for t in ROUGE_TYPES]
+        lines.append(f"| {r['system']} | " + " | ".join(cells) + " |")
+    lines += ["", "Brackets: 95% bootstrap interval over articles.", ""]
+    if comparison:
+        lines += ["## Paired comparison (bootstrap over articles)", ""]
+        for key, c in comparison.items():
+            lines.append(f"- {key}: difference {c['mean_difference']:+.4f}, 95% CI "
+                         f"[{c['ci95'][0]:+.4f}, {c['ci95'][1]:+.4f}], share of resamples not better "
+                         f"{c['p_not_better']:.4f}")
+        lines.append("")
+    lines += ["## Speed per document (same sentences; ours: TF-IDF fit + encode + LexRank + selection)", "",
+              "| articles per document | documents | sentences per document | ours s/doc | sumy LexRank s/doc "
+              "| speed-up |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in speed:
+        lines.append(f"| {r['articles per document']} | {r['documents']} | {r['sentences per document']:.1f} | "
+                     f"{r['ours LexRank s/doc']:.5f} | {r.get('sumy LexRank s/doc', float('nan')):.5f} | "
+                     f"{r.get('speed-up', float('nan')):.1f}x |")
+    if large:
+        lines += ["", "## One large topic", ""]
+        for r in large:
+            lines.append(f"- {r['sentences']:,} sentences ({r['representation']} vectors): {r['seconds']:.1f} s "
+                         f"(vectorising, de-duplicating, graph, LexRank, selection), peak resident memory "
+                         f"{r['peak_rss_mb']:.0f} MB (of which {r['rss_before_mb']:.0f} MB before the work: "
+                         f"Python, libraries{', model' if r['representation'] == 'minilm' else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="a labelled_folders corpus with summaries (default: built-in bbc_dev)")
+    parser.add_argument("--out", default="results/benchmarks", help="where the tables go")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-sumy", action="store_true", help="skip the sumy systems")
+    parser.add_argument("--large", type=int, default=50_000, help="sentences in the large topic (0: skip)")
+    parser.add_argument("--large-minilm", action="store_true", help="also time the large topic on MiniLM vectors")
+    parser.add_argument("--large-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--speed-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.speed_child:
+        print(json.dumps(run_speed(load_bbc(args.data), not args.no_sumy)))
+        return 0
+    if args.large_child:
+        _large_child(int(args.large_child[0]), args.large_child[1])
+        return 0
+    corpus = load_bbc(args.data)
+    rows, per_doc = run_rouge(corpus, args.seed, not args.no_sumy)
+    comparison = {}
+    ours = [r for r in rows if r["system"].startswith("ours") and "lead" not in r["system"]
+            and "random" not in r["system"]]
+    best_ours = max(ours, key=lambda r: r["rouge2"])["system"]
+    if not args.no_sumy:
+        best_sumy = max((r for r in rows if r["system"].startswith("sumy")), key=lambda r: r["rouge2"])["system"]
+        for j, t in enumerate(ROUGE_TYPES[:2]):
+            comparison[f"{t}: {best_ours} - {best_sumy}"] = paired_bootstrap(
+                per_doc[best_ours][:, j], per_doc[best_sumy][:, j], seed=args.seed)
+    # A fresh process: the MiniLM runs above loaded torch, whose threads slow small numpy work.
+    cmd = [sys.executable, "-m", "toolkit.benchmarks.summarization", "--speed-child"] + \
+        (["--data", args.data] if args.data else []) + (["--no-sumy"] if args.no_sumy else [])
+    speed = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+    large = run_large(args.large, ["tfidf"] + (["minilm"] if args.large_minilm else [])) if args.large else []
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    text = markdown(rows, speed, large, comparison)
+    (out / "summarization.md").write_text(text)
+    (out / "summarization.json").write_text(json.dumps(
+        {"rouge": rows, "paired": comparison, "speed": speed, "large": large}, indent=2) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,17 @@
+"""Document and sentence embeddings (MiniLM, any local sentence-transformers model, TF-IDF),
+the on-disk embedding cache, and adaptation of the encoder to a corpus."""
+
+from toolkit.embedding.adapt import ADAPTERS, Adapter, NoAdaptation, SelfTraining, confident, sample_units, text_passes
+from toolkit.embedding.cache import EmbeddingCache, cache_dir, cache_files, clear_cache
+from toolkit.embedding.embedders import (
+    EMBEDDERS,
+    Embedder,
+    MiniLMEmbedder,
+    SentenceTransformerEmbedder,
+    TfidfEmbedder,
+    minilm_path,
+)
+
+__all__ = ["ADAPTERS", "EMBEDDERS", "Adapter", "Embedder", "EmbeddingCache", "MiniLMEmbedder", "NoAdaptation",
+           "SelfTraining", "SentenceTransformerEmbedder", "TfidfEmbedder", "cache_dir", "cache_files", "clear_cache",
+           "confident", "minilm_path", "sample_units", "text_passes"]

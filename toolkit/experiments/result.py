@@ -1,0 +1,192 @@
+"""The result of a run: tables, metrics and the fitted model, for the terminal, notebooks and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.experiments.config import build
+from toolkit.summarization.units import Summary
+from toolkit.text.corpus import Corpus
+from toolkit.topics.describe import Topic
+from toolkit.topics.model import TopicModel
+
+
+class RunResult:
+    """Everything one run produced, for the terminal, notebooks and tests.
+
+    Attributes
+    ----------
+    config : dict
+        The resolved experiment.
+    run_id : str
+    folder : Path or None
+        The run folder, once written (or when loaded by :func:`load_run`).
+    corpus : Corpus
+        The cleaned documents with their sentences (for a loaded run, read from its model).
+    embeddings : array or sparse matrix
+        One row per document (for a loaded run, read from its model).
+    model : TopicModel
+        The fitted model (for a loaded run, read from the folder's ``model/`` on first use),
+        so ``result.model.transform(["a new article"])`` assigns topics to new documents.
+    labels : ndarray of int
+        Each document's cluster (-1: outlier).
+    topics : list of Topic
+    summaries : list of Summary
+    metrics : dict
+    timings : dict
+        Seconds per stage.
+
+    The tables are pandas DataFrames, built from the same data whether the run was
+    just executed or loaded from its folder:
+
+    - ``documents``: id, title, cluster, topic (its name), label (the gold label, if any)
+    - ``topic_table``: topic_id, name, size, keywords (the top terms, comma-separated),
+      exemplars (ids), name_score
+    - ``summary_table``: unit, unit_id, unit_name, rank, score, document, position, text
+      (one row per chosen sentence, in output order)
+    - ``metric_table``: metric (dotted name), value; numbers only
+    - ``contingency``: topics (rows) x gold labels (columns), or None without labels
+    - ``document_rouge()``: id, rouge1, rouge2, rougeL, rougeLsum per summarised document
+      with a reference
+    """
+
+    def __init__(self, config: dict, run_id: str, folder: Path | None, corpus: Corpus | None, embeddings,
+                 labels: np.ndarray, topics: list[Topic], summaries: list[Summary], metrics: dict,
+                 timings: dict | None = None, assignments: list[dict] | None = None, model=None) -> None:
+        self.config = config
+        self.run_id = run_id
+        self.folder = folder
+        self._corpus = corpus
+        self._embeddings = embeddings
+        self.labels = np.asarray(labels)
+        self.topics = topics
+        self.summaries = summaries
+        self.metrics = metrics
+        self.timings = timings or {}
+        self._assignments = assignments
+        self._model = model
+
+    def __repr__(self) -> str:
+        where = f", folder={str(self.folder)!r}" if self.folder else ""
+        return (f"RunResult(name={self.config.get('name')!r}, run_id={self.run_id!r}, "
+                f"documents={len(self.labels)}, topics={len(self.topics)}{where})")
+
+    @property
+    def model(self) -> TopicModel:
+        """The fitted TopicModel (read from a loaded run's ``model/`` folder on first use)."""
+        if self._model is None:
+            from toolkit.experiments.runfolder import read_model
+
+            self._model = read_model(self.folder)
+        return self._model
+
+    @property
+    def model_in_memory(self) -> TopicModel | None:
+        """The model if it is in memory (a run just executed, or a loaded one already read)."""
+        return self._model
+
+    @property
+    def corpus(self) -> Corpus:
+        if self._corpus is None:
+            from toolkit.experiments.runfolder import read_corpus
+
+            self._corpus = read_corpus(self.folder, self.model.documents_)
+        return self._corpus
+
+    @property
+    def embeddings(self):
+        if self._embeddings is None:
+            self._embeddings = self.model.embeddings_
+        return self._embeddings
+
+    @property
+    def duplicates(self) -> list[dict]:
+        """Near-duplicate passages between documents (``duplicates.json``)."""
+        if self._corpus is None and self.folder is not None:
+            from toolkit.experiments.runfolder import read_duplicates
+
+            return read_duplicates(self.folder)
+        return self.corpus.duplicates
+
+    def assignments(self) -> list[dict]:
+        """One record per document: id, title, cluster, topic, label (as in ``assignments.csv``)."""
+        if self._assignments is None:
+            names = {t.id: t.name for t in self.topics}
+            self._assignments = [{"id": d.id, "title": d.title, "cluster": int(k), "topic": names[int(k)],
+                                  "label": d.label or ""} for d, k in zip(self.corpus, self.labels)]
+        return self._assignments
+
+    @property
+    def documents(self):
+        import pandas as pd
+
+        frame = pd.DataFrame(self.assignments(), columns=["id", "title", "cluster", "topic", "label"])
+        frame["label"] = frame["label"].replace("", None)
+        return frame
+
+    @property
+    def topic_table(self):
+        import pandas as pd
+
+        return pd.DataFrame([{"topic_id": t.id, "name": t.name, "size": t.size,
+                              "keywords": ", ".join(k for k, _ in t.keywords), "exemplars": list(t.exemplars),
+                              "name_score": t.name_score} for t in self.topics],
+                            columns=["topic_id", "name", "size", "keywords", "exemplars", "name_score"])
+
+    @property
+    def summary_table(self):
+        import pandas as pd
+
+        rows = [{"unit": s.unit, "unit_id": s.id, "unit_name": s.name, "rank": x["rank"], "score": x["score"],
+                 "document": x["document"], "position": x["position"], "text": x["text"]}
+                for s in self.summaries for x in s.sentences]
+        return pd.DataFrame(rows, columns=["unit", "unit_id", "unit_name", "rank", "score", "document",
+                                           "position", "text"])
+
+    @property
+    def metric_table(self):
+        import pandas as pd
+
+        from toolkit.experiments.compare import flatten
+
+        flat = {k: v for k, v in flatten({k: v for k, v in self.metrics.items() if k != "contingency"}).items()
+                if isinstance(v, int | float) and not isinstance(v, bool)}
+        return pd.DataFrame({"metric": list(flat), "value": list(flat.values())})
+
+    @property
+    def contingency(self):
+        import pandas as pd
+
+        table = self.metrics.get("contingency")
+        if not table:
+            return None
+        return pd.DataFrame(table["counts"], index=pd.Index(table["rows"], name="topic"),
+                            columns=pd.Index(table["columns"], name="label"))
+
+    def document_rouge(self):
+        """ROUGE F1 of each document summary against its reference (documents with one):
+        a DataFrame with columns id, rouge1, rouge2, rougeL, rougeLsum, for paired comparisons."""
+        import pandas as pd
+
+        from toolkit.evaluation.evaluator import ROUGE_TYPES, rouge_per_pair, split_reference
+
+        split = build("sentences", self.config["sentences"], self.config["seed"]).split
+        stemmer = self.config["evaluate"].get("stemmer", True)
+        refs = {d.id: d.summary for d in self.corpus if d.summary}
+        chosen = [s for s in self.summaries if s.unit == "document" and s.id in refs]
+        pairs = [("\n".join(x["text"] for x in s.sentences), split_reference(refs[s.id], split)) for s in chosen]
+        table = rouge_per_pair(pairs, stemmer)
+        return pd.DataFrame({"id": [s.id for s in chosen],
+                             **{t: table[:, j] for j, t in enumerate(ROUGE_TYPES)}})
+
+    def summary(self, unit: str, unit_id) -> Summary:
+        """The summary of one document (by id) or topic (by id or name)."""
+        for s in self.summaries:
+            if s.unit == unit and (s.id == str(unit_id) or (unit == "topic" and s.name == unit_id)):
+                return s
+        raise KeyError(f"no {unit} summary {unit_id!r} in this run")
+
+
+__all__ = ["RunResult"]

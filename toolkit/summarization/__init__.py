@@ -1,0 +1,43 @@
+"""Extractive summarisation by sentence centrality: summarisers, scorers and graphs."""
+
+from toolkit.summarization.api import summarize
+from toolkit.summarization.graph import (
+    block_cosine,
+    cosine_matrix,
+    knn_graph,
+    stationary_blocks,
+    stationary_distribution,
+    unit_rows,
+)
+from toolkit.summarization.methods import (
+    SUMMARIZERS,
+    CentroidSummarizer,
+    DegreeSummarizer,
+    LeadSummarizer,
+    LexRankSummarizer,
+    RandomSummarizer,
+    TextRankSummarizer,
+    make_summarizer,
+)
+from toolkit.summarization.representation import SentenceTfidf, sentence_encoder
+from toolkit.summarization.scorers import (
+    CentralityScorer,
+    CentroidScorer,
+    DegreeCentrality,
+    LeadScorer,
+    LexRank,
+    RandomScorer,
+    SentenceSet,
+    TextRank,
+)
+from toolkit.summarization.summarizers import Summarizer, as_documents
+from toolkit.summarization.units import Candidate, Summary, budget_size, topic_candidates
+
+__all__ = [
+    "SUMMARIZERS", "Candidate", "CentralityScorer", "CentroidScorer", "CentroidSummarizer",
+    "DegreeCentrality", "DegreeSummarizer", "LeadScorer", "LeadSummarizer", "LexRank", "LexRankSummarizer",
+    "RandomScorer", "RandomSummarizer", "SentenceSet", "SentenceTfidf", "Summarizer", "Summary", "TextRank",
+    "TextRankSummarizer", "as_documents", "block_cosine", "budget_size", "cosine_matrix", "knn_graph",
+    "make_summarizer", "sentence_encoder", "stationary_blocks", "stationary_distribution", "summarize",
+    "topic_candidates", "unit_rows"
+]

@@ -1,0 +1,225 @@
+"""Sentence similarity graphs and their stationary distributions, vectorised with numpy/scipy.
+
+Graphs are dense for small units and, above a scorer's ``dense_limit`` sentences, a sparse
+graph of each sentence's most similar sentences found by an exact blocked search, so memory
+stays bounded (O(n x neighbors), plus one block of O(block x n) at a time). Many documents
+are scored at once as one block-diagonal matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+# Similarities compared with a threshold are taken as equal to it within TIE: a cosine of
+# exactly 0.1 must give the same edge however the floating-point sum was ordered.
+TIE = 1e-12
+BLOCK_CELLS = 20_000_000  # similarities held at once by the blocked search (80 MB in float32)
+
+
+def row_norms(X) -> np.ndarray:
+    if sp.issparse(X):
+        X = sp.csr_matrix(X)
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        return np.sqrt(np.bincount(rows, weights=np.asarray(X.data, dtype=np.float64) ** 2, minlength=X.shape[0]))
+    return np.linalg.norm(np.asarray(X, dtype=np.float64), axis=1)
+
+
+def unit_rows(X) -> np.ndarray | sp.csr_matrix:
+    """Rows scaled to unit length (float64); all-zero rows stay zero."""
+    norms = row_norms(X)
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    if sp.issparse(X):
+        X = sp.csr_matrix(X, dtype=np.float64, copy=True)
+        X.data *= np.repeat(inv, np.diff(X.indptr))
+        return X
+    return np.asarray(X, dtype=np.float64) * inv[:, None]
+
+
+def cosine_matrix(X: np.ndarray | sp.spmatrix) -> np.ndarray:
+    """Dense cosine similarities of the rows of ``X``; all-zero rows give zeros."""
+    Xn = unit_rows(X)
+    S = Xn @ Xn.T
+    return S.toarray() if sp.issparse(S) else np.asarray(S)
+
+
+
+def block_rows(n: int) -> int:
+    """Rows per block of a blocked search over ``n`` columns."""
+    return int(max(16, min(4096, BLOCK_CELLS // max(n, 1))))
+
+
+def knn_graph(similarity_rows: Callable[[int, int], np.ndarray], n: int, neighbors: int,
+              block: int | None = None) -> sp.csr_matrix:
+    """Sparse graph of each row's ``neighbors`` most similar rows (exact, blocked).
+
+    Parameters
+    ----------
+    similarity_rows : callable
+        ``similarity_rows(start, stop)`` returns the dense similarities of rows
+        ``start:stop`` to all ``n`` rows.
+    n, neighbors, block : int
+
+    Returns
+    -------
+    csr_matrix
+        Symmetric (an edge kept by either end is kept), non-negative, no self-loops.
+    """
+    import torch  # a dependency already (sentence-transformers); its top-k beats numpy's argpartition
+
+    k = min(neighbors, n - 1)
+    block = block or block_rows(n)
+    rows, cols, vals = [], [], []
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        S = similarity_rows(start, stop)
+        S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        if k <= 0:
+            continue
+        top = torch.topk(torch.from_numpy(S), k, dim=1, sorted=False)
+        v, idx = top.values.numpy(), top.indices.numpy()
+        keep = v > 0
+        rows.append(np.repeat(np.arange(start, stop), k)[keep.ravel()])
+        cols.append(idx[keep])
+        vals.append(v[keep].astype(np.float64))
+    if not rows:
+        return sp.csr_matrix((n, n))
+    W = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+    return W.maximum(W.T).tocsr()
+
+
+SOLVE_LIMIT = 1000  # dense graphs up to this size are solved exactly instead of iterated
+
+
+def _usable_weights(W):
+    """``W`` as float64 with negative, zero and non-finite weights dropped (no edge)."""
+    if sp.issparse(W):
+        W = sp.csr_matrix(W, dtype=np.float64, copy=True)
+        W.data = np.where(np.isfinite(W.data) & (W.data > 0), W.data, 0.0)
+        W.eliminate_zeros()
+        return W
+    W = np.asarray(W, dtype=np.float64)
+    return np.where(np.isfinite(W) & (W > 0), W, 0.0)
+
+
+def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
+                            max_iter: int = 100, tol: float = 1e-8) -> np.ndarray:
+    """PageRank-style power iteration on a non-negative weight matrix.
+
+    Rows of ``W`` are normalised to transition probabilities; a row with no weight
+    (an isolated sentence) jumps uniformly. Each step follows an edge with
+    probability ``damping`` and jumps to a uniformly random node otherwise, so the
+    chain is ergodic and the iteration converges even on disconnected graphs.
+
+    Parameters
+    ----------
+    W : (n, n) array or sparse matrix, non-negative
+    damping : float in [0, 1]
+    max_iter : int
+        Upper bound on iterations; the result is used as is if ``tol`` is not reached.
+    tol : float
+        Stop when the L1 change between iterations falls below it.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Scores, non-negative, summing to 1.
+
+    Notes
+    -----
+    A dense graph of at most SOLVE_LIMIT nodes with ``damping < 1`` is solved
+    exactly, ``(I - d M) p = (1 - d) / n``, with M the transition matrix whose
+    dangling columns are uniform; the iteration's answer is the same to ``tol``.
+    """
+    n = W.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    W = _usable_weights(W)
+    out_weight = np.asarray(W.sum(axis=1)).ravel()
+    dangling = out_weight == 0
+    inv = np.divide(1.0, out_weight, out=np.zeros(n), where=~dangling)
+    P_T = (sp.diags(inv) @ W).T.tocsr() if sp.issparse(W) else (W * inv[:, None]).T.copy()
+    if not sp.issparse(W) and n <= SOLVE_LIMIT and damping < 1:
+        M = P_T
+        M[:, dangling] = 1.0 / n
+        p = np.linalg.solve(np.eye(n) - damping * M, np.full(n, (1.0 - damping) / n))
+        p = np.clip(p, 0.0, None)
+        return p / p.sum()
+    p = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        spread = p[dangling].sum() / n
+        nxt = damping * (P_T @ p + spread) + (1.0 - damping) / n
+        nxt /= nxt.sum()
+        done = np.abs(nxt - p).sum() < tol
+        p = nxt
+        if done:
+            break
+    return p
+
+
+def block_cosine(Xn, sizes: np.ndarray) -> sp.csr_matrix:
+    """Block-diagonal cosine matrix of many units at once.
+
+    ``Xn`` holds the unit-length rows of consecutive units of ``sizes`` rows each;
+    similarities between rows of different units are never computed. For sparse rows,
+    each unit's terms are moved to columns of their own, so one sparse product yields
+    every unit's block and nothing else.
+    """
+    n = int(np.sum(sizes))
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    if sp.issparse(Xn):
+        Xn = sp.csr_matrix(Xn)
+        width = max(Xn.shape[1], 1)
+        cols = np.repeat(owner, np.diff(Xn.indptr)) * width + Xn.indices
+        shifted = sp.csr_matrix((Xn.data, cols, Xn.indptr), shape=(n, len(sizes) * width))
+        return (shifted @ shifted.T).tocsr()
+    Xn = np.asarray(Xn, dtype=np.float64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    return sp.block_diag([Xn[a:b] @ Xn[a:b].T for a, b in zip(starts[:-1], starts[1:])],
+                         format="csr") if n else sp.csr_matrix((0, 0))
+
+
+def stationary_blocks(W: sp.csr_matrix, sizes: np.ndarray, damping: float = 0.85) -> np.ndarray:
+    """:func:`stationary_distribution` of every diagonal block of ``W`` at once.
+
+    Each block is its own chain (its own uniform jump and dangling rows), solved
+    exactly as one sparse block-diagonal system, ``(I - d M) p = (1 - d) / n_unit``,
+    then normalised per block: the answer each block would get on its own.
+    """
+    n = W.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    from scipy.sparse.linalg import spsolve
+
+    W = _usable_weights(W)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    out_weight = np.asarray(W.sum(axis=1)).ravel()
+    dangling = np.flatnonzero(out_weight == 0)
+    if len(dangling):
+        # A dangling sentence jumps uniformly within its own unit.
+        unit = owner[dangling]
+        jump = sp.csr_matrix((np.ones(int(sizes[unit].sum())),
+                              np.concatenate([np.arange(starts[u], starts[u + 1]) for u in unit]),
+                              np.concatenate([[0], np.cumsum(sizes[unit])])), shape=(len(dangling), n))
+        W = (W + _rows_at(jump, dangling, n)).tocsr()
+        out_weight[dangling] = sizes[unit]
+    P = sp.csr_matrix(W, copy=True)
+    P.data /= np.repeat(out_weight, np.diff(P.indptr))
+    # I - d P^T in CSC is I - d P in CSR, read transposed: no conversion needed.
+    B = (sp.identity(n, format="csr") - damping * P).tocsr()
+    A = sp.csc_matrix((B.data, B.indices, B.indptr), shape=(n, n))
+    # Blocks are contiguous, so the natural order has no fill-in outside them.
+    p = np.clip(spsolve(A, (1.0 - damping) / sizes[owner], permc_spec="NATURAL"), 0.0, None)
+    totals = np.add.reduceat(p, starts[:-1][sizes > 0])
+    p /= np.repeat(totals, sizes[sizes > 0])
+    return p
+
+
+def _rows_at(rows: sp.csr_matrix, at: np.ndarray, n: int) -> sp.csr_matrix:
+    """An (n, cols) matrix holding ``rows`` at the (sorted) row indices ``at``, zeros elsewhere."""
+    counts = np.zeros(n, dtype=np.int64)
+    counts[at] = np.diff(rows.indptr)
+    return sp.csr_matrix((rows.data, rows.indices, np.concatenate([[0], np.cumsum(counts)])), shape=(n, rows.shape[1]))

@@ -1,0 +1,324 @@
+"""Sentence centrality scorers, vectorised with numpy/scipy (no per-pair Python loops).
+
+Every scorer takes a :class:`SentenceSet` (the unit's sentences, their vectors and
+their positions in their documents) and returns one score per sentence, higher
+meaning more central. They are the algorithms inside the summarisers
+(:mod:`toolkit.summarization.methods`), which check their parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from toolkit.arrays import to_dense
+from toolkit.summarization.graph import (
+    SOLVE_LIMIT,
+    TIE,
+    knn_graph,
+    row_norms,
+    stationary_blocks,
+    stationary_distribution,
+    unit_rows,
+)
+
+
+@dataclass
+class SentenceSet:
+    """The sentences of one unit to score.
+
+    Attributes
+    ----------
+    texts : list of str
+    vectors : array or sparse matrix, shape (n, d)
+        One representation per sentence (TF-IDF or embeddings).
+    positions : ndarray of int
+        Each sentence's index within its own document (0 = lead).
+    """
+
+    texts: list[str]
+    vectors: np.ndarray | sp.spmatrix
+    positions: np.ndarray
+    similarity: np.ndarray | None = None  # dense cosine matrix, when the caller has it
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @classmethod
+    def from_texts(cls, texts: list[str], vectors) -> SentenceSet:
+        return cls(list(texts), vectors, np.arange(len(texts)))
+
+
+
+class CentralityScorer:
+    """Base class: ``score(sentences)`` returns one centrality per sentence."""
+
+    def score(self, sentences: SentenceSet) -> np.ndarray:
+        raise NotImplementedError
+
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        """Scores of many units at once from their block-diagonal cosine matrix
+        (:func:`block_cosine`), equal to scoring each unit alone; None when this scorer
+        cannot (the caller then scores unit by unit)."""
+        return None
+
+
+class GraphScorer(CentralityScorer):
+    """Shared graph construction of the graph-based scorers.
+
+    Parameters
+    ----------
+    threshold : float or None
+        None: edges weighted by similarity. A number: an edge (weight 1) where the
+        similarity is at least ``threshold``.
+    self_loops : bool
+        Whether a sentence's similarity to itself is an edge.
+    neighbors : int
+        Above ``dense_limit`` sentences, each sentence keeps only its ``neighbors``
+        most similar sentences.
+    dense_limit : int
+        Largest unit scored with a dense n x n similarity matrix.
+    """
+
+    def __init__(self, threshold: float | None, self_loops: bool, neighbors: int, dense_limit: int) -> None:
+        self.threshold = threshold
+        self.self_loops = self_loops
+        self.neighbors = neighbors
+        self.dense_limit = dense_limit
+
+    uses_cosine = True
+
+    def similarity_rows(self, sentences: SentenceSet) -> Callable[[int, int], np.ndarray]:
+        """Cosine similarities of a block of rows to all rows (negatives clipped to 0).
+
+        Small units get float64; the blocks of a large unit are float32, halving the
+        memory traffic of the blocked search.
+        """
+        Xn = unit_rows(sentences.vectors)
+        if len(sentences) > self.dense_limit:
+            Xn = Xn.astype(np.float32)
+            if not sp.issparse(Xn):
+                import torch
+
+                Xt = torch.from_numpy(np.ascontiguousarray(Xn))
+
+                def rows(start: int, stop: int) -> np.ndarray:
+                    return torch.clamp_(Xt[start:stop] @ Xt.T, min=0.0).numpy()
+
+                return rows
+        XnT = Xn.T.tocsr() if sp.issparse(Xn) else np.ascontiguousarray(Xn.T)
+        # Non-negative vectors (TF-IDF) have no negative cosines to clip.
+        nonnegative = sp.issparse(Xn) and (Xn.data >= 0).all()
+
+        def rows(start: int, stop: int) -> np.ndarray:
+            S = to_dense(Xn[start:stop] @ XnT)
+            return S if nonnegative else np.maximum(S, 0.0, out=S)
+
+        return rows
+
+    def block_graph(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> sp.csr_matrix | None:
+        """The graphs of many small units as one block-diagonal matrix (see ``graph``)."""
+        if not self.uses_cosine or len(sizes) == 0 or sizes.max() > self.dense_limit:
+            return None
+        if self.threshold is not None and self.threshold <= 0:
+            return None  # every pair, even with no similarity stored, would be an edge
+        W = sp.csr_matrix(similarity, dtype=np.float64, copy=True)
+        loops = W.diagonal() > 0  # a sentence with no words has no similarity, not even to itself
+        W.setdiag(0.0)
+        W.data = np.clip(W.data, 0.0, None)
+        if self.threshold is not None:
+            W.data = (W.data >= self.threshold - TIE).astype(np.float64)
+        W.eliminate_zeros()
+        if self.self_loops:
+            W = (W + sp.diags(loops.astype(np.float64))).tocsr()
+        return W
+
+    def graph(self, sentences: SentenceSet) -> np.ndarray | sp.csr_matrix:
+        n = len(sentences)
+        if n <= self.dense_limit:
+            if sentences.similarity is not None and self.uses_cosine:
+                W = np.clip(sentences.similarity, 0.0, None)
+            else:
+                W = self.similarity_rows(sentences)(0, n)
+            np.fill_diagonal(W, 0.0)
+            if self.threshold is not None:
+                W = (W >= self.threshold - TIE).astype(np.float64)
+        else:
+            W = knn_graph(self.similarity_rows(sentences), n, self.neighbors)
+            if self.threshold is not None:
+                W.data = (W.data >= self.threshold - TIE).astype(np.float64)
+                W.eliminate_zeros()
+        if self.self_loops:
+            # A sentence with no words has no similarity, not even to itself.
+            loops = (row_norms(sentences.vectors) > 0).astype(np.float64)
+            W = W + (sp.diags(loops) if sp.issparse(W) else np.diag(loops))
+        return W
+
+
+class RandomWalkScorer(GraphScorer):
+    """Shared scoring of LexRank and TextRank: the stationary distribution of a damped
+    random walk on the sentence graph (``damping``, ``max_iter`` and ``tol`` set by the subclass)."""
+
+    damping: float
+    max_iter: int
+    tol: float
+
+    def score(self, sentences: SentenceSet) -> np.ndarray:
+        return stationary_distribution(self.graph(sentences), self.damping, self.max_iter, self.tol)
+
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        # Only where each unit alone would be solved exactly, so the answers agree.
+        if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
+            return None
+        W = self.block_graph(similarity, sizes)
+        return None if W is None else stationary_blocks(W, sizes, self.damping)
+
+
+class LexRank(RandomWalkScorer):
+    """LexRank (Erkan & Radev, 2004): stationary distribution of a walk on the cosine graph.
+
+    Parameters
+    ----------
+    threshold : float or None
+        None: continuous LexRank (edges weighted by cosine). A number: thresholded
+        LexRank (the paper uses 0.1).
+    damping : float
+        Probability of following an edge rather than jumping (PageRank's d; the
+        paper's jump probability is 1 - damping).
+    max_iter, tol : int, float
+        Power-iteration bounds.
+    neighbors, dense_limit : int
+        See :class:`GraphScorer`.
+    """
+
+    def __init__(self, threshold: float | None = None, damping: float = 0.85, max_iter: int = 100,
+                 tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 3000) -> None:
+        super().__init__(threshold, True, neighbors, dense_limit)
+        self.damping = damping
+        self.max_iter = max_iter
+        self.tol = tol
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+class TextRank(RandomWalkScorer):
+    """TextRank (Mihalcea & Tarau, 2004): PageRank on a sentence graph without self-loops.
+
+    Parameters
+    ----------
+    similarity : {"overlap", "cosine"}
+        ``overlap``: the paper's |common words| / (log|S_i| + log|S_j|) on lower-cased
+        words (stop words removed when ``stop_words``); ``cosine``: cosine of the
+        sentence vectors.
+    stop_words : bool
+        Drop English stop words before counting overlap.
+    damping, max_iter, tol, neighbors, dense_limit
+        As for :class:`LexRank`.
+    """
+
+    def __init__(self, similarity: str = "overlap", stop_words: bool = True, damping: float = 0.85,
+                 max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 3000) -> None:
+        super().__init__(None, False, neighbors, dense_limit)
+        self.similarity = similarity
+        self.uses_cosine = similarity == "cosine"
+        self.stop_words = stop_words
+        self.damping = damping
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def similarity_rows(self, sentences: SentenceSet) -> Callable[[int, int], np.ndarray]:
+        if self.similarity == "cosine":
+            return super().similarity_rows(sentences)
+        stop = ENGLISH_STOP_WORDS if self.stop_words else frozenset()
+        lengths = np.array([len(_TOKEN.findall(t.lower())) for t in sentences.texts], dtype=np.float64)
+        logs = np.log(np.maximum(lengths, 1.0))
+        try:
+            B = CountVectorizer(binary=True, token_pattern=_TOKEN.pattern,
+                                stop_words=list(stop) or None).fit_transform(sentences.texts)
+        except ValueError:  # no words at all
+            B = sp.csr_matrix((len(sentences), 1))
+        B = B.astype(np.float64).tocsr()
+        BT = B.T.tocsr()
+
+        def rows(start: int, stop_: int) -> np.ndarray:
+            overlap = to_dense(B[start:stop_] @ BT)
+            denom = logs[start:stop_, None] + logs[None, :]
+            return np.divide(overlap, denom, out=np.zeros_like(overlap), where=denom > 0)
+
+        return rows
+
+
+class DegreeCentrality(GraphScorer):
+    """Degree centrality (Erkan & Radev, 2004): how many sentences are similar to this one.
+
+    Parameters
+    ----------
+    threshold : float or None
+        Count neighbours with cosine >= threshold; None sums the similarities instead.
+    neighbors, dense_limit : int
+        See :class:`GraphScorer`.
+    """
+
+    def __init__(self, threshold: float | None = 0.1, neighbors: int = 20, dense_limit: int = 3000) -> None:
+        super().__init__(threshold, False, neighbors, dense_limit)
+
+    def score(self, sentences: SentenceSet) -> np.ndarray:
+        return np.asarray(self.graph(sentences).sum(axis=1)).ravel().astype(np.float64)
+
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+        W = self.block_graph(similarity, sizes)
+        return None if W is None else np.asarray(W.sum(axis=1)).ravel().astype(np.float64)
+
+
+class CentroidScorer(CentralityScorer):
+    """Centroid-based (Radev et al., 2004): similarity of each sentence to the unit's centroid.
+
+    Parameters
+    ----------
+    top_terms : int or None
+        Keep only the centroid's largest dimensions (MEAD's topic signature of the
+        most weighted words); None keeps all.
+    """
+
+    def __init__(self, top_terms: int | None = None) -> None:
+        self.top_terms = top_terms
+
+    def score(self, sentences: SentenceSet) -> np.ndarray:
+        Xn = unit_rows(sentences.vectors)
+        centroid = np.asarray(Xn.mean(axis=0)).ravel()
+        if self.top_terms is not None and self.top_terms < centroid.size:
+            cut = np.partition(centroid, -self.top_terms)[-self.top_terms]
+            centroid = np.where(centroid >= cut, centroid, 0.0)
+        norm = np.linalg.norm(centroid)
+        if norm == 0:
+            return np.zeros(len(sentences))
+        return np.clip(np.asarray(Xn @ (centroid / norm)).ravel(), 0.0, None)
+
+
+class LeadScorer(CentralityScorer):
+    """Baseline: the earliest sentences of their documents first (lead-k)."""
+
+    def score(self, sentences: SentenceSet) -> np.ndarray:
+        return 1.0 / (1.0 + np.asarray(sentences.positions, dtype=np.float64))
+
+
+class RandomScorer(CentralityScorer):
+    """Baseline: seeded random scores.
+
+    Parameters
+    ----------
+    random_state : int
+        Set from the experiment's seed.
+    """
+
+    def __init__(self, random_state: int = 0) -> None:
+        self.random_state = random_state
+
+    def score(self, sentences: SentenceSet) -> np.ndarray:
+        return np.random.default_rng(self.random_state).random(len(sentences))

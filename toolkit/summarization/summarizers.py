@@ -1,0 +1,326 @@
+"""Extractive summaries of documents and topics by sentence centrality.
+
+A :class:`Summarizer` scores a unit's sentences with its centrality algorithm
+(:mod:`toolkit.summarization.scorers`), then picks sentences in score order (or by MMR)
+within a length budget, skipping any sentence too similar to one already chosen. Each
+method is its own class (:mod:`toolkit.summarization.methods`): a scikit-learn estimator
+whose ``fit`` learns the sentence representation from the documents and whose
+``transform`` returns one :class:`~toolkit.summarization.units.Summary` per document.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from toolkit.errors import ParameterError
+from toolkit.params import Boolean, Component, Int, ListOf, NoneValue, Number, Options
+from toolkit.summarization.graph import TIE, block_cosine, unit_rows
+from toolkit.summarization.representation import REPRESENTATIONS, sentence_encoder
+from toolkit.summarization.scorers import CentralityScorer, SentenceSet
+from toolkit.summarization.units import (
+    Candidate,
+    DocumentCandidates,
+    Summary,
+    budget_size,
+    compact,
+    ranking_key,
+    topic_candidates,
+)
+from toolkit.text.corpus import Corpus, Document
+
+DENSE_LIMIT = 3000  # units up to this many sentences share one dense cosine matrix
+UNITS = ("document", "topic")
+BUDGETS = ("sentences", "ratio", "words")
+DEFAULT_BUDGET = {"sentences": 3}  # when none of BUDGETS is given
+
+SHARED_CONSTRAINTS = {
+    "sentences": [Int(1), NoneValue()],
+    "ratio": [Number(0, 1, closed="right"), NoneValue()],
+    "words": [Int(1), NoneValue()],
+    "units": [ListOf(Options(*UNITS), unique=True)],
+    "representation": [Options(*REPRESENTATIONS)],
+    "mmr": [Number(0, 1), NoneValue()],
+    "max_similarity": [Number(0, None)],  # above 1: no cap
+    "order": [Options("original", "score")],
+}
+# Parameters of the graph-based scorers
+GRAPH_CONSTRAINTS = {"damping": [Number(0, 1)], "max_iter": [Int(1)], "tol": [Number(0, None, closed="neither")],
+                     "neighbors": [Int(1)], "dense_limit": [Int(2)], "threshold": [Number(0, 1), NoneValue()],
+                     "stop_words": [Boolean()], "similarity": [Options("overlap", "cosine")]}
+
+
+def as_documents(texts, splitter=None) -> list[Document]:
+    """Documents with sentences from a Corpus, Documents, or plain strings (split by
+    ``splitter``, blingfire by default; a string's first line is not taken as a title)."""
+    if isinstance(texts, Corpus):
+        return list(texts)
+    if isinstance(texts, str | Document):
+        texts = [texts]
+    docs = [t if isinstance(t, Document) else Document(id=str(i), title="", text=str(t))
+            for i, t in enumerate(texts)]
+    todo = [d for d in docs if not d.sentences and d.text.strip()]
+    if todo:
+        if splitter is None:
+            from toolkit.text.sentences import BlingfireSplitter
+
+            splitter = BlingfireSplitter()
+        for doc in todo:
+            doc.sentences = splitter.split(doc.text)
+    return docs
+
+
+class Summarizer(Component):
+    """Pick the most central sentences of each unit (base of the per-method classes).
+
+    Parameters (every method)
+    -------------------------
+    sentences : int or None
+        Budget: this many sentences.
+    ratio : float or None
+        Budget: this share of the unit's sentences (rounded half up, at least one).
+    words : int or None
+        Budget: at most this many words in all (sentences that would overflow are skipped).
+        Give one budget; with none, the budget is 3 sentences.
+    units : tuple of str
+        ``document`` and/or ``topic``: what a run summarises.
+    representation : {"tfidf", "minilm"}
+        Sentence vectors: TF-IDF with idf over the corpus' documents, or MiniLM embeddings.
+    mmr : float or None
+        Maximal marginal relevance: None picks by score alone; a lambda in [0, 1]
+        picks ``argmax lambda * score - (1 - lambda) * max similarity to the chosen``
+        (scores scaled to [0, 1]).
+    max_similarity : float
+        A sentence whose cosine to one already chosen reaches this is never picked (above 1: no cap).
+    order : {"original", "score"}
+        Output order of the chosen sentences.
+    """
+
+    method = ""
+    _parameter_constraints = SHARED_CONSTRAINTS
+
+    def _check_params(self) -> None:
+        given = [k for k in BUDGETS if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ParameterError(given[1], f"cannot be given with {given[0]}: give one budget",
+                                 getattr(self, given[1]), type(self).__name__)
+
+    def _budget(self) -> tuple[int | None, float | None, int | None]:
+        """(sentences, ratio, words): the one budget given, or the default."""
+        if all(getattr(self, k) is None for k in BUDGETS):
+            return DEFAULT_BUDGET.get("sentences"), None, None
+        return self.sentences, self.ratio, self.words
+
+    def _make_scorer(self) -> CentralityScorer:
+        raise NotImplementedError
+
+    @property
+    def scorer(self) -> CentralityScorer:
+        """The centrality algorithm with this summariser's parameters."""
+        return self._make_scorer()
+
+    def fit(self, X, y=None, embedder=None):
+        """Learn the sentence representation from documents (the idf of TF-IDF).
+
+        Parameters
+        ----------
+        X : str, list of str, list of Document or Corpus
+            Strings are split into sentences by blingfire.
+        embedder : Embedder, optional
+            The sentence-transformers embedder to use with ``representation: minilm``.
+        """
+        self._validate_params()
+        docs = as_documents(X)
+        self.encoder_ = sentence_encoder(self.representation, Corpus(docs), embedder)
+        return self
+
+    def transform(self, X) -> list[Summary]:
+        """One summary per document of ``X`` (as for :meth:`fit`)."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "encoder_")
+        docs = as_documents(X)
+        return self.summarize_documents(docs, self.encoder_([s for d in docs for s in d.sentences]))
+
+    def fit_transform(self, X, y=None, embedder=None) -> list[Summary]:
+        return self.fit(X, embedder=embedder).transform(X)
+
+    def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None) -> list[int]:
+        """Indices picked in score (or MMR) order within the budget and the similarity cap.
+
+        ``S`` is the dense cosine matrix when the unit is small; otherwise a chosen
+        sentence's similarities are computed from the unit-length rows ``Xn``.
+        """
+        n = len(scores)
+        sentences, ratio, words = self._budget()
+        limit = budget_size(n, sentences, ratio)
+        span = scores.max() - scores.min()
+        relevance = (scores - scores.min()) / span if span > 0 else np.ones(n)
+        closest = np.zeros(n)  # max similarity to any chosen sentence
+        open_ = np.ones(n, dtype=bool)
+        chosen: list[int] = []
+        used_words = 0
+        order = np.argsort(-ranking_key(scores), kind="stable")
+        while len(chosen) < limit and open_.any():
+            if self.mmr is None:
+                i = int(order[open_[order]][0])
+            else:
+                gain = np.where(open_, ranking_key(self.mmr * relevance - (1 - self.mmr) * closest), -np.inf)
+                i = int(np.argmax(gain))
+            open_[i] = False
+            if words is not None and used_words + lengths[i] > words:
+                continue
+            chosen.append(i)
+            used_words += int(lengths[i])
+            if S is not None:
+                sims = S[i]
+            elif sp.issparse(Xn):
+                sims = np.asarray((Xn @ Xn[i].T).todense()).ravel()
+            else:
+                sims = Xn @ Xn[i]
+            closest = np.maximum(closest, sims)
+            open_ &= closest < self.max_similarity - TIE
+        return chosen
+
+    def summarize(self, candidates: list[Candidate], vectors, unit: str, unit_id: str,
+                  name: str = "") -> Summary:
+        """Score ``candidates`` (rows of ``vectors``) and choose within the budget."""
+        n = len(candidates)
+        if n == 0:
+            return Summary.empty(unit, unit_id, name)
+        S = None
+        if n <= DENSE_LIMIT:
+            vectors = compact(vectors)
+            Xn = unit_rows(vectors)
+            S = Xn @ Xn.T
+        else:
+            Xn = unit_rows(vectors)
+        batch = SentenceSet([c.text for c in candidates], vectors, np.array([c.position for c in candidates]), S)
+        scores = np.asarray(self._active_scorer().score(batch), dtype=np.float64)
+        lengths = np.array([len(c.text.split()) for c in candidates])
+        chosen = self._select(scores, Xn, lengths, S)
+        ranking = np.argsort(-ranking_key(scores), kind="stable")
+        rank = np.empty(n, dtype=int)
+        rank[ranking] = np.arange(1, n + 1)
+        return self._summary(candidates, scores, rank, chosen, unit, unit_id, name)
+
+    def _summary(self, candidates: list[Candidate], scores: np.ndarray, rank: np.ndarray, chosen: list[int],
+                 unit: str, unit_id: str, name: str) -> Summary:
+        if self.order == "original":
+            chosen = sorted(chosen)
+        picked = [
+            {"text": candidates[i].text, "score": round(float(scores[i]), 8), "index": int(i),
+             "document": candidates[i].document, "position": candidates[i].position,
+             "rank": int(rank[i]), **({"also_in": candidates[i].also_in} if candidates[i].also_in else {})}
+            for i in chosen
+        ]
+        sentences, ratio, words = self._budget()
+        note = "" if picked else f"no sentence fits the budget of {words} words"
+        limit = budget_size(len(candidates), sentences, ratio)
+        if picked and words is None and len(picked) < limit:
+            note = (f"{len(picked)} of {limit} sentences: the others reach max_similarity "
+                    f"{self.max_similarity} with a chosen one")
+        return Summary(unit, unit_id, name, picked, len(candidates), note,
+                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist())
+
+    def summarize_documents(self, documents: list[Document], vectors) -> list[Summary]:
+        """Every document's summary, the documents scored together where the scorer can.
+
+        ``vectors`` holds the rows of all the documents' sentences, in order. Scorers
+        with a block form (LexRank, TextRank on cosines, degree) score every document
+        in one block-diagonal computation (:meth:`CentralityScorer.score_blocks`), and
+        documents whose picks need no similarity check are selected all at once: the
+        same summaries as one call per document, without a Python loop per sentence
+        pair or per document. Others fall back to :meth:`summarize_document`.
+        """
+        sizes = np.array([len(d.sentences) for d in documents], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        if sp.issparse(vectors):
+            vectors = sp.csr_matrix(vectors)
+        S = None
+        scores = None
+        if len(documents) and sizes.max() <= DENSE_LIMIT:
+            S = block_cosine(unit_rows(vectors), sizes)
+            scores = self._active_scorer().score_blocks(S, sizes)
+        if scores is None:
+            return [self.summarize_document(doc, None, vectors[a:b] if b > a else None)
+                    for doc, a, b in zip(documents, starts[:-1], starts[1:])]
+        owner = np.repeat(np.arange(len(documents)), sizes)
+        position = np.arange(len(owner)) - starts[owner]
+        order = np.lexsort((position, -ranking_key(scores), owner))
+        rank = np.empty(len(owner), dtype=np.int64)
+        rank[order] = position + 1  # order keeps each document's rows together, in rank order
+        sentences, ratio, words = self._budget()
+        limits = np.array([budget_size(int(n), sentences, ratio) for n in sizes], dtype=np.int64)
+        # Documents where a pick could collide with the similarity cap, or whose budget
+        # is in words or by MMR, go through the sentence-by-sentence selection.
+        careful = np.full(len(documents), self.mmr is not None or words is not None)
+        if not careful.all():
+            coo = S.tocoo()
+            close = (coo.data >= self.max_similarity - TIE) & (coo.row != coo.col)
+            careful[owner[coo.row[close]]] = True
+        top = rank <= limits[owner]
+        out = []
+        for d, doc in enumerate(documents):
+            a, b = starts[d], starts[d + 1]
+            if a == b:
+                out.append(Summary.empty("document", doc.id, doc.title))
+                continue
+            if careful[d]:
+                lengths = np.array([len(s.split()) for s in doc.sentences])
+                chosen = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray())
+            else:
+                chosen = list(np.flatnonzero(top[a:b])[np.argsort(rank[a:b][top[a:b]])])
+            out.append(self._summary(DocumentCandidates(doc), scores[a:b], rank[a:b], chosen, "document",
+                                     doc.id, doc.title))
+        return out
+
+    def summarize_document(self, doc: Document, encode, vectors=None) -> Summary:
+        """One document's summary; ``vectors`` (its sentences' rows) are encoded when not given."""
+        cands = [Candidate(s, doc.id, i) for i, s in enumerate(doc.sentences)]
+        if vectors is None and cands:
+            vectors = encode([c.text for c in cands])
+        return self.summarize(cands, vectors, "document", doc.id, doc.title)
+
+    def summarize_topics(self, topics, documents: list[Document], encode) -> list[Summary]:
+        """Each topic's summary from the distinct sentences of its documents.
+
+        Parameters
+        ----------
+        topics : list of Topic
+        documents : list of Document
+            At least every document the topics hold, with sentences.
+        encode : callable
+            Maps a list of sentences to vectors (TF-IDF or embeddings).
+        """
+        by_id = {d.id: d for d in documents}
+        out = []
+        for topic in topics:
+            cands = topic_candidates([by_id[i] for i in topic.documents])
+            out.append(self.summarize(cands, encode([c.text for c in cands]) if cands else None,
+                                      "topic", str(topic.id), topic.name))
+        return out
+
+    def summarize_corpus(self, corpus: Corpus, topics, encode) -> list[Summary]:
+        """Summaries of every document and/or topic (``units``), documents first.
+
+        Parameters
+        ----------
+        corpus : Corpus
+            With sentences split.
+        topics : list of Topic
+        encode : callable
+            Maps a list of sentences to vectors (TF-IDF or embeddings).
+        """
+        out: list[Summary] = []
+        if "document" in self.units:
+            # One encoding call for the whole corpus.
+            out += self.summarize_documents(list(corpus), encode([s for doc in corpus for s in doc.sentences]))
+        if "topic" in self.units:
+            out += self.summarize_topics(topics, list(corpus), encode)
+        return out
+
+    def _active_scorer(self) -> CentralityScorer:
+        # built from the current parameters each time (cheap), so set_params takes effect
+        self._validate_params()
+        return self._make_scorer()

@@ -1,0 +1,111 @@
+"""What summaries are made of: candidate sentences, budgets, and the summary record."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from toolkit.text.cleaning import normalise
+from toolkit.text.corpus import Document
+
+
+@dataclass
+class Candidate:
+    """A sentence that may enter a summary."""
+
+    text: str
+    document: str
+    position: int
+    also_in: list[str] = field(default_factory=list)
+
+
+class DocumentCandidates:
+    """A document's sentences as candidates, made only for the sentences looked at."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+    def __len__(self) -> int:
+        return len(self.doc.sentences)
+
+    def __getitem__(self, i: int) -> Candidate:
+        return Candidate(self.doc.sentences[i], self.doc.id, int(i))
+
+
+@dataclass
+class Summary:
+    """The sentences chosen for one unit (a document or a topic).
+
+    ``sentences`` holds dicts with ``text``, ``score``, ``index`` (among the unit's
+    candidates), ``document``, ``position`` (index in its document's sentences) and
+    ``rank`` (1 = most central); ``note`` says
+    why a summary is empty; ``scores`` holds every candidate sentence's score, in the
+    unit's order (a document's sentences; a topic's distinct sentences, document by
+    document), for plots of what was and was not chosen.
+    """
+
+    unit: str
+    id: str
+    name: str
+    sentences: list[dict]
+    candidates: int
+    note: str = ""
+    scores: list[float] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, unit: str, unit_id: str, name: str) -> Summary:
+        """The summary of a unit without sentences, saying so."""
+        return cls(unit, unit_id, name, [], 0, note="no sentences to summarise")
+
+    @property
+    def text(self) -> str:
+        return " ".join(s["text"] for s in self.sentences)
+
+
+def compact(vectors):
+    """A small unit's sparse rows as a dense array over only the columns it uses."""
+    if not sp.issparse(vectors):
+        return np.asarray(vectors, dtype=np.float64)
+    X = sp.csr_matrix(vectors)
+    cols, pos = np.unique(X.indices, return_inverse=True)
+    dense = np.zeros((X.shape[0], max(len(cols), 1)))
+    dense[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), pos] = X.data
+    return dense
+
+
+def ranking_key(scores: np.ndarray) -> np.ndarray:
+    """Scores rounded to 12 decimals for ranking: sentences whose scores differ only by
+    floating-point noise (identical sentences) rank in document order, whichever way
+    the scores were computed."""
+    return np.round(np.asarray(scores, dtype=np.float64), 12)
+
+
+def budget_size(n: int, sentences: int | None, ratio: float | None) -> int:
+    """How many sentences a count or ratio budget allows out of ``n`` (ratio rounds half up)."""
+    if sentences is not None:
+        return min(n, sentences)
+    if ratio is not None:
+        return min(n, max(1, math.floor(ratio * n + 0.5)))
+    return n
+
+
+def topic_candidates(documents) -> list[Candidate]:
+    """All sentences of a topic's documents, each distinct sentence once.
+
+    Sentences equal after folding case, quotes and punctuation (a passage a page
+    carries twice) are kept at their first occurrence, with the other documents
+    recorded in ``also_in``, so a duplicate cannot enter a summary twice.
+    """
+    first: dict[str, Candidate] = {}
+    for doc in documents:
+        for i, sentence in enumerate(doc.sentences):
+            key = normalise(sentence)
+            if key in first:
+                if doc.id != first[key].document and doc.id not in first[key].also_in:
+                    first[key].also_in.append(doc.id)
+                continue
+            first[key] = Candidate(sentence, doc.id, i)
+    return list(first.values())

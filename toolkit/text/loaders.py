@@ -1,0 +1,382 @@
+"""Loaders: read a data set from disk into a :class:`~toolkit.corpus.Corpus`.
+
+Every loader is chosen by name (``dataset.loader`` in the experiment file) and
+configured by its constructor's parameters. Reading is strict: a missing or
+empty file, bytes that are not valid in the stated encoding, a column that does
+not exist or a broken JSON line each raise a :class:`~toolkit.errors.DataError`
+naming the file and the line or column at fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.errors import DataError
+from toolkit.params import SEED, Boolean, Int, MappingOf, NoneValue, Options, Text, check_constraints
+from toolkit.registry import Registry
+from toolkit.text.cleaning import clean_markup, page_articles
+from toolkit.text.corpus import Corpus, Document
+from toolkit.text.files import data_path, fingerprint, read_text
+
+LOADERS: Registry[Loader] = Registry("dataset.loader")
+
+
+MAX_CHARS = 1_000_000  # per document; about 150,000 words
+
+
+class Loader:
+    """Base class of loaders.
+
+    Parameters
+    ----------
+    sample : int or None
+        Keep a seeded random sample of this many documents (in their original order).
+    random_state : int
+        Seed for ``sample``; set from the experiment's seed.
+    max_chars : int or None
+        Refuse a document longer than this many characters (None: no limit). One
+        document of megabytes is usually a scraping accident (a whole dump in one
+        record); raise the limit when it is not.
+    """
+
+    _parameter_constraints = {"sample": [Int(1), NoneValue()], "random_state": SEED,
+                              "max_chars": [Int(1), NoneValue()], "path": [Text()], "encoding": [Text()],
+                              "first_line_title": [Boolean()]}
+
+    def __init__(self, sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        self.sample = sample
+        self.random_state = random_state
+        self.max_chars = max_chars
+
+    def _load(self) -> Corpus:
+        raise NotImplementedError
+
+    def load(self) -> Corpus:
+        """Read the data set; check ids; apply ``sample``."""
+        check_constraints(self)
+        corpus = self._load()
+        if not corpus.documents:
+            raise DataError(f"{corpus.name}: no documents found")
+        seen: dict[str, str] = {}
+        for doc in corpus:
+            if doc.id in seen:
+                raise DataError(f"{doc.source}: duplicate document id {doc.id!r} (first at {seen[doc.id]})")
+            seen[doc.id] = doc.source
+            size = len(doc.title) + len(doc.text)
+            if self.max_chars is not None and size > self.max_chars:
+                raise DataError(f"{doc.source}: document {doc.id!r} has {size:,} characters, more than "
+                                f"dataset.max_chars = {self.max_chars:,}; raise the limit if it is meant to be one "
+                                f"document")
+        if self.sample is not None:
+            if self.sample < 1:
+                raise DataError(f"dataset.sample: must be at least 1, got {self.sample}")
+            if self.sample < len(corpus):
+                rng = np.random.default_rng(self.random_state)
+                keep = np.sort(rng.choice(len(corpus), size=self.sample, replace=False))
+                corpus.documents = [corpus.documents[i] for i in keep]
+        return corpus
+
+
+@LOADERS.register("scraped_page")
+class ScrapedPageLoader(Loader):
+    """A scraped news page (several articles and site furniture run together).
+
+    Parameters
+    ----------
+    path : str
+        The page as a text file.
+    encoding : str
+        The file's text encoding.
+    min_paragraphs : int
+        Fewest prose paragraphs that make an article.
+    """
+
+    _parameter_constraints = {**Loader._parameter_constraints, "min_paragraphs": [Int(1)]}
+
+    def __init__(self, path: str, encoding: str = "utf-8", min_paragraphs: int = 3,
+                 sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
+        self.path = path
+        self.encoding = encoding
+        self.min_paragraphs = min_paragraphs
+
+    def _load(self) -> Corpus:
+        path = Path(self.path)
+        text = read_text(path, self.encoding)
+        articles = page_articles(text, str(path), self.min_paragraphs)
+        docs, removed = [], []
+        for n, art in enumerate(articles, start=1):
+            doc_id = f"{path.stem}-{n:02d}"
+            docs.append(Document(id=doc_id, title=art.title, text="\n".join(art.paragraphs),
+                                 source=f"{path}#article{n}"))
+            removed += [{"document": doc_id, "line": line, "reason": why} for line, why in art.removed]
+        return Corpus(docs, name=path.stem, removed=removed, fingerprint=fingerprint([path]))
+
+
+def title_and_body(text: str, first_line_title: bool) -> tuple[str, str]:
+    if not first_line_title:
+        return "", text.strip()
+    head, _, body = text.strip().partition("\n")
+    return head.strip(), body.strip()
+
+
+@LOADERS.register("text_folder")
+class TextFolderLoader(Loader):
+    """A folder of plain-text files, one document each (searched recursively).
+
+    Parameters
+    ----------
+    path : str
+        The folder.
+    pattern : str
+        Glob for the files, relative to ``path``.
+    first_line_title : bool
+        Whether a file's first line is its title.
+    encoding : str
+        The files' text encoding.
+    """
+
+    _parameter_constraints = {**Loader._parameter_constraints, "pattern": [Text()]}
+
+    def __init__(self, path: str, pattern: str = "**/*.txt", first_line_title: bool = False,
+                 encoding: str = "utf-8", sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
+        self.path = path
+        self.pattern = pattern
+        self.first_line_title = first_line_title
+        self.encoding = encoding
+
+    def _load(self) -> Corpus:
+        root = Path(self.path)
+        if not root.is_dir():
+            raise DataError(f"{root}: no such folder")
+        files = sorted(p for p in root.glob(self.pattern) if p.is_file())
+        if not files:
+            raise DataError(f"{root}: no files match {self.pattern!r}")
+        docs = []
+        for f in files:
+            title, body = title_and_body(read_text(f, self.encoding), self.first_line_title)
+            docs.append(Document(id=f.relative_to(root).with_suffix("").as_posix(), title=title,
+                                 text=body, source=str(f)))
+        return Corpus(docs, name=root.name, fingerprint=fingerprint(files))
+
+
+@LOADERS.register("labelled_folders")
+class LabelledFoldersLoader(Loader):
+    """``articles/<label>/*.txt`` with optional ``summaries/<label>/*.txt`` (same names).
+
+    Parameters
+    ----------
+    path : str
+        The folder holding ``articles/`` (and perhaps ``summaries/``).
+    first_line_title : bool
+        Whether an article's first line is its title.
+    encoding : str
+        The files' text encoding.
+    """
+
+    def __init__(self, path: str, first_line_title: bool = True, encoding: str = "utf-8",
+                 sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
+        self.path = path
+        self.first_line_title = first_line_title
+        self.encoding = encoding
+
+    def _load(self) -> Corpus:
+        root = Path(self.path)
+        articles = root / "articles"
+        if not articles.is_dir():
+            raise DataError(f"{root}: expected a folder 'articles/<label>/' inside it")
+        files = sorted(articles.glob("*/*.txt"))
+        if not files:
+            raise DataError(f"{articles}: no files match '<label>/*.txt'")
+        docs, used = [], list(files)
+        for f in files:
+            label = f.parent.name
+            title, body = title_and_body(read_text(f, self.encoding), self.first_line_title)
+            summary_path = root / "summaries" / label / f.name
+            summary = None
+            if summary_path.is_file():
+                summary = read_text(summary_path, self.encoding).strip()
+                used.append(summary_path)
+            docs.append(Document(id=f"{label}/{f.stem}", title=title, text=body, label=label,
+                                 summary=summary, source=str(f)))
+        return Corpus(docs, name=root.name, fingerprint=fingerprint(used))
+
+
+class _RecordLoader(Loader):
+    """Shared field mapping of the CSV and JSONL loaders."""
+
+    _parameter_constraints = {**Loader._parameter_constraints, "text": [Text()],
+                              **{k: [Text(), NoneValue()] for k in ("title", "label", "id", "summary")},
+                              "label_names": [MappingOf(Text()), NoneValue()], "markup": [Boolean()],
+                              "delimiter": [Text()]}
+
+    def __init__(self, path: str, text: str = "text", title: str | None = None,
+                 label: str | None = None, id: str | None = None, summary: str | None = None,
+                 label_names: dict[str, str] | None = None, markup: bool = True,
+                 encoding: str = "utf-8", sample: int | None = None, random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
+        self.path = path
+        self.markup = markup
+        self.text = text
+        self.title = title
+        self.label = label
+        self.id = id
+        self.summary = summary
+        self.label_names = label_names
+        self.encoding = encoding
+
+    def _fields(self) -> dict[str, str]:
+        wanted = {"text": self.text, "title": self.title, "label": self.label,
+                  "id": self.id, "summary": self.summary}
+        return {k: v for k, v in wanted.items() if v is not None}
+
+    def _document(self, record: dict, where: str, number: int) -> Document:
+        get = {k: record.get(v) for k, v in self._fields().items()}
+        label = get.get("label")
+        if label is not None:
+            label = str(label)
+            if self.label_names:
+                label = self.label_names.get(label, label)
+        doc_id = get.get("id")
+        fix = clean_markup if self.markup else str
+        return Document(
+            id=str(doc_id) if doc_id not in (None, "") else str(number),
+            title=fix(str(get.get("title") or "")),
+            text=fix(str(get.get("text") or "")),
+            label=label,
+            summary=None if get.get("summary") is None else str(get["summary"]),
+            source=where,
+        )
+
+
+@LOADERS.register("csv")
+class CsvLoader(_RecordLoader):
+    """A CSV file with a header row; one document per row.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    text, title, label, id, summary : str or None
+        Column names; ``text`` is required, the others optional.
+    label_names : dict or None
+        Renames gold label values (``{"1": "World"}``).
+    markup : bool
+        Decode HTML entities and drop tags in titles and texts.
+    delimiter : str
+        Field separator.
+    encoding : str
+        The file's text encoding.
+    """
+
+    def __init__(self, path: str, text: str = "text", title: str | None = None,
+                 label: str | None = None, id: str | None = None, summary: str | None = None,
+                 label_names: dict[str, str] | None = None, markup: bool = True,
+                 delimiter: str = ",", encoding: str = "utf-8", sample: int | None = None,
+                 random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(path, text, title, label, id, summary, label_names, markup, encoding,
+                         sample, random_state, max_chars)
+        self.delimiter = delimiter
+
+    def _load(self) -> Corpus:
+        path = Path(self.path)
+        text = read_text(path, self.encoding)
+        reader = csv.DictReader(text.splitlines(), delimiter=self.delimiter)
+        columns = reader.fieldnames or []
+        for key, column in self._fields().items():
+            if column not in columns:
+                raise DataError(
+                    f"{path}: no column {column!r} for dataset.{key} (columns: {', '.join(columns)})"
+                )
+        docs = [self._document(row, f"{path}:{n + 1}", n) for n, row in enumerate(reader, start=1)]
+        return Corpus(docs, name=path.stem, fingerprint=fingerprint([path]))
+
+
+@LOADERS.register("jsonl")
+class JsonlLoader(_RecordLoader):
+    """A JSON Lines file: one JSON object per line, one document each.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    text, title, label, id, summary : str or None
+        Field names; ``text`` is required, the others optional.
+    label_names : dict or None
+        Renames gold label values.
+    markup : bool
+        Decode HTML entities and drop tags in titles and texts.
+    encoding : str
+        The file's text encoding.
+    """
+
+    def _load(self) -> Corpus:
+        path = Path(self.path)
+        docs = []
+        for n, line in enumerate(read_text(path, self.encoding).splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{path}:{n}: not valid JSON ({err.msg}: column {err.colno})") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{path}:{n}: expected a JSON object, got {type(record).__name__}")
+            for key, field in self._fields().items():
+                if field not in record:
+                    raise DataError(f"{path}:{n}: no field {field!r} for dataset.{key}")
+            docs.append(self._document(record, f"{path}:{n}", n))
+        return Corpus(docs, name=path.stem, fingerprint=fingerprint([path]))
+
+
+# Data sets shipped with the package, as (loader, its parameters).
+BUILTIN = {
+    "skynews": (ScrapedPageLoader, {"path": "skynews_world_page.txt"}),
+    "bbc_dev": (LabelledFoldersLoader, {"path": "bbc_dev"}),
+    "ag_news": (CsvLoader, {
+        "path": "ag_news_test.csv", "text": "description", "title": "title", "label": "label",
+        "label_names": {"1": "World", "2": "Sports", "3": "Business", "4": "Sci/Tech"},
+    }),
+}
+
+
+@LOADERS.register("builtin")
+class BuiltinLoader(Loader):
+    """A data set shipped inside the package.
+
+    Parameters
+    ----------
+    name : str
+        ``skynews`` (the scraped Sky News World page), ``bbc_dev`` (100 BBC articles with
+        reference summaries, 5 labels) or ``ag_news`` (AG News test split, 7,600 items, 4 labels).
+    """
+
+    _parameter_constraints = {**Loader._parameter_constraints}  # "name" is added below, once BUILTIN exists
+
+    def __init__(self, name: str = "skynews", sample: int | None = None,
+                 random_state: int = 0,
+                 max_chars: int | None = MAX_CHARS) -> None:
+        super().__init__(sample, random_state, max_chars)
+        self.name = name
+
+    def _load(self) -> Corpus:
+        cls, params = BUILTIN[self.name]
+        params = dict(params, path=str(data_path(params["path"])))
+        corpus = cls(**params)._load()
+        corpus.name = self.name
+        return corpus
+
+
+BuiltinLoader._parameter_constraints["name"] = [Options(*sorted(BUILTIN))]
