@@ -126,8 +126,7 @@ def _summarize(args) -> int:
     import json
 
     from toolkit.errors import ConfigError
-    from toolkit.experiments.config import parse_override, resolve_section
-    from toolkit.summarization import SUMMARIZERS
+    from toolkit.experiments.config import build, parse_override, resolve_section
     from toolkit.text import SPLITTERS, Corpus, Document, title_and_body
 
     given = {"method": args.method, "representation": args.representation, "mmr": args.mmr,
@@ -137,12 +136,7 @@ def _summarize(args) -> int:
     for item in args.param:
         parts, value = parse_override(item, "--param")
         given[".".join(parts)] = value
-    settings = resolve_section("summarize", given)
-    params = {k: v for k, v in settings.items() if k != "method"}
-    cls = SUMMARIZERS.get(settings["method"], "--method")
-    if "random_state" in cls().get_params():
-        params["random_state"] = args.seed
-    summarizer = cls(**params)
+    summarizer = build("summarize", resolve_section("summarize", given), args.seed)
     if args.files.count("-") > 1:
         raise ConfigError("summarize: standard input (-) can be read once")
     splitter = SPLITTERS.get(args.splitter, "--splitter")()

@@ -56,7 +56,7 @@ class Int(Constraint):
         return "an integer"
 
 
-class Real_(Constraint):
+class Number(Constraint):
     """A finite number (int or float, not a bool) in an interval.
 
     ``closed``: ``both``, ``left``, ``right`` or ``neither`` end included.
@@ -80,11 +80,6 @@ class Real_(Constraint):
         low = "-inf" if self.low is None else f"{self.low:g}"
         high = "inf" if self.high is None else f"{self.high:g}"
         return f"a number in {left}{low}, {high}{right}"
-
-
-def Number(low: float | None = None, high: float | None = None, closed: str = "both") -> Real_:
-    """A finite real number in an interval (see :class:`Real_`)."""
-    return Real_(low, high, closed)
 
 
 class Options(Constraint):

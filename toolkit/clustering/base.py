@@ -33,16 +33,21 @@ K_PARAMETERS = {
 def label_mapping(labels: np.ndarray) -> dict[int, int]:
     """Raw label -> canonical label (0, 1, ... by first appearance); -1 stays -1."""
     labels = np.asarray(labels)
-    kept = labels[labels >= 0]
-    values, first = np.unique(kept, return_index=True)
-    order = values[np.argsort(first, kind="stable")]
-    mapping = {int(v): i for i, v in enumerate(order)}
-    return mapping
+    values, first = np.unique(labels[labels >= 0], return_index=True)
+    return {int(v): i for i, v in enumerate(values[np.argsort(first, kind="stable")])}
 
 
 def relabel(labels: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
     """``labels`` through ``mapping`` (labels it does not hold, and -1, become -1)."""
-    return np.array([mapping.get(int(v), -1) if v >= 0 else -1 for v in np.asarray(labels)], dtype=np.int64)
+    labels = np.asarray(labels, dtype=np.int64)
+    out = np.full(len(labels), -1, dtype=np.int64)
+    if mapping:
+        keys = np.array(sorted(mapping), dtype=np.int64)
+        values = np.array([mapping[k] for k in keys], dtype=np.int64)
+        at = np.clip(np.searchsorted(keys, labels), 0, len(keys) - 1)
+        known = (labels >= 0) & (keys[at] == labels)
+        out[known] = values[at[known]]
+    return out
 
 
 def canonical_labels(labels: np.ndarray) -> np.ndarray:
@@ -171,11 +176,15 @@ class Clusterer(ClusterMixin, Component):
         self.cluster_centers_ = cosine_centroids(X, self.labels_, clusters)
         return self
 
+    def _new_rows(self, X):
+        """New rows checked against the fitted model (fitted first, same features)."""
+        check_is_fitted(self, "labels_")
+        return validate_data(self, X, accept_sparse=("csr", "csc") if self.accept_sparse else False,
+                             dtype=(np.float64, np.float32), reset=False)
+
     def predict(self, X) -> np.ndarray:
         """The cluster of each new row (see the class docstring for the rule)."""
-        check_is_fitted(self, "labels_")
-        X = validate_data(self, X, accept_sparse=("csr", "csc") if self.accept_sparse else False,
-                          dtype=(np.float64, np.float32), reset=False)
+        X = self._new_rows(X)
         if self._model is not None and hasattr(self._model, "predict"):
             return relabel(self._model.predict(self._prepare(X)), self._mapping)
         return nearest_centroid(X, self.cluster_centers_)

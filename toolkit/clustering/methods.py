@@ -210,16 +210,8 @@ class GaussianMixtureClusterer(Clusterer):
 
     def predict_proba(self, X) -> np.ndarray:
         """Posterior of each component (columns in canonical label order)."""
-        X = self._validated(X)
-        proba = self._model.predict_proba(to_dense(X))
-        order = sorted(self._mapping, key=self._mapping.get)
-        return proba[:, order]
-
-    def _validated(self, X):
-        from sklearn.utils.validation import check_is_fitted, validate_data
-
-        check_is_fitted(self, "labels_")
-        return validate_data(self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), reset=False)
+        rows = to_dense(self._new_rows(X))  # checks fitting first, so an unfitted model says so
+        return self._model.predict_proba(rows)[:, sorted(self._mapping, key=self._mapping.get)]
 
 
 OUTLIERS = [Options("keep", "nearest")]

@@ -99,7 +99,6 @@ class SentenceTransformerEmbedder(Embedder):
         self.include_title = include_title
         self.batch_size = batch_size
         self.cache = cache
-        self.progress = False
         self._model = None
         self._cache: EmbeddingCache | None = None
         self.name = Path(path).name

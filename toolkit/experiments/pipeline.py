@@ -8,8 +8,6 @@ object is :class:`~toolkit.experiments.result.RunResult`.
 from __future__ import annotations
 
 import logging
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.clustering import check_cluster_count
@@ -20,18 +18,12 @@ from toolkit.experiments.result import RunResult
 from toolkit.summarization import sentence_encoder
 from toolkit.text.cleaning import normalise
 from toolkit.text.duplicates import find_duplicate_passages
+from toolkit.timing import timed
 from toolkit.topics.model import TopicModel
 
 log = logging.getLogger("toolkit")
 MODEL_SECTIONS = {"embedder": "embedding", "reducer": "reduce", "clusterer": "cluster", "refiner": "refine",
                   "adapter": "adapt", "describer": "topics", "splitter": "sentences"}
-
-
-@contextmanager
-def _timed(timings: dict, stage: str):
-    start = time.perf_counter()
-    yield
-    timings[stage] = round(time.perf_counter() - start, 4)
 
 
 def prepare_corpus(resolved: dict, timings: dict | None = None):
@@ -47,9 +39,9 @@ def prepare_corpus(resolved: dict, timings: dict | None = None):
     """
     timings = {} if timings is None else timings
     seed = resolved["seed"]
-    with _timed(timings, "load"):
+    with timed(timings, "load"):
         corpus = build("dataset", resolved["dataset"], seed).load()
-    with _timed(timings, "sentences"):
+    with timed(timings, "sentences"):
         splitter = build("sentences", resolved["sentences"], seed)
         splitter.transform(corpus)
         empty = [d for d in corpus if not d.sentences]
@@ -83,7 +75,7 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     timings: dict[str, float] = {}
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
     log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), sum(len(d.sentences) for d in corpus))
-    with _timed(timings, "duplicates"):
+    with timed(timings, "duplicates"):
         dup = build("duplicates", resolved["duplicates"], seed)
         corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap)
     model = topic_model(resolved)
@@ -92,17 +84,13 @@ def execute(config: dict, progress: bool = True) -> RunResult:
                         len({normalise(d.full_text) for d in corpus}))
     model.fit(corpus, progress=progress)
     timings.update(model.timings_)
-    with _timed(timings, "summarize"):
+    with timed(timings, "summarize"):
         summarizer = build("summarize", resolved["summarize"], seed)
         summaries = []
         if summarizer.units:
             encode = sentence_encoder(summarizer.representation, corpus, model.embedder_)
-            if "document" in summarizer.units:
-                summaries += summarizer.summarize_documents(list(corpus),
-                                                            encode([s for d in corpus for s in d.sentences]))
-            if "topic" in summarizer.units:
-                summaries += model.summarize_topics(summarizer, encode)
-    with _timed(timings, "evaluate"):
+            summaries = summarizer.summarize_corpus(corpus, model.topics_, encode)
+    with timed(timings, "evaluate"):
         evaluator = build("evaluate", resolved["evaluate"], seed)
         metrics = evaluator.evaluate(corpus, model.labels_, model.reduced_, summaries, splitter.split, model.topics_)
     if model.auto_k_:

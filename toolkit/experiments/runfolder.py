@@ -185,22 +185,18 @@ def load_run(path: str | Path) -> RunResult:
     missing = [n for n in REQUIRED if not (folder / n).is_file()]
     if not folder.is_dir() or missing:
         raise DataError(f"{folder}: not a run folder (missing {', '.join(missing) or 'the folder'})")
+    config, metrics = read_config_and_metrics(folder)
     try:
-        config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
-        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
         with open(folder / "assignments.csv", encoding="utf-8", newline="") as fh:
             assignments = [dict(row, cluster=int(row["cluster"])) for row in csv.DictReader(fh)]
-        topics = [Topic(**{**t, "keywords": [tuple(k) for k in t["keywords"]]})
-                  for t in json.loads((folder / "topics.json").read_text(encoding="utf-8"))]
+        topics = [Topic.from_dict(t) for t in json.loads((folder / "topics.json").read_text(encoding="utf-8"))]
         summaries = [Summary(**json.loads(line)) for line in
                      (folder / "summaries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (ValueError, KeyError, TypeError, yaml.YAMLError) as err:
+    except (ValueError, KeyError, TypeError) as err:
         raise DataError(f"{folder}: a run file cannot be read ({err})") from None
     labels = np.array([row["cluster"] for row in assignments], dtype=int)
     return RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,
                      metrics.get("timings", {}), assignments)
-
-
 
 
 def read_model(folder: Path | None):
@@ -227,8 +223,8 @@ def read_corpus(folder: Path | None, documents) -> Corpus:
                    (folder / "cleaning.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
     env = json.loads((folder / "environment.json").read_text(encoding="utf-8")) \
         if (folder / "environment.json").is_file() else {}
-    return Corpus(list(documents), name=env.get("data_name", ""), removed=removed,
-                  duplicates=read_duplicates(folder), fingerprint=env.get("data_sha256", ""))
+    return Corpus(list(documents), removed=removed, duplicates=read_duplicates(folder),
+                  fingerprint=env.get("data_sha256", ""))
 
 
 def read_config_and_metrics(folder: Path) -> tuple[dict, dict]:

@@ -30,14 +30,14 @@ from toolkit.summarization.scorers import (
     SentenceSet,
     TextRank,
 )
-from toolkit.summarization.summarizers import Summarizer, as_documents
+from toolkit.summarization.summarizers import Summarizer
 from toolkit.summarization.units import Candidate, Summary, budget_size, topic_candidates
 
 __all__ = [
     "SUMMARIZERS", "Candidate", "CentralityScorer", "CentroidScorer", "CentroidSummarizer",
     "DegreeCentrality", "DegreeSummarizer", "LeadScorer", "LeadSummarizer", "LexRank", "LexRankSummarizer",
     "RandomScorer", "RandomSummarizer", "SentenceSet", "SentenceTfidf", "Summarizer", "Summary", "TextRank",
-    "TextRankSummarizer", "as_documents", "block_cosine", "budget_size", "cosine_matrix", "knn_graph",
+    "TextRankSummarizer", "block_cosine", "budget_size", "cosine_matrix", "knn_graph",
     "make_summarizer", "sentence_encoder", "stationary_blocks", "stationary_distribution", "summarize",
     "topic_candidates", "unit_rows"
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from toolkit.errors import ConfigError
 from toolkit.summarization.methods import SUMMARIZERS
-from toolkit.summarization.summarizers import as_documents
 from toolkit.summarization.units import Summary
 
 
@@ -38,14 +37,14 @@ def summarize(text_or_texts, method: str = "lexrank", *, sentences: int | None =
     >>> s = toolkit.summarize(article, ratio=0.3)          # doctest: +SKIP
     >>> print(s.text)                                      # doctest: +SKIP
     """
-    from toolkit.text.sentences import SPLITTERS
+    from toolkit.text.sentences import SPLITTERS, as_corpus
 
     cls = SUMMARIZERS.get(method, "method")
     try:
         summarizer = cls(sentences=sentences, ratio=ratio, words=words, units=("document",), **params)
     except TypeError as err:
         raise ConfigError(f"{cls.__name__}: {err}") from None
-    docs = as_documents(text_or_texts, SPLITTERS.get(splitter, "splitter")())
+    docs = as_corpus(text_or_texts, SPLITTERS.get(splitter, "splitter")())
     summaries = summarizer.fit_transform(docs)
     return summaries[0] if isinstance(text_or_texts, str) else summaries
 

@@ -28,6 +28,7 @@ from toolkit.summarization.units import (
     topic_candidates,
 )
 from toolkit.text.corpus import Corpus, Document
+from toolkit.text.sentences import as_corpus
 
 DENSE_LIMIT = 3000  # units up to this many sentences share one dense cosine matrix
 UNITS = ("document", "topic")
@@ -48,26 +49,6 @@ SHARED_CONSTRAINTS = {
 GRAPH_CONSTRAINTS = {"damping": [Number(0, 1)], "max_iter": [Int(1)], "tol": [Number(0, None, closed="neither")],
                      "neighbors": [Int(1)], "dense_limit": [Int(2)], "threshold": [Number(0, 1), NoneValue()],
                      "stop_words": [Boolean()], "similarity": [Options("overlap", "cosine")]}
-
-
-def as_documents(texts, splitter=None) -> list[Document]:
-    """Documents with sentences from a Corpus, Documents, or plain strings (split by
-    ``splitter``, blingfire by default; a string's first line is not taken as a title)."""
-    if isinstance(texts, Corpus):
-        return list(texts)
-    if isinstance(texts, str | Document):
-        texts = [texts]
-    docs = [t if isinstance(t, Document) else Document(id=str(i), title="", text=str(t))
-            for i, t in enumerate(texts)]
-    todo = [d for d in docs if not d.sentences and d.text.strip()]
-    if todo:
-        if splitter is None:
-            from toolkit.text.sentences import BlingfireSplitter
-
-            splitter = BlingfireSplitter()
-        for doc in todo:
-            doc.sentences = splitter.split(doc.text)
-    return docs
 
 
 class Summarizer(Component):
@@ -116,7 +97,9 @@ class Summarizer(Component):
 
     @property
     def scorer(self) -> CentralityScorer:
-        """The centrality algorithm with this summariser's parameters."""
+        """The centrality algorithm with this summariser's current parameters (checked first;
+        built anew each time, which is cheap, so ``set_params`` takes effect)."""
+        self._validate_params()
         return self._make_scorer()
 
     def fit(self, X, y=None, embedder=None):
@@ -125,13 +108,12 @@ class Summarizer(Component):
         Parameters
         ----------
         X : str, list of str, list of Document or Corpus
-            Strings are split into sentences by blingfire.
+            Documents without sentences are split by blingfire (:func:`toolkit.text.sentences.as_corpus`).
         embedder : Embedder, optional
             The sentence-transformers embedder to use with ``representation: minilm``.
         """
         self._validate_params()
-        docs = as_documents(X)
-        self.encoder_ = sentence_encoder(self.representation, Corpus(docs), embedder)
+        self.encoder_ = sentence_encoder(self.representation, as_corpus(X), embedder)
         return self
 
     def transform(self, X) -> list[Summary]:
@@ -139,11 +121,12 @@ class Summarizer(Component):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "encoder_")
-        docs = as_documents(X)
+        docs = list(as_corpus(X))
         return self.summarize_documents(docs, self.encoder_([s for d in docs for s in d.sentences]))
 
     def fit_transform(self, X, y=None, embedder=None) -> list[Summary]:
-        return self.fit(X, embedder=embedder).transform(X)
+        corpus = as_corpus(X)  # split once, for both steps
+        return self.fit(corpus, embedder=embedder).transform(corpus)
 
     def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None) -> list[int]:
         """Indices picked in score (or MMR) order within the budget and the similarity cap.
@@ -196,7 +179,7 @@ class Summarizer(Component):
         else:
             Xn = unit_rows(vectors)
         batch = SentenceSet([c.text for c in candidates], vectors, np.array([c.position for c in candidates]), S)
-        scores = np.asarray(self._active_scorer().score(batch), dtype=np.float64)
+        scores = np.asarray(self.scorer.score(batch), dtype=np.float64)
         lengths = np.array([len(c.text.split()) for c in candidates])
         chosen = self._select(scores, Xn, lengths, S)
         ranking = np.argsort(-ranking_key(scores), kind="stable")
@@ -241,7 +224,7 @@ class Summarizer(Component):
         scores = None
         if len(documents) and sizes.max() <= DENSE_LIMIT:
             S = block_cosine(unit_rows(vectors), sizes)
-            scores = self._active_scorer().score_blocks(S, sizes)
+            scores = self.scorer.score_blocks(S, sizes)
         if scores is None:
             return [self.summarize_document(doc, None, vectors[a:b] if b > a else None)
                     for doc, a, b in zip(documents, starts[:-1], starts[1:])]
@@ -319,8 +302,3 @@ class Summarizer(Component):
         if "topic" in self.units:
             out += self.summarize_topics(topics, list(corpus), encode)
         return out
-
-    def _active_scorer(self) -> CentralityScorer:
-        # built from the current parameters each time (cheap), so set_params takes effect
-        self._validate_params()
-        return self._make_scorer()

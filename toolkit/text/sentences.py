@@ -22,7 +22,7 @@ import re
 
 from toolkit.params import Int
 from toolkit.registry import Registry
-from toolkit.text.corpus import Corpus
+from toolkit.text.corpus import Corpus, Document
 
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -115,3 +115,25 @@ class PysbdSplitter(SentenceSplitter):
         import pysbd
 
         return pysbd.Segmenter(language="en", clean=False).segment(paragraph)
+
+
+def as_corpus(documents, splitter: SentenceSplitter | None = None) -> Corpus:
+    """A Corpus with sentences from a Corpus, Documents or plain strings.
+
+    Strings become documents with ids "0", "1", ... and no title. Documents that have text
+    but no sentences yet are split by ``splitter`` (blingfire by default); documents that
+    already have sentences are left as they are.
+    """
+    if isinstance(documents, Corpus):
+        corpus = documents
+    else:
+        if isinstance(documents, str | Document):
+            documents = [documents]
+        corpus = Corpus([d if isinstance(d, Document) else Document(id=str(i), title="", text=str(d))
+                         for i, d in enumerate(documents)], name="documents")
+    todo = [d for d in corpus if not d.sentences and d.text.strip()]
+    if todo:
+        splitter = splitter if splitter is not None else BlingfireSplitter()
+        for doc in todo:
+            doc.sentences = splitter.split(doc.text)
+    return corpus

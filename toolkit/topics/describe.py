@@ -46,6 +46,11 @@ class Topic:
     exemplars: list[str] = field(default_factory=list)
     name_score: float | None = None
 
+    @classmethod
+    def from_dict(cls, record: dict) -> Topic:
+        """A Topic from its JSON form (``dataclasses.asdict``): keywords back to pairs."""
+        return cls(**{**record, "keywords": [tuple(k) for k in record["keywords"]]})
+
 
 def class_tfidf(texts_per_class: list[str], stop_words: str | None = "english"
                 ) -> tuple[np.ndarray, np.ndarray]:

@@ -8,8 +8,6 @@ clustered, optionally adapted and refined, and each cluster is described as a to
 from __future__ import annotations
 
 import logging
-import time
-from contextlib import contextmanager
 
 import numpy as np
 from sklearn.preprocessing import normalize
@@ -18,30 +16,10 @@ from toolkit.arrays import to_dense
 from toolkit.clustering.base import cosine_centroids, label_mapping, nearest_centroid, relabel
 from toolkit.errors import DataError
 from toolkit.text.corpus import Corpus, Document
+from toolkit.text.sentences import as_corpus
+from toolkit.timing import timed
 
 log = logging.getLogger("toolkit")
-
-
-def as_corpus(documents, splitter) -> Corpus:
-    """A Corpus with sentences from a Corpus, Documents or plain strings (ids "0", "1", ...)."""
-    if isinstance(documents, Corpus):
-        corpus = documents
-    else:
-        if isinstance(documents, str | Document):
-            documents = [documents]
-        docs = [d if isinstance(d, Document) else Document(id=str(i), title="", text=str(d))
-                for i, d in enumerate(documents)]
-        corpus = Corpus(docs, name="documents")
-    if any(not d.sentences for d in corpus):
-        splitter.transform(corpus)
-    return corpus
-
-
-@contextmanager
-def _timed(timings: dict, stage: str):
-    start = time.perf_counter()
-    yield
-    timings[stage] = round(time.perf_counter() - start, 4)
 
 
 class TopicModel:
@@ -101,13 +79,22 @@ class TopicModel:
 
     # -- fitting -----------------------------------------------------------------------
 
-    def _cluster(self, X) -> np.ndarray:
+    def _cluster(self, X, timings: dict | None = None) -> np.ndarray:
         """Reduce and cluster ``X``; sets ``reduced_`` and returns canonical labels."""
-        self.reduced_ = self.reducer.fit_transform(X)
-        self.clusterer.fit(self.reduced_)
-        raw = np.asarray(self.clusterer.labels_)
-        self._cluster_map = label_mapping(raw)
+        timings = {} if timings is None else timings
+        with timed(timings, "reduce"):
+            self.reduced_ = self.reducer.fit_transform(X)
+        with timed(timings, "cluster"):
+            self.clusterer.fit(self.reduced_)
+            raw = np.asarray(self.clusterer.labels_)
+            self._cluster_map = label_mapping(raw)
         return relabel(raw, self._cluster_map)
+
+    def _refine(self, labels: np.ndarray) -> np.ndarray:
+        """Run the refine step on the clustered space; canonical final labels."""
+        refined = np.asarray(self.refiner.fit(self.reduced_, labels).labels_)
+        self._final_map = label_mapping(refined)
+        return relabel(refined, self._final_map)
 
     def fit(self, documents, embeddings=None, progress: bool = False) -> TopicModel:
         """Fit topics on ``documents`` (strings, Documents or a Corpus).
@@ -126,7 +113,7 @@ class TopicModel:
             raise DataError("TopicModel.fit: no documents")
         timings: dict[str, float] = {}
         self.embedder.progress = progress
-        with _timed(timings, "embed"):
+        with timed(timings, "embed"):
             if embeddings is None:
                 X = self.embedder.fit_transform(corpus)
                 stats = self.embedder.cache_stats()
@@ -138,21 +125,13 @@ class TopicModel:
                 self.embedder.fit(corpus)
                 X = embeddings
         embedder = self.embedder
-        with _timed(timings, "reduce"):
-            self.reduced_ = self.reducer.fit_transform(X)
-        with _timed(timings, "cluster"):
-            self.clusterer.fit(self.reduced_)
-            raw = np.asarray(self.clusterer.labels_)
-            self._cluster_map = label_mapping(raw)
-            labels = relabel(raw, self._cluster_map)
+        labels = self._cluster(X, timings)
         if self.adapter.active:
-            with _timed(timings, "adapt"):
+            with timed(timings, "adapt"):
                 embedder, X, labels = self.adapter.fit_transform(embedder, corpus, X, labels, self._cluster)
-        with _timed(timings, "refine"):
-            refined = np.asarray(self.refiner.fit(self.reduced_, labels).labels_)
-            self._final_map = label_mapping(refined)
-            self.labels_ = relabel(refined, self._final_map)
-        with _timed(timings, "topics"):
+        with timed(timings, "refine"):
+            self.labels_ = self._refine(labels)
+        with timed(timings, "topics"):
             self.topics_ = self.describer.fit(corpus, self.labels_, X, embedder.embed_texts).topics_
         self.embedder_ = embedder
         self.embeddings_ = X
@@ -266,10 +245,7 @@ class TopicModel:
     def _restore(self, documents: list[Document], X, labels: np.ndarray, topics: list, embedder) -> None:
         """Fitted state from stored data (used by :mod:`toolkit.topics.store`): refits the
         reducer, clusterer and refine step on the stored embeddings, with their stored seeds."""
-        clusters = self._cluster(X)
-        refined = np.asarray(self.refiner.fit(self.reduced_, clusters).labels_)
-        self._final_map = label_mapping(refined)
-        refit = relabel(refined, self._final_map)
+        refit = self._refine(self._cluster(X))
         agree = float(np.mean(refit == labels)) if len(labels) else 1.0
         if agree < 1.0:
             log.warning("TopicModel.load: refitting gave the stored labels on %.1f%% of the documents; "
@@ -284,4 +260,4 @@ class TopicModel:
         self.auto_k_ = getattr(self.clusterer, "auto_k_", None)
 
 
-__all__ = ["TopicModel", "as_corpus"]
+__all__ = ["TopicModel"]

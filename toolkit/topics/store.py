@@ -133,7 +133,7 @@ def _read_json(path: Path):
 
 def load_model(path):
     """The :class:`TopicModel` saved in the folder ``path``."""
-    from toolkit.text.corpus import Document
+    from toolkit.text.corpus import Corpus, Document
     from toolkit.topics.describe import Topic
     from toolkit.topics.model import TopicModel
 
@@ -160,9 +160,9 @@ def load_model(path):
     documents = [Document(**json.loads(line)) for line in lines if line.strip()]
     if len(documents) != len(labels) or X.shape[0] != len(labels):
         raise DataError(f"{folder}: documents, embeddings and labels disagree in number")
-    topics = [Topic(**{**t, "keywords": [tuple(k) for k in t["keywords"]]}) for t in meta["topics"]]
+    topics = [Topic.from_dict(t) for t in meta["topics"]]
     embedder = model.embedder
-    embedder.fit(_corpus(documents))
+    embedder.fit(Corpus(list(documents), name="documents"))
     if meta.get("tuned_encoder"):
         from safetensors.torch import load_model as load_weights
 
@@ -171,12 +171,6 @@ def load_model(path):
         embedder = embedder.with_model(tuned)
     model._restore(documents, X, labels, topics, embedder)
     return model
-
-
-def _corpus(documents):
-    from toolkit.text.corpus import Corpus
-
-    return Corpus(list(documents), name="documents")
 
 
 __all__ = ["FORMAT", "VERSION", "build_component", "component_spec", "load_model", "save_model"]
