@@ -1,7 +1,7 @@
 """Clustering benchmark: every method x 5 seeds on AG News and the BBC dev articles,
 side by side with BERTopic on the same cached MiniLM embeddings.
 
-Run with ``python -m toolkit.benchmarks.clustering`` (needs the ``bench`` extra for BERTopic).
+Run with ``python -m benchmarks.clustering`` (needs the ``bench`` extra for BERTopic).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Summarisation benchmark: ROUGE and speed against sumy, and a 50,000-sentence topic.
 
-Run with ``python -m toolkit.benchmarks.summarization`` (needs the ``bench`` extra for sumy).
+Run with ``python -m benchmarks.summarization`` (needs the ``bench`` extra for sumy).
 
 Protocol (the same for every system): the 100 BBC dev articles, title line excluded,
 body split into sentences by blingfire; each system picks k = max(1, round-half-up(0.4 n))
@@ -237,7 +237,7 @@ def _large_child(n: int, representation: str) -> None:
 def run_large(n: int, representations: list[str]) -> list[dict]:
     out = []
     for rep in representations:
-        proc = subprocess.run([sys.executable, "-m", "toolkit.benchmarks.summarization", "--large-child",
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.summarization", "--large-child",
                                str(n), rep], capture_output=True, text=True, check=True)
         out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     return out
@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             comparison[f"{t}: {best_ours} - {best_sumy}"] = paired_bootstrap(
                 per_doc[best_ours][:, j], per_doc[best_sumy][:, j], seed=args.seed)
     # A fresh process: the MiniLM runs above loaded torch, whose threads slow small numpy work.
-    cmd = [sys.executable, "-m", "toolkit.benchmarks.summarization", "--speed-child"] + \
+    cmd = [sys.executable, "-m", "benchmarks.summarization", "--speed-child"] + \
         (["--data", args.data] if args.data else []) + (["--no-sumy"] if args.no_sumy else [])
     speed = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
     large = run_large(args.large, ["tfidf"] + (["minilm"] if args.large_minilm else [])) if args.large else []

@@ -1,6 +1,6 @@
 """Sweep cost: 6 clustering configurations x 3 seeds on AG News embed the corpus once.
 
-Run with ``python -m toolkit.benchmarks.sweep``. With a fresh embedding cache, it times
+Run with ``python -m benchmarks.sweep``. With a fresh embedding cache, it times
 one embedding pass of the corpus on its own (a separate process), then the whole sweep
 (a separate process, same fresh cache), and reads the clustering work (reduction +
 clustering stage timings) from the runs' metrics. The target: sweep time <= 1.5 x one
