@@ -115,7 +115,7 @@ def run_bertopic(name, corpus, gold, X, seeds) -> list[dict]:
     from hdbscan import HDBSCAN
     from umap import UMAP
 
-    model = MiniLMEmbedder()._load()
+    model = MiniLMEmbedder().load_model()
     docs = [f"{d.title}\n{d.text}" for d in corpus]
     rows = []
     for label, nr_topics in (("BERTopic defaults", None), (f"BERTopic nr_topics={TRUE_K[name]}", TRUE_K[name])):

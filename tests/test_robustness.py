@@ -224,3 +224,60 @@ def test_an_internal_error_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
     code, _, err = _run(["run", "--quiet", "--out", str(tmp_path)], capsys)
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert "internal error: ValueError: something we did not foresee" in err and "--debug" in err
+
+
+def test_a_plain_run_removes_what_a_killed_run_left(tmp_path, capsys):
+    """A run killed with kill -9 leaves its .tmp-<run id>-<pid> folder; the next run (not only a
+    sweep) removes the folders of processes that no longer exist, and keeps its own."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out_dir = tmp_path / "results"
+    left = out_dir / "skynews-topics" / f".tmp-0123456789ab-{dead.pid}"
+    left.mkdir(parents=True)
+    (left / "metrics.json").write_text("{")
+    alive = out_dir / "skynews-topics" / f".tmp-ba9876543210-{os.getpid()}"
+    alive.mkdir()
+    assert main(["run", "--quiet", "--out", str(out_dir)]) == 0
+    capsys.readouterr()
+    assert not left.exists() and alive.exists()
+    assert [p.name for p in (out_dir / "skynews-topics").iterdir() if not p.name.startswith(".")] != []
+
+
+def test_metrics_are_written_finite_with_the_reason(tmp_path):
+    from toolkit.experiments.runfolder import _json, finite_metrics
+
+    metrics = {"topics": {"npmi": float("-inf"), "npmi_per_topic": {"war": float("nan"), "sport": 0.25}},
+               "clustering": {"nmi": 0.5}}
+    text = _json(finite_metrics(metrics))
+
+    def refuse(constant):
+        raise ValueError(constant)
+
+    written = json.loads(text, parse_constant=refuse)  # strict JSON: no NaN or Infinity in the file
+    assert written["topics"] == {"npmi": None, "npmi_per_topic": {"war": None, "sport": 0.25}}
+    assert written["non_finite"] == {"topics.npmi": "was -inf", "topics.npmi_per_topic.war": "was nan"}
+    with pytest.raises(ValueError):
+        _json(metrics)
+
+
+def test_an_unusable_cache_location_warns_once_and_the_run_goes_on(tmp_path, capsys, monkeypatch, caplog):
+    in_the_way = tmp_path / "cache-is-a-file"
+    in_the_way.write_text("not a folder")
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(in_the_way))
+    assert main(["run", "--out", str(tmp_path / "results")]) == 0
+    warnings = [r.getMessage() for r in caplog.records if "cannot be used" in r.getMessage()]
+    assert len(warnings) == 1 and "embedding without a cache" in warnings[0] and "TOOLKIT_CACHE_DIR" in warnings[0]
+    assert any((tmp_path / "results" / "skynews-topics").iterdir())
+
+
+def test_a_corrupt_row_inside_an_intact_cache_is_dropped_and_recomputed(tmp_path, caplog):
+    from toolkit.embedding import EmbeddingCache
+
+    cache = EmbeddingCache("model", root=tmp_path)
+    cache.put({"good": np.ones(3, np.float32), "bad": np.ones(3, np.float32)})
+    with sqlite3.connect(cache.path) as con:  # a hand edit: text where bytes belong, no checksum
+        con.execute("UPDATE vectors SET data = 'oops', checksum = NULL, dim = 'x' WHERE key = 'bad'")
+    assert list(cache.get(["good", "bad"])) == ["good"]
+    assert "dropped 1 corrupt entries" in caplog.text
+    with sqlite3.connect(cache.path) as con:
+        assert con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0] == 1

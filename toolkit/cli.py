@@ -75,6 +75,7 @@ def _compare(args) -> int:
         ("clustering.nmi", "clustering.ari", "clustering.n_clusters", "clustering.silhouette", "topics.npmi",
          "topics.diversity", "summaries.document.rouge1", "summaries.document.rouge2"))] or \
         compare.metric_names(runs)[:6]
+    compare.check_metrics(runs, metrics)
     rows = compare.summarise(groups, metrics)
     test = None
     if args.paired:
@@ -84,12 +85,8 @@ def _compare(args) -> int:
         test = compare.paired_test(groups[a - 1], groups[b - 1], metrics[0])
     text = compare.to_markdown(rows, metrics, differing, test)
     print(text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "compare.md").write_text(text, encoding="utf-8")
-    (out / "compare.csv").write_text(compare.to_csv(rows, metrics), encoding="utf-8")
-    compare.plot(rows, metrics[0], out / "compare.png")
-    print(f"written: {out / 'compare.md'}, {out / 'compare.csv'}, {out / 'compare.png'}")
+    written = compare.write_outputs(Path(args.out), text, compare.to_csv(rows, metrics), rows, metrics[0])
+    print("written: " + ", ".join(str(p) for p in written))
     return 0
 
 

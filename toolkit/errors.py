@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 MAX_SHOWN = 80  # characters of a user's value shown in a message; values can be huge
 
 
+_REPR = reprlib.Repr()  # Python 3.11's Repr takes its limits as attributes
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, MAX_SHOWN, MAX_SHOWN, 40
+_REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = _REPR.maxset = 8
+
+
 def shown(value: Any, limit: int = MAX_SHOWN) -> str:
-    """``repr(value)`` cut to ``limit`` characters, so a message stays one short line."""
-    text = repr(value)
+    """A bounded ``repr(value)`` cut to ``limit`` characters, so a message stays one short line
+    and costs little, however large or deeply nested the value is."""
+    return cut(_REPR.repr(value), limit)
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """Plain ``text`` (no quotes added) cut to ``limit`` characters."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

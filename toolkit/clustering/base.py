@@ -131,6 +131,12 @@ class Clusterer(ClusterMixin, Component):
         tags.input_tags.sparse = self.accept_sparse
         return tags
 
+    def _check_params(self) -> None:
+        k_range = getattr(self, "k_range", None)
+        if k_range is not None and k_range[0] > k_range[1]:
+            raise ParameterError("k_range", "must be [low, high] with low <= high", list(k_range),
+                                 type(self).__name__)
+
     def _fit_k(self, X, k: int):
         raise NotImplementedError
 

@@ -126,6 +126,7 @@ class AgglomerativeClusterer(Clusterer):
         self.random_state = random_state
 
     def _check_params(self) -> None:
+        super()._check_params()
         if self.linkage == "ward" and self.metric != "euclidean":
             raise ParameterError("metric", "must be 'euclidean' with linkage 'ward' (use linkage average or "
                                  "complete with cosine)", self.metric, type(self).__name__)

@@ -44,12 +44,24 @@ class EmbeddingCache:
         self.path = self.root / "embeddings" / f"{model_id}.sqlite"
         self.hits = 0
         self.misses = 0
+        self.usable = True
+
+    def _give_up(self, err: Exception) -> None:
+        """An unusable cache location (read-only, full, a file in the way) is not the user's
+        data: say so once, and carry on without a cache."""
+        if self.usable:
+            log.warning("embedding cache: %s cannot be used (%s); embedding without a cache "
+                        "(set TOOLKIT_CACHE_DIR to a writable folder to keep vectors between runs)",
+                        self.root, getattr(err, "strerror", None) or err)
+        self.usable = False
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return self._open()
         except sqlite3.DatabaseError as err:  # not a database any more (a disk error, a stray write)
+            if isinstance(err, sqlite3.OperationalError):
+                raise  # locked, read-only, full, cannot open: the location, not the file's contents
             aside = self.path.with_name(f"{self.path.name}.corrupt-{os.getpid()}")
             log.warning("embedding cache: %s is unreadable (%s); moved to %s, starting afresh",
                         self.path, err, aside.name)
@@ -63,8 +75,26 @@ class EmbeddingCache:
         con.execute("SELECT COUNT(*) FROM vectors LIMIT 1").fetchone()
         return con
 
+    @staticmethod
+    def _intact(dim, data, checksum) -> bool:
+        """Whether a row holds a vector whose bytes match its checksum and dimension (a row
+        edited by hand may hold any type in any column)."""
+        return (isinstance(data, bytes) and isinstance(dim, int) and isinstance(checksum, str)
+                and len(data) == 4 * dim and hashlib.sha256(data).hexdigest() == checksum)
+
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:
         """The cached vectors among ``keys``; corrupt rows are deleted and left out."""
+        found: dict[str, np.ndarray] = {}
+        if self.usable:
+            try:
+                found = self._get(keys)
+            except (OSError, sqlite3.Error) as err:
+                self._give_up(err)
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
+    def _get(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         bad = []
         with self._connect() as con:
@@ -75,24 +105,27 @@ class EmbeddingCache:
                     chunk,
                 ).fetchall()
                 for key, dim, data, checksum in rows:
-                    if hashlib.sha256(data).hexdigest() != checksum or len(data) != 4 * dim:
+                    if not self._intact(dim, data, checksum):
                         bad.append(key)
                         continue
                     found[key] = np.frombuffer(data, dtype=np.float32)
             if bad:
                 log.warning("embedding cache: dropped %d corrupt entries", len(bad))
                 con.executemany("DELETE FROM vectors WHERE key = ?", [(k,) for k in bad])
-        self.hits += len(found)
-        self.misses += len(set(keys)) - len(found)
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:
+        if not self.usable:
+            return
         rows = []
         for key, vec in items.items():
             data = np.ascontiguousarray(vec, dtype=np.float32).tobytes()
             rows.append((key, len(vec), data, hashlib.sha256(data).hexdigest()))
-        with self._connect() as con:
-            con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+        try:
+            with self._connect() as con:
+                con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+        except (OSError, sqlite3.Error) as err:
+            self._give_up(err)
 
 
 def cache_files() -> list[tuple[str, int, int]]:

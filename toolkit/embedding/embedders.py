@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from toolkit.embedding.cache import EmbeddingCache, text_key
-from toolkit.errors import ConfigError
+from toolkit.errors import ConfigError, DataError, shown
 from toolkit.params import Boolean, Int, NoneValue, Options, Text
 from toolkit.registry import Registry
 from toolkit.text.corpus import Corpus
@@ -103,6 +103,18 @@ class SentenceTransformerEmbedder(Embedder):
         self._cache: EmbeddingCache | None = None
         self.name = Path(path).name
 
+    def _validate_params(self) -> None:
+        """The model folder must hold a sentence-transformers model (checked before any work)."""
+        from toolkit.errors import ParameterError
+
+        folder = Path(self.path)
+        if not folder.is_dir():
+            raise ParameterError("path", "must be a folder holding a sentence-transformers model (no such folder)",
+                                 self.path, type(self).__name__)
+        if not any((folder / name).is_file() for name in ("modules.json", "config.json")):
+            raise ParameterError("path", "must be a folder holding a sentence-transformers model "
+                                 "(it has neither modules.json nor config.json)", self.path, type(self).__name__)
+
     def weights_hash(self) -> str:
         """A hash of the model folder's weight and configuration files."""
         folder = Path(self.path)
@@ -143,7 +155,13 @@ class SentenceTransformerEmbedder(Embedder):
                 from transformers.utils import logging as hf_logging
 
                 hf_logging.disable_progress_bar()
-                _MODELS[key] = SentenceTransformer(key, device="cpu")
+                self._validate_params()
+                try:
+                    _MODELS[key] = SentenceTransformer(key, device="cpu")
+                except Exception as err:  # a broken or foreign model folder: the user's input, named
+                    raise ConfigError(f"embedding.path: {shown(str(self.path))} cannot be loaded as a "
+                                      f"sentence-transformers model ({type(err).__name__}: {shown(str(err), 160)})"
+                                      ) from None
             self._model = _MODELS[key]
         return self._model
 
@@ -247,7 +265,11 @@ class TfidfEmbedder(Embedder):
         self.vectorizer = TfidfVectorizer(stop_words="english", max_features=self.max_features,
                                           min_df=min(self.min_df, len(corpus)),
                                           sublinear_tf=self.sublinear_tf)
-        self.vectorizer.fit([d.full_text for d in corpus])
+        try:
+            self.vectorizer.fit([d.full_text for d in corpus])
+        except ValueError as err:  # scikit-learn: "empty vocabulary; perhaps the documents only contain stop words"
+            raise DataError(f"{corpus.name or 'the corpus'}: no word is left for TF-IDF after removing English "
+                            f"stop words and rare terms ({shown(str(err), 120)})") from None
         return self
 
     def transform(self, corpus: Corpus) -> sp.csr_matrix:

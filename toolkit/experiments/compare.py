@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.errors import DataError
+from toolkit.errors import ConfigError, DataError, shown
 
 SKIP_METRICS = ("timings.", "corpus.", "contingency", "auto_k.curve", "_ci95", "npmi_per_topic")
 IGNORED_SETTINGS = ("seed",)
@@ -39,8 +39,17 @@ class Group:
     runs: list[Run]
 
     def values(self, metric: str) -> dict[int, float]:
-        """The metric per seed."""
-        return {r.config.get("seed", 0): flatten(r.metrics)[metric] for r in self.runs if metric in flatten(r.metrics)}
+        """The metric per seed; a DataError naming the run folder whose value is not a number."""
+        out = {}
+        for r in self.runs:
+            flat = flatten(r.metrics)
+            if metric not in flat or flat[metric] is None:  # null: not finite when it was measured
+                continue
+            value = flat[metric]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise DataError(f"{r.folder}/metrics.json: {metric} is {shown(value)}, not a finite number")
+            out[r.config.get("seed", 0)] = value
+        return out
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
@@ -73,6 +82,15 @@ def metric_names(runs: list[Run]) -> list[str]:
                     and not any(s in key for s in SKIP_METRICS):
                 names[key] = None
     return list(names)
+
+
+def check_metrics(runs: list[Run], wanted: list[str]) -> None:
+    """A ConfigError listing the metrics these runs have, when one of ``wanted`` is not among them."""
+    known = metric_names(runs)
+    unknown = [m for m in wanted if m not in known]
+    if unknown:
+        raise ConfigError(f"--metric {shown(unknown[0])}: no run has this metric; available: "
+                          f"{shown(', '.join(known), 600)}")
 
 
 def _selector_keys() -> set[str]:
@@ -236,3 +254,29 @@ def plot(rows: list[dict], metric: str, path: Path | None = None):
                     va="center", fontsize=8)
     ax.set_xlim(0, max(1e-9, float((means + stds).max())) * 1.25)
     return finish(fig, path)
+
+
+def write_outputs(out: Path, markdown: str, table: str, rows: list[dict], metric: str) -> list[Path]:
+    """``compare.md``, ``compare.csv`` and ``compare.png`` in ``out``, all or none: they are
+    made in a temporary folder beside them and moved into place only when all three exist."""
+    import os
+    import shutil
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / f".compare-{os.getpid()}"
+        tmp.mkdir(exist_ok=True)
+    except OSError as err:
+        raise DataError(f"{out}: cannot write the comparison there ({err.strerror or err})") from None
+    names = ("compare.md", "compare.csv", "compare.png")
+    try:
+        (tmp / names[0]).write_text(markdown, encoding="utf-8")
+        (tmp / names[1]).write_text(table, encoding="utf-8")
+        plot(rows, metric, tmp / names[2])
+        for name in names:
+            os.replace(tmp / name, out / name)
+    except OSError as err:
+        raise DataError(f"{out}: writing the comparison failed ({err.strerror or err}); nothing was kept") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [out / name for name in names]

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import logging
+import math
 import os
 import platform
 import shutil
@@ -86,7 +87,29 @@ def environment(resolved: dict, fingerprint: str) -> dict:
 
 
 def _json(obj) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    """Strict JSON (``allow_nan=False``): NaN or Infinity would make a file other tools cannot read."""
+    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False) + "\n"
+
+
+def finite_metrics(metrics: dict) -> dict:
+    """``metrics`` with every non-finite number replaced by null, each listed with its reason
+    under ``"non_finite"`` (for example a coherence of -inf when two keywords never co-occur)."""
+    found: dict[str, str] = {}
+
+    def walk(value, path: str):
+        if isinstance(value, dict):
+            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, float) and not math.isfinite(value):
+            found[path] = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+            return None
+        return value
+
+    out = walk(metrics, "")
+    if found:
+        out["non_finite"] = {k: f"was {v}" for k, v in found.items()}
+    return out
 
 
 def _assignments_csv(result: RunResult) -> str:
@@ -113,6 +136,7 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
     final = parent / result.run_id
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out_dir, result.config["name"])  # left by runs killed with kill -9
         tmp = parent / f".tmp-{result.run_id}-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -122,7 +146,7 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
     try:
         files = {
             "config.yaml": cfg.dump(result.config),
-            "metrics.json": _json(result.metrics),
+            "metrics.json": _json(finite_metrics(result.metrics)),
             "assignments.csv": _assignments_csv(result),
             "topics.json": _json([asdict(t) for t in result.topics]),
             "summaries.jsonl": "".join(json.dumps(asdict(s), ensure_ascii=False) + "\n"

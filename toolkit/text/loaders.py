@@ -10,17 +10,19 @@ naming the file and the line or column at fault.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from toolkit.errors import DataError
+from toolkit.errors import DataError, cut, shown
 from toolkit.params import SEED, Boolean, Int, MappingOf, NoneValue, Options, Text, check_constraints
 from toolkit.registry import Registry
 from toolkit.text.cleaning import clean_markup, page_articles
 from toolkit.text.corpus import Corpus, Document
-from toolkit.text.files import data_path, fingerprint, read_text
+from toolkit.text.files import data_path, fingerprint, normalise_newlines, read_text, shown_path
 
 LOADERS: Registry[Loader] = Registry("dataset.loader")
 
@@ -120,6 +122,9 @@ class ScrapedPageLoader(Loader):
 
 
 def title_and_body(text: str, first_line_title: bool) -> tuple[str, str]:
+    """A text file's title (its first line, when ``first_line_title``) and body; line endings
+    ``\\r\\n`` and ``\\r`` read as ``\\n``, the outer white space stripped."""
+    text = normalise_newlines(text)
     if not first_line_title:
         return "", text.strip()
     head, _, body = text.strip().partition("\n")
@@ -165,7 +170,7 @@ class TextFolderLoader(Loader):
             title, body = title_and_body(read_text(f, self.encoding), self.first_line_title)
             docs.append(Document(id=f.relative_to(root).with_suffix("").as_posix(), title=title,
                                  text=body, source=str(f)))
-        return Corpus(docs, name=root.name, fingerprint=fingerprint(files))
+        return Corpus(docs, name=root.name, fingerprint=fingerprint(files, root))
 
 
 @LOADERS.register("labelled_folders")
@@ -205,11 +210,11 @@ class LabelledFoldersLoader(Loader):
             summary_path = root / "summaries" / label / f.name
             summary = None
             if summary_path.is_file():
-                summary = read_text(summary_path, self.encoding).strip()
+                summary = normalise_newlines(read_text(summary_path, self.encoding)).strip()
                 used.append(summary_path)
             docs.append(Document(id=f"{label}/{f.stem}", title=title, text=body, label=label,
                                  summary=summary, source=str(f)))
-        return Corpus(docs, name=root.name, fingerprint=fingerprint(used))
+        return Corpus(docs, name=root.name, fingerprint=fingerprint(used, root))
 
 
 class _RecordLoader(Loader):
@@ -241,21 +246,31 @@ class _RecordLoader(Loader):
                   "id": self.id, "summary": self.summary}
         return {k: v for k, v in wanted.items() if v is not None}
 
+    def _field(self, record: dict, key: str, where: str):
+        """The value of dataset.``key``'s field: text fields take strings (null: empty), label and
+        id also whole numbers; anything else is refused by file, line and field."""
+        field = self._fields().get(key)
+        value = None if field is None else record.get(field)
+        if value is None or isinstance(value, str):
+            return value
+        if key in ("label", "id") and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        kind = {dict: "an object", list: "a list", bool: "a boolean"}.get(type(value), f"a {type(value).__name__}")
+        expected = "a string or a whole number" if key in ("label", "id") else "a string"
+        raise DataError(f"{where}: field {shown(field)} (dataset.{key}) must be {expected}, got {kind}")
+
     def _document(self, record: dict, where: str, number: int) -> Document:
-        get = {k: record.get(v) for k, v in self._fields().items()}
-        label = get.get("label")
-        if label is not None:
-            label = str(label)
-            if self.label_names:
-                label = self.label_names.get(label, label)
-        doc_id = get.get("id")
+        get = {k: self._field(record, k, where) for k in ("text", "title", "label", "id", "summary")}
+        label = get["label"]
+        if label is not None and self.label_names:
+            label = self.label_names.get(label, label)
         fix = clean_markup if self.markup else str
         return Document(
-            id=str(doc_id) if doc_id not in (None, "") else str(number),
-            title=fix(str(get.get("title") or "")),
-            text=fix(str(get.get("text") or "")),
+            id=get["id"] if get["id"] not in (None, "") else str(number),
+            title=fix(get["title"] or ""),
+            text=fix(get["text"] or ""),
             label=label,
-            summary=None if get.get("summary") is None else str(get["summary"]),
+            summary=get["summary"],
             source=where,
         )
 
@@ -293,14 +308,21 @@ class CsvLoader(_RecordLoader):
     def _load(self) -> Corpus:
         path = Path(self.path)
         text = read_text(path, self.encoding)
-        reader = csv.DictReader(text.splitlines(), delimiter=self.delimiter)
-        columns = reader.fieldnames or []
-        for key, column in self._fields().items():
-            if column not in columns:
-                raise DataError(
-                    f"{path}: no column {column!r} for dataset.{key} (columns: {', '.join(columns)})"
-                )
-        docs = [self._document(row, f"{path}:{n + 1}", n) for n, row in enumerate(reader, start=1)]
+        # the csv module over the whole text: quoted fields keep their newlines, and only
+        # \n, \r\n and \r end a row (str.splitlines would also break at \x0c, \x1e, U+2028 ...)
+        csv.field_size_limit(max(csv.field_size_limit(), min(self.max_chars or sys.maxsize, 2**31 - 1)))
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        try:
+            columns = reader.fieldnames or []
+            for key, column in self._fields().items():
+                if column not in columns:
+                    raise DataError(f"{shown_path(path)}: no column {shown(column)} for dataset.{key} "
+                                    f"(columns: {cut(', '.join(columns), 200)})")
+            docs = []
+            for n, row in enumerate(reader, start=1):
+                docs.append(self._document(row, f"{shown_path(path)}:{reader.line_num}", n))
+        except csv.Error as err:
+            raise DataError(f"{shown_path(path)}:{reader.line_num}: not valid CSV ({err})") from None
         return Corpus(docs, name=path.stem, fingerprint=fingerprint([path]))
 
 
@@ -325,19 +347,20 @@ class JsonlLoader(_RecordLoader):
     def _load(self) -> Corpus:
         path = Path(self.path)
         docs = []
-        for n, line in enumerate(read_text(path, self.encoding).splitlines(), start=1):
+        # JSON Lines ends a record at \n only: a string may hold U+2028, \x85 or \x0c
+        for n, line in enumerate(read_text(path, self.encoding).split("\n"), start=1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{n}: not valid JSON ({err.msg}: column {err.colno})") from None
+                raise DataError(f"{shown_path(path)}:{n}: not valid JSON ({err.msg}: column {err.colno})") from None
             if not isinstance(record, dict):
-                raise DataError(f"{path}:{n}: expected a JSON object, got {type(record).__name__}")
+                raise DataError(f"{shown_path(path)}:{n}: expected a JSON object, got {type(record).__name__}")
             for key, field in self._fields().items():
                 if field not in record:
-                    raise DataError(f"{path}:{n}: no field {field!r} for dataset.{key}")
-            docs.append(self._document(record, f"{path}:{n}", n))
+                    raise DataError(f"{shown_path(path)}:{n}: no field {shown(field)} for dataset.{key}")
+            docs.append(self._document(record, f"{shown_path(path)}:{n}", n))
         return Corpus(docs, name=path.stem, fingerprint=fingerprint([path]))
 
 

@@ -69,7 +69,10 @@ def class_tfidf(texts_per_class: list[str], stop_words: str | None = "english"
     terms : ndarray of str
     """
     vectorizer = CountVectorizer(stop_words=stop_words, token_pattern=KEYWORD_PATTERN)
-    counts = vectorizer.fit_transform(texts_per_class).astype(np.float64)
+    try:
+        counts = vectorizer.fit_transform(texts_per_class).astype(np.float64)
+    except ValueError:  # no word but stop words: every topic's keywords are empty
+        return np.zeros((len(texts_per_class), 0)), np.array([], dtype=str)
     tf = normalize(counts, norm="l1")
     words_per_class = np.asarray(counts.sum(axis=1)).ravel()
     avg_words = words_per_class.mean()
@@ -155,7 +158,7 @@ class TopicDescriber(Component):
             best = members[np.argsort(-sims, kind="stable")[: self.exemplars]]
             topics.append(Topic(
                 id=int(c),
-                name="outliers" if c < 0 else " / ".join(k for k, _ in keywords[:3]),
+                name="outliers" if c < 0 else " / ".join(k for k, _ in keywords[:3]) or f"topic {c}",
                 keywords=keywords,
                 size=len(members),
                 documents=[corpus[i].id for i in members],
