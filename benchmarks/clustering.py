@@ -1,5 +1,5 @@
-"""Clustering benchmark: every method x 5 seeds on AG News and the BBC dev articles,
-side by side with BERTopic on the same cached MiniLM embeddings.
+"""Clustering benchmark: every method x 5 seeds on AG News, the BBC dev articles and the
+HuffPost 2018-2019 items, side by side with BERTopic on the same cached MiniLM embeddings.
 
 Run with ``python -m benchmarks.clustering`` (needs the ``bench`` extra for BERTopic).
 """
@@ -19,14 +19,27 @@ from toolkit.embedding import EMBEDDERS, MiniLMEmbedder
 from toolkit.experiments import config as cfg
 from toolkit.experiments import prepare_corpus
 
-TRUE_K = {"ag_news": 4, "bbc_dev": 5}
+TRUE_K = {"ag_news": 4, "bbc_dev": 5, "huffpost": 29}
 BEST = Path(__file__).resolve().parents[1] / "experiments" / "best_clustering.yaml"
 KNN_VOTE = {"method": "knn_vote"}
+SCAN = {"method": "scan"}
+DEFAULT_LABEL = "default: pooling auto, centred, k-means + SCAN (semantic + lexical neighbours)"
 # (label, embedding, reduce settings, cluster settings[, refine settings]); "{k}" is the true
-# number of labels. Embeddings: "minilm" (mean of sentences, the default), "minilm_auto" (whole
-# text when it fits the model's window), "tfidf".
+# number of labels. Embeddings: "minilm" (mean of sentences), "minilm_auto" (whole text when it
+# fits the model's window, else mean of sentences: the default), "minilm_text" (whole text,
+# truncated to the model's window), "tfidf".
 METHODS = [
+    (DEFAULT_LABEL, "minilm_auto", {"method": "center"}, {"method": "kmeans", "n_clusters": "{k}"}, SCAN),
+    ("pooling auto, centred, k-means + SCAN (semantic neighbours only)", "minilm_auto", {"method": "center"},
+     {"method": "kmeans", "n_clusters": "{k}"}, {"method": "scan", "lexical_neighbors": 0}),
+    ("pooling auto, centred, k-means + kNN vote", "minilm_auto", {"method": "center"},
+     {"method": "kmeans", "n_clusters": "{k}"}, KNN_VOTE),
+    ("pooling auto, centred, k-means", "minilm_auto", {"method": "center"}, {"method": "kmeans", "n_clusters": "{k}"}),
     ("TF-IDF + k-means", "tfidf", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}),
+    ("LSA-100 of TF-IDF + k-means", "tfidf", {"method": "pca", "n_components": 100},
+     {"method": "kmeans", "n_clusters": "{k}"}),
+    ("MiniLM whole text (truncated) + k-means", "minilm_text", {"method": "none"},
+     {"method": "kmeans", "n_clusters": "{k}"}),
     ("k-means", "minilm", {"method": "none"}, {"method": "kmeans", "n_clusters": "{k}"}),
     ("mini-batch k-means", "minilm", {"method": "none"}, {"method": "minibatch_kmeans", "n_clusters": "{k}"}),
     ("agglomerative ward", "minilm", {"method": "none"}, {"method": "agglomerative", "n_clusters": "{k}"}),
@@ -56,7 +69,7 @@ def embeddings_for(name: str):
     """The corpus, its gold labels, and its TF-IDF and (cached) MiniLM document embeddings."""
     corpus, _, _ = prepare_corpus(cfg.resolve({"dataset": {"loader": "builtin", "name": name}}))
     out = {"tfidf": EMBEDDERS.get("tfidf")().fit_transform(corpus)}
-    for rep, pooling in (("minilm", "sentences"), ("minilm_auto", "auto")):
+    for rep, pooling in (("minilm", "sentences"), ("minilm_auto", "auto"), ("minilm_text", "text")):
         minilm = MiniLMEmbedder(pooling=pooling)
         start = time.perf_counter()
         out[rep] = minilm.fit_transform(corpus)
@@ -76,7 +89,7 @@ def _seeded(section: str, settings: dict) -> bool:
     return "random_state" in _build(section, settings, 2, 0).get_params() and settings["method"] != "agglomerative"
 
 
-def run_ours(name, gold, X_by_rep, seeds, only: list[str] | None = None) -> list[dict]:
+def run_ours(name, corpus, gold, X_by_rep, seeds, only: list[str] | None = None) -> list[dict]:
     rows = []
     reduced: dict[tuple, tuple[np.ndarray, float]] = {}
     k = TRUE_K[name]
@@ -101,7 +114,9 @@ def run_ours(name, gold, X_by_rep, seeds, only: list[str] | None = None) -> list
                 warnings.simplefilter("ignore")
                 labels = clusterer.fit_predict(Z)
                 if refine:
-                    labels = _build("refine", refine[0], k, seed).fit_predict(Z, labels)
+                    refiner = _build("refine", refine[0], k, seed)
+                    texts = {"texts": [d.full_text for d in corpus]} if refine[0]["method"] == "scan" else {}
+                    labels = refiner.fit(Z, labels, **texts).labels_
             seconds = time.perf_counter() - start + reduce_seconds
             rows.append(score_row(name, f"ours: {label}", seed, gold, labels, seconds,
                                   getattr(clusterer, "auto_k_", None)))
@@ -167,6 +182,66 @@ def run_best(name, gold, seeds) -> list[dict]:
     return rows
 
 
+DEFAULT_RUN_LABEL = "ours, default end to end: toolkit run naming only the data and k"
+
+
+def default_config(name: str, seed: int) -> dict:
+    """What ``toolkit run`` does with an experiment file that names only the data and k."""
+    return {"seed": seed, "dataset": {"loader": "builtin", "name": name}, "cluster": {"n_clusters": TRUE_K[name]}}
+
+
+def run_default(name, gold, seeds) -> list[dict]:
+    """The default pipeline run end to end by the toolkit's runner (embeddings from the cache;
+    topics, summaries and evaluation included), one run per seed."""
+    from toolkit.experiments import execute
+
+    rows = []
+    for seed in seeds:
+        start = time.perf_counter()
+        result = execute(default_config(name, seed), progress=False)
+        seconds = time.perf_counter() - start
+        rows.append(score_row(name, DEFAULT_RUN_LABEL, seed, gold, result.labels, seconds, None))
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in result.metrics.get("timings", {}).items())
+        print(f"  {DEFAULT_RUN_LABEL:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
+              f"({seconds:.1f} s: {stages})", flush=True)
+    return rows
+
+
+def measure_cost(name: str) -> dict:
+    """One embedding pass without the cache, then the default run with an empty cache (so it
+    embeds too), in the same process with the model already loaded: the run's cost as a
+    multiple of the embedding pass."""
+    import os
+    import tempfile
+
+    from toolkit.experiments import execute
+
+    corpus, _, _ = prepare_corpus(cfg.resolve({"dataset": {"loader": "builtin", "name": name}}))
+    embedder = MiniLMEmbedder(cache=False)
+    embedder.load_model()
+    start = time.perf_counter()
+    embedder.fit_transform(corpus)
+    embed_seconds = time.perf_counter() - start
+    previous = os.environ.get("TOOLKIT_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as empty:
+        os.environ["TOOLKIT_CACHE_DIR"] = empty
+        try:
+            start = time.perf_counter()
+            result = execute(default_config(name, 0), progress=False)
+            run_seconds = time.perf_counter() - start
+        finally:
+            if previous is None:
+                os.environ.pop("TOOLKIT_CACHE_DIR")
+            else:
+                os.environ["TOOLKIT_CACHE_DIR"] = previous
+    cost = {"dataset": name, "documents": len(corpus), "embedding_pass_seconds": embed_seconds,
+            "default_run_seconds": run_seconds, "ratio": run_seconds / embed_seconds,
+            "stages": result.metrics.get("timings", {})}
+    print(f"{name}: one embedding pass {embed_seconds:.1f} s; default run from an empty cache {run_seconds:.1f} s "
+          f"({cost['ratio']:.2f}x)", flush=True)
+    return cost
+
+
 def score_row(dataset, system, seed, gold, labels, seconds, auto_k) -> dict:
     return {"dataset": dataset, "system": system, "seed": seed,
             "nmi": metrics.normalized_mutual_info_score(gold, labels),
@@ -192,8 +267,17 @@ def summarise(rows: list[dict]) -> list[dict]:
     return out
 
 
-def markdown(summary: list[dict], seeds) -> str:
+def markdown(summary: list[dict], seeds, costs: list[dict]) -> str:
     lines = [f"# Clustering benchmark: mean ± std over seeds {list(seeds)}", ""]
+    if costs:
+        lines += ["## Cost of the default run", "",
+                  "| data | documents | one embedding pass (s) | default run from an empty cache (s) | ratio | "
+                  "stages (s) |", "| --- | --- | --- | --- | --- | --- |"]
+        for c in costs:
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in c["stages"].items())
+            lines.append(f"| {c['dataset']} | {c['documents']} | {c['embedding_pass_seconds']:.1f} | "
+                         f"{c['default_run_seconds']:.1f} | {c['ratio']:.2f}x | {stages} |")
+        lines.append("")
     for dataset in dict.fromkeys(s["dataset"] for s in summary):
         lines += [f"## {dataset} ({TRUE_K[dataset]} gold labels)", "",
                   "| system | NMI | ARI | topics | outlier share | seconds |", "| --- | --- | --- | --- | --- | --- |"]
@@ -203,15 +287,16 @@ def markdown(summary: list[dict], seeds) -> str:
                          f"{s['ari']:.3f} ± {s['ari_std']:.3f} | {s['topics']:.1f} ± {s['topics_std']:.1f} | "
                          f"{s['outlier_share']:.2f} | {s['seconds']:.1f} |")
         lines.append("")
-    lines += ["Seconds: clustering (and its reduction) on precomputed MiniLM embeddings; BERTopic's include its "
-              "c-TF-IDF topic representation; the best configuration's are a whole run (embedding from the "
-              "cache, fine-tuning, embedding the corpus again, clustering, topics).", ""]
+    lines += ["Seconds: clustering (and its reduction and refinement) on precomputed MiniLM embeddings; "
+              "BERTopic's include its c-TF-IDF topic representation (BERTopic is given the whole-text "
+              "embeddings it would compute itself); the end-to-end rows are whole runs (embeddings from the "
+              "cache; the best configuration also fine-tunes and embeds the corpus again).", ""]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=["ag_news", "bbc_dev"], choices=sorted(TRUE_K))
+    parser.add_argument("--datasets", nargs="+", default=["ag_news", "bbc_dev", "huffpost"], choices=sorted(TRUE_K))
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. N-1")
     parser.add_argument("--no-bertopic", action="store_true")
     parser.add_argument("--no-ours", action="store_true", help="skip the methods on frozen embeddings")
@@ -220,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-best", action="store_true",
                         help="skip experiments/best_clustering.yaml (it fine-tunes the encoder: about 10 minutes "
                              "a seed on AG News)")
+    parser.add_argument("--no-default-run", action="store_true", help="skip the end-to-end default runs")
+    parser.add_argument("--cost", nargs="*", default=None, metavar="DATASET",
+                        help="measure the default run's cost against one uncached embedding pass "
+                             "(default data set: ag_news)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other systems' runs from the existing clustering.json")
     parser.add_argument("--out", default="results/benchmarks")
@@ -229,21 +318,27 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.datasets:
         corpus, gold, X_by_rep = embeddings_for(name)
         if not args.no_ours:
-            rows += run_ours(name, gold, X_by_rep, seeds, args.methods)
+            rows += run_ours(name, corpus, gold, X_by_rep, seeds, args.methods)
         if not args.no_bertopic:
-            rows += run_bertopic(name, corpus, gold, X_by_rep["minilm"], seeds)
+            rows += run_bertopic(name, corpus, gold, X_by_rep["minilm_text"], seeds)
+        if not args.no_default_run:
+            rows += run_default(name, gold, seeds)
         if not args.no_best:
             rows += run_best(name, gold, seeds)
+    costs = [measure_cost(name) for name in (args.cost or ["ag_news"])] if args.cost is not None else []
     out = Path(args.out)
     if args.merge and (out / "clustering.json").is_file():
         fresh = {(r["dataset"], r["system"]) for r in rows}
         old = json.loads((out / "clustering.json").read_text())["runs"]
         rows = [r for r in old if (r["dataset"], r["system"]) not in fresh] + rows
+        if not costs:
+            costs = json.loads((out / "clustering.json").read_text()).get("costs", [])
     summary = summarise(rows)
     out.mkdir(parents=True, exist_ok=True)
-    text = markdown(summary, seeds)
+    text = markdown(summary, seeds, costs)
     (out / "clustering.md").write_text(text)
-    (out / "clustering.json").write_text(json.dumps({"summary": summary, "runs": rows}, indent=2) + "\n")
+    (out / "clustering.json").write_text(json.dumps({"summary": summary, "runs": rows, "costs": costs}, indent=2)
+                                         + "\n")
     print(text)
     return 0
 

@@ -127,7 +127,7 @@ def _cases() -> dict[str, tuple[list[str], str]]:
         "summarize unknown method": (["summarize", "{tmp}/article.txt", "--method", "lsaa"],
                                      "summarize.method: unknown value 'lsaa'"),
         "summarize unknown parameter": (["summarize", "{tmp}/article.txt", "--param", "bogus=1"],
-                                        "summarize.bogus: unknown setting for method 'lexrank'"),
+                                        "summarize.bogus: unknown setting for method 'textrank'"),
         "summarize empty standard input": (["summarize", "-"], "standard input: no text to summarise"),
         "summarize unknown encoding": (["summarize", "{tmp}/article.txt", "--encoding", "klingon"],
                                        "article.txt: unknown encoding 'klingon'"),

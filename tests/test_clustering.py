@@ -88,7 +88,7 @@ def test_auto_k_lands_within_one_of_the_bbc_sections_and_keeps_its_curve(bbc):
      "cluster.outliers: must be one of 'keep', 'nearest', got 'drop'"),
     ({"cluster": {"n_clusters": "many"}}, "cluster.n_clusters: must be an integer >= 1 or one of 'auto'"),
     ({"cluster": {"method": "kmeans", "k_criterion": "elbow"}}, "cluster.k_criterion: must be one of 'silhouette'"),
-    ({"reduce": {"method": "tsne"}}, "reduce.method: unknown value 'tsne'; choose one of: none, pca, umap"),
+    ({"reduce": {"method": "tsne"}}, "reduce.method: unknown value 'tsne'; choose one of: center, none, pca, umap"),
     ({"reduce": {"method": "umap", "perplexity": 5}}, "reduce.perplexity: unknown setting for method 'umap'"),
 ])
 def test_bad_cluster_settings_fail_before_any_work(config, message):

@@ -63,3 +63,15 @@ def test_every_component_declares_a_rule_for_every_parameter():
         for cls in classes:
             missing = set(cfg.parameters(cls)) - set(getattr(cls, "_parameter_constraints", {}))
             assert not missing, f"{name}: {cls.__name__} has no rule for {sorted(missing)}"
+
+
+def test_the_default_pipeline_is_the_benchmarked_one():
+    """An experiment file that names only the data and k runs the pipeline the README's
+    clustering and summarisation benchmarks measure as the default."""
+    resolved = cfg.resolve({"dataset": {"loader": "builtin", "name": "bbc_dev"}, "cluster": {"n_clusters": 5}})
+    assert resolved["embedding"]["model"] == "minilm" and resolved["embedding"]["pooling"] == "auto"
+    assert resolved["reduce"]["method"] == "center" and resolved["cluster"]["method"] == "kmeans"
+    assert resolved["refine"] == {"method": "scan", "n_neighbors": 10, "lexical_neighbors": 10, "entropy_weight": 3.0,
+                                  "temperature": 0.1, "max_iter": 300, "learning_rate": 0.01}
+    assert resolved["adapt"]["method"] == "none"
+    assert resolved["summarize"]["method"] == "textrank" and resolved["summarize"]["similarity"] == "overlap"

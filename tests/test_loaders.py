@@ -49,6 +49,22 @@ def test_text_folder_reads_files_recursively_with_optional_title():
     assert untitled[0].title == "" and untitled[0].text.startswith(corpus[0].title)
 
 
+def test_builtin_huffpost_is_the_dated_items_with_29_unbalanced_categories():
+    """Headline as title, short description as text; the two items whose description is
+    empty are skipped (and said so)."""
+    import json
+    from collections import Counter
+
+    from toolkit.text.loaders import data_path
+
+    records = [json.loads(line) for line in data_path("huffpost_2018_2019.jsonl").read_text("utf-8").splitlines()]
+    corpus = load("builtin", name="huffpost")
+    assert len(records) == 4481 and len(corpus) == 4481 - sum(not r["short_description"].strip() for r in records)
+    assert corpus[0].title == records[0]["headline"] and corpus[0].text == records[0]["short_description"]
+    counts = Counter(corpus.labels)
+    assert len(counts) == 29 and counts.most_common(1)[0][0] == "POLITICS" and min(counts.values()) < 20
+
+
 def test_csv_reads_ag_news_with_label_names_and_markup_cleaned():
     corpus = load("builtin", name="ag_news")
     assert len(corpus) == 7600
@@ -122,5 +138,6 @@ def test_duplicate_ids_are_refused(tmp_path):
 
 
 def test_unknown_builtin_names_the_choices():
-    with pytest.raises(ToolkitError, match="BuiltinLoader.name: must be one of 'ag_news', 'bbc_dev', 'skynews'"):
+    with pytest.raises(ToolkitError,
+                       match="BuiltinLoader.name: must be one of 'ag_news', 'bbc_dev', 'huffpost', 'skynews'"):
         load("builtin", name="reuters")

@@ -10,7 +10,7 @@ Quick use::
     model = toolkit.TopicModel(clusterer=toolkit.KMeansClusterer(n_clusters=4)).fit(texts)
     model.save("my-model"); toolkit.TopicModel.load("my-model")
 
-    toolkit.summarize("A long article ...", method="lexrank", ratio=0.3)
+    toolkit.summarize("A long article ...", method="textrank", ratio=0.3)
 """
 
 from toolkit.clustering import (
@@ -19,12 +19,15 @@ from toolkit.clustering import (
     REFINERS,
     AgglomerativeClusterer,
     BERTopicLike,
+    CenterReducer,
     GaussianMixtureClusterer,
     HDBSCANClusterer,
     KMeansClusterer,
     KNNVote,
     MiniBatchKMeansClusterer,
+    NeighbourConsistency,
     NoReduction,
+    NoRefinement,
     PCAReducer,
     SpectralClusterer,
     UMAPReducer,
@@ -60,9 +63,10 @@ from toolkit.topics import Topic, TopicDescriber, TopicModel
 
 __version__ = "0.2.0"
 __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "SUMMARIZERS", "AgglomerativeClusterer", "BERTopicLike",
-           "CentroidSummarizer", "ConfigError", "Corpus", "DataError", "DegreeSummarizer", "Document",
+           "CenterReducer", "CentroidSummarizer", "ConfigError", "Corpus", "DataError", "DegreeSummarizer", "Document",
            "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "LeadSummarizer",
-           "LexRankSummarizer", "MiniBatchKMeansClusterer", "MiniLMEmbedder", "NoReduction", "PCAReducer",
+           "LexRankSummarizer", "MiniBatchKMeansClusterer", "MiniLMEmbedder", "NeighbourConsistency",
+           "NoReduction", "NoRefinement", "PCAReducer",
            "ParameterError", "RandomSummarizer", "RunResult", "SentenceTransformerEmbedder", "SpectralClusterer",
            "Summarizer", "Summary", "TextRankSummarizer", "TfidfEmbedder", "ToolkitError", "Topic", "TopicDescriber",
            "TopicModel", "UMAPReducer", "__version__", "execute", "expand_sweep", "experiment", "format_result",

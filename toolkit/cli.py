@@ -181,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["info", "clear"])
     p = sub.add_parser("summarize", parents=[common], help="summarise text files extractively (one summary per file)")
     p.add_argument("files", nargs="+", help="plain-text files; - reads standard input")
-    p.add_argument("--method", default="lexrank",
-                   help="lexrank, textrank, centroid, degree, lead or random (default lexrank)")
+    p.add_argument("--method", default="textrank",
+                   help="textrank, lexrank, centroid, degree, lead or random (default textrank, word overlap)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--sentences", type=int, help="budget: this many sentences (default 3)")
     budget.add_argument("--ratio", type=float, help="budget: this share of the sentences")

@@ -13,6 +13,7 @@ from toolkit.clustering.base import (
     cosine_centroids,
     nearest_centroid,
 )
+from toolkit.clustering.consistency import NeighbourConsistency
 from toolkit.clustering.methods import (
     CLUSTERERS,
     AgglomerativeClusterer,
@@ -23,11 +24,11 @@ from toolkit.clustering.methods import (
     MiniBatchKMeansClusterer,
     SpectralClusterer,
 )
-from toolkit.clustering.reduce import REDUCERS, NoReduction, PCAReducer, Reducer, UMAPReducer
+from toolkit.clustering.reduce import REDUCERS, CenterReducer, NoReduction, PCAReducer, Reducer, UMAPReducer
 from toolkit.clustering.refine import REFINERS, KNNVote, NoRefinement, Refiner, neighbour_votes
 
-__all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "AgglomerativeClusterer", "BERTopicLike", "Clusterer",
-           "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "MiniBatchKMeansClusterer",
-           "NoReduction", "NoRefinement", "PCAReducer", "Reducer", "Refiner", "SpectralClusterer", "UMAPReducer",
-           "assign_outliers", "canonical_labels", "check_cluster_count", "cosine_centroids", "nearest_centroid",
-           "neighbour_votes"]
+__all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "AgglomerativeClusterer", "BERTopicLike", "CenterReducer",
+           "Clusterer", "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote",
+           "MiniBatchKMeansClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement", "PCAReducer", "Reducer",
+           "Refiner", "SpectralClusterer", "UMAPReducer", "assign_outliers", "canonical_labels", "check_cluster_count",
+           "cosine_centroids", "nearest_centroid", "neighbour_votes"]

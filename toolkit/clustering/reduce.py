@@ -51,6 +51,35 @@ class NoReduction(Reducer):
         return X if isinstance(X, np.ndarray) or sp.issparse(X) else checked
 
 
+@REDUCERS.register("center")
+class CenterReducer(Reducer):
+    """Subtract the corpus's mean vector, then scale each row to unit length.
+
+    Sentence embeddings share a large common direction (every news text is "news"), so raw
+    cosines crowd together; measured from the corpus's centre, the directions that tell
+    topics apart dominate the cosine. Same dimensions as the input. Sparse input (TF-IDF) is
+    returned unchanged: centring would make it dense.
+    """
+
+    def fit_transform(self, X, y=None):
+        self._validate_params()
+        X = self._check(X, reset=True)
+        if sp.issparse(X):
+            self.mean_ = None
+            return X
+        self.mean_ = X.mean(axis=0)
+        return self._center(X)
+
+    def _center(self, X):
+        centred = X - self.mean_
+        norms = np.linalg.norm(centred, axis=1, keepdims=True)
+        return (centred / np.where(norms > 0, norms, 1.0)).astype(X.dtype)
+
+    def transform(self, X):
+        X = self._check(X, reset=False)
+        return X if self.mean_ is None or sp.issparse(X) else self._center(X)
+
+
 @REDUCERS.register("pca")
 class PCAReducer(Reducer):
     """Principal components (truncated SVD for sparse input).
@@ -145,4 +174,4 @@ class UMAPReducer(Reducer):
             return self.model_.transform(X).astype(X.dtype)
 
 
-__all__ = ["REDUCERS", "NoReduction", "PCAReducer", "Reducer", "UMAPReducer"]
+__all__ = ["REDUCERS", "CenterReducer", "NoReduction", "PCAReducer", "Reducer", "UMAPReducer"]

@@ -75,12 +75,12 @@ class SentenceTransformerEmbedder(Embedder):
     ----------
     path : str
         The model's folder.
-    pooling : {"sentences", "text", "auto"}
+    pooling : {"auto", "sentences", "text"}
         ``sentences``: a document is the normalised mean of its sentences' embeddings
         (all of a long article counts, not only the model's first 256 word pieces);
         ``text``: the document's text embedded whole (truncated by the model);
-        ``auto``: whole when the text fits the model's window (each word read in the
-        context of the others), else the mean of its sentences (nothing cut off).
+        ``auto`` (the default): whole when the text fits the model's window (each word read
+        in the context of the others), else the mean of its sentences (nothing cut off).
     include_title : bool
         Whether the title is embedded with the document.
     batch_size : int
@@ -92,7 +92,7 @@ class SentenceTransformerEmbedder(Embedder):
     _parameter_constraints = {"path": [Text()], "pooling": [Options(*POOLINGS)], "include_title": [Boolean()],
                               "batch_size": [Int(1)], "cache": [Boolean()]}
 
-    def __init__(self, path: str, pooling: str = "sentences", include_title: bool = True,
+    def __init__(self, path: str, pooling: str = "auto", include_title: bool = True,
                  batch_size: int = 64, cache: bool = True) -> None:
         self.path = path
         self.pooling = pooling
@@ -232,7 +232,7 @@ class MiniLMEmbedder(SentenceTransformerEmbedder):
     Parameters are those of :class:`SentenceTransformerEmbedder` except ``path``.
     """
 
-    def __init__(self, pooling: str = "sentences", include_title: bool = True,
+    def __init__(self, pooling: str = "auto", include_title: bool = True,
                  batch_size: int = 64, cache: bool = True) -> None:
         super().__init__(minilm_path(), pooling, include_title, batch_size, cache)
         self.name = "all-MiniLM-L6-v2"

@@ -216,7 +216,7 @@ class RandomSummarizer(Summarizer):
         return RandomScorer(self.random_state)
 
 
-def make_summarizer(method: str = "lexrank", **params) -> Summarizer:
+def make_summarizer(method: str = "textrank", **params) -> Summarizer:
     """The summariser registered as ``method`` with ``params`` (``make_summarizer("textrank", ratio=0.4)``)."""
     return SUMMARIZERS.get(method, "method")(**params)
 

@@ -61,10 +61,12 @@ class CentralityScorer:
     def score(self, sentences: SentenceSet) -> np.ndarray:
         raise NotImplementedError
 
-    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray,
+                     texts: list[str] | None = None) -> np.ndarray | None:
         """Scores of many units at once from their block-diagonal cosine matrix
-        (:func:`block_cosine`), equal to scoring each unit alone; None when this scorer
-        cannot (the caller then scores unit by unit)."""
+        (:func:`block_cosine`) or, for a scorer that reads words, their sentences' ``texts``,
+        equal to scoring each unit alone; None when this scorer cannot (the caller then
+        scores unit by unit)."""
         return None
 
 
@@ -121,7 +123,8 @@ class GraphScorer(CentralityScorer):
 
         return rows
 
-    def block_graph(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> sp.csr_matrix | None:
+    def block_graph(self, similarity: sp.csr_matrix, sizes: np.ndarray,
+                    texts: list[str] | None = None) -> sp.csr_matrix | None:
         """The graphs of many small units as one block-diagonal matrix (see ``graph``)."""
         if not self.uses_cosine or len(sizes) == 0 or sizes.max() > self.dense_limit:
             return None
@@ -171,11 +174,12 @@ class RandomWalkScorer(GraphScorer):
     def score(self, sentences: SentenceSet) -> np.ndarray:
         return stationary_distribution(self.graph(sentences), self.damping, self.max_iter, self.tol)
 
-    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray,
+                     texts: list[str] | None = None) -> np.ndarray | None:
         # Only where each unit alone would be solved exactly, so the answers agree.
         if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
             return None
-        W = self.block_graph(similarity, sizes)
+        W = self.block_graph(similarity, sizes, texts)
         return None if W is None else stationary_blocks(W, sizes, self.damping)
 
 
@@ -232,18 +236,40 @@ class TextRank(RandomWalkScorer):
         self.max_iter = max_iter
         self.tol = tol
 
+    def _words(self, texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Each sentence's distinct words (binary rows) and the log of its length in words."""
+        stop = ENGLISH_STOP_WORDS if self.stop_words else frozenset()
+        lengths = np.array([len(_TOKEN.findall(t.lower())) for t in texts], dtype=np.float64)
+        try:
+            B = CountVectorizer(binary=True, token_pattern=_TOKEN.pattern,
+                                stop_words=list(stop) or None).fit_transform(texts)
+        except ValueError:  # no words at all
+            B = sp.csr_matrix((len(texts), 1))
+        return B.astype(np.float64).tocsr(), np.log(np.maximum(lengths, 1.0))
+
+    def block_graph(self, similarity: sp.csr_matrix, sizes: np.ndarray,
+                    texts: list[str] | None = None) -> sp.csr_matrix | None:
+        if self.similarity == "cosine":
+            return super().block_graph(similarity, sizes)
+        if texts is None or len(sizes) == 0 or sizes.max() > self.dense_limit:
+            return None
+        # The overlap of every pair of sentences of the same unit, in one sparse product:
+        # each unit's words get columns of their own (as in block_cosine).
+        B, logs = self._words(texts)
+        owner = np.repeat(np.arange(len(sizes)), sizes)
+        width = max(B.shape[1], 1)
+        cols = np.repeat(owner, np.diff(B.indptr)) * width + B.indices
+        shifted = sp.csr_matrix((B.data, cols, B.indptr), shape=(B.shape[0], len(sizes) * width))
+        W = (shifted @ shifted.T).tocoo()
+        denom = logs[W.row] + logs[W.col]
+        keep = (W.row != W.col) & (denom > 0)
+        data = W.data[keep] / denom[keep]
+        return sp.csr_matrix((data, (W.row[keep], W.col[keep])), shape=W.shape)
+
     def similarity_rows(self, sentences: SentenceSet) -> Callable[[int, int], np.ndarray]:
         if self.similarity == "cosine":
             return super().similarity_rows(sentences)
-        stop = ENGLISH_STOP_WORDS if self.stop_words else frozenset()
-        lengths = np.array([len(_TOKEN.findall(t.lower())) for t in sentences.texts], dtype=np.float64)
-        logs = np.log(np.maximum(lengths, 1.0))
-        try:
-            B = CountVectorizer(binary=True, token_pattern=_TOKEN.pattern,
-                                stop_words=list(stop) or None).fit_transform(sentences.texts)
-        except ValueError:  # no words at all
-            B = sp.csr_matrix((len(sentences), 1))
-        B = B.astype(np.float64).tocsr()
+        B, logs = self._words(sentences.texts)
         BT = B.T.tocsr()
 
         def rows(start: int, stop_: int) -> np.ndarray:
@@ -271,7 +297,8 @@ class DegreeCentrality(GraphScorer):
     def score(self, sentences: SentenceSet) -> np.ndarray:
         return np.asarray(self.graph(sentences).sum(axis=1)).ravel().astype(np.float64)
 
-    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray) -> np.ndarray | None:
+    def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray,
+                     texts: list[str] | None = None) -> np.ndarray | None:
         W = self.block_graph(similarity, sizes)
         return None if W is None else np.asarray(W.sum(axis=1)).ravel().astype(np.float64)
 

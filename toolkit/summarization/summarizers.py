@@ -210,7 +210,7 @@ class Summarizer(Component):
         """Every document's summary, the documents scored together where the scorer can.
 
         ``vectors`` holds the rows of all the documents' sentences, in order. Scorers
-        with a block form (LexRank, TextRank on cosines, degree) score every document
+        with a block form (LexRank, TextRank, degree) score every document
         in one block-diagonal computation (:meth:`CentralityScorer.score_blocks`), and
         documents whose picks need no similarity check are selected all at once: the
         same summaries as one call per document, without a Python loop per sentence
@@ -224,7 +224,7 @@ class Summarizer(Component):
         scores = None
         if len(documents) and sizes.max() <= DENSE_LIMIT:
             S = block_cosine(unit_rows(vectors), sizes)
-            scores = self.scorer.score_blocks(S, sizes)
+            scores = self.scorer.score_blocks(S, sizes, [s for d in documents for s in d.sentences])
         if scores is None:
             return [self.summarize_document(doc, None, vectors[a:b] if b > a else None)
                     for doc, a, b in zip(documents, starts[:-1], starts[1:])]

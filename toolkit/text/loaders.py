@@ -372,6 +372,9 @@ BUILTIN = {
         "path": "ag_news_test.csv", "text": "description", "title": "title", "label": "label",
         "label_names": {"1": "World", "2": "Sports", "3": "Business", "4": "Sci/Tech"},
     }),
+    "huffpost": (JsonlLoader, {
+        "path": "huffpost_2018_2019.jsonl", "text": "short_description", "title": "headline", "label": "category",
+    }),
 }
 
 
@@ -383,7 +386,9 @@ class BuiltinLoader(Loader):
     ----------
     name : str
         ``skynews`` (the scraped Sky News World page), ``bbc_dev`` (100 BBC articles with
-        reference summaries, 5 labels) or ``ag_news`` (AG News test split, 7,600 items, 4 labels).
+        reference summaries, 5 labels), ``ag_news`` (AG News test split, 7,600 items, 4 labels) or
+        ``huffpost`` (4,481 HuffPost items of 2018-2019, 29 unbalanced categories; R. Misra's
+        News Category Dataset, CC BY 4.0).
     """
 
     _parameter_constraints = {**Loader._parameter_constraints}  # "name" is added below, once BUILTIN exists

@@ -7,6 +7,7 @@ clustered, optionally adapted and refined, and each cluster is described as a to
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 import numpy as np
@@ -28,13 +29,15 @@ class TopicModel:
     Parameters
     ----------
     embedder : Embedder, optional
-        Documents -> vectors (default: MiniLM, mean of sentence vectors).
+        Documents -> vectors (default: MiniLM, each text whole when it fits the model's window,
+        else the mean of its sentence vectors).
     reducer : transformer, optional
-        Any scikit-learn-compatible reducer (default: none).
+        Any scikit-learn-compatible reducer (default: centring on the corpus mean).
     clusterer : clusterer, optional
         Any scikit-learn-compatible clusterer (default: k-means, k = 3).
     refiner : Refiner, optional
-        Relabels documents after clustering (default: none).
+        Relabels documents after clustering (default: SCAN neighbour consistency over
+        semantic and lexical neighbours).
     adapter : Adapter, optional
         Fine-tunes the encoder on the clustering (default: none).
     describer : TopicDescriber, optional
@@ -59,15 +62,15 @@ class TopicModel:
 
     def __init__(self, embedder=None, reducer=None, clusterer=None, refiner=None, adapter=None, describer=None,
                  splitter=None) -> None:
-        from toolkit.clustering import KMeansClusterer, NoReduction, NoRefinement
+        from toolkit.clustering import CenterReducer, KMeansClusterer, NeighbourConsistency
         from toolkit.embedding import MiniLMEmbedder, NoAdaptation
         from toolkit.text.sentences import BlingfireSplitter
         from toolkit.topics.describe import TopicDescriber
 
         self.embedder = embedder if embedder is not None else MiniLMEmbedder()
-        self.reducer = reducer if reducer is not None else NoReduction()
+        self.reducer = reducer if reducer is not None else CenterReducer()
         self.clusterer = clusterer if clusterer is not None else KMeansClusterer()
-        self.refiner = refiner if refiner is not None else NoRefinement()
+        self.refiner = refiner if refiner is not None else NeighbourConsistency()
         self.adapter = adapter if adapter is not None else NoAdaptation()
         self.describer = describer if describer is not None else TopicDescriber()
         self.splitter = splitter if splitter is not None else BlingfireSplitter()
@@ -90,9 +93,14 @@ class TopicModel:
             self._cluster_map = label_mapping(raw)
         return relabel(raw, self._cluster_map)
 
-    def _refine(self, labels: np.ndarray) -> np.ndarray:
-        """Run the refine step on the clustered space; canonical final labels."""
-        refined = np.asarray(self.refiner.fit(self.reduced_, labels).labels_)
+    def _refine(self, labels: np.ndarray, documents: list[Document]) -> np.ndarray:
+        """Run the refine step on the clustered space (with the documents' texts, for a refine
+        step that reads them); canonical final labels."""
+        if "texts" in inspect.signature(self.refiner.fit).parameters:
+            self.refiner.fit(self.reduced_, labels, texts=[d.full_text for d in documents])
+        else:
+            self.refiner.fit(self.reduced_, labels)
+        refined = np.asarray(self.refiner.labels_)
         self._final_map = label_mapping(refined)
         return relabel(refined, self._final_map)
 
@@ -130,7 +138,7 @@ class TopicModel:
             with timed(timings, "adapt"):
                 embedder, X, labels = self.adapter.fit_transform(embedder, corpus, X, labels, self._cluster)
         with timed(timings, "refine"):
-            self.labels_ = self._refine(labels)
+            self.labels_ = self._refine(labels, list(corpus))
         with timed(timings, "topics"):
             self.topics_ = self.describer.fit(corpus, self.labels_, X, embedder.embed_texts).topics_
         self.embedder_ = embedder
@@ -211,15 +219,15 @@ class TopicModel:
         Parameters
         ----------
         summarizer : Summarizer, optional
-            Default: LexRank, 3 sentences, TF-IDF sentence vectors.
+            Default: TextRank (word overlap), 3 sentences.
         encode : callable, optional
             Sentences -> vectors; default: the summariser's representation fitted on the
             training documents (MiniLM through this model's encoder).
         """
-        from toolkit.summarization import LexRankSummarizer, sentence_encoder
+        from toolkit.summarization import TextRankSummarizer, sentence_encoder
 
         self._check_fitted()
-        summarizer = summarizer if summarizer is not None else LexRankSummarizer(sentences=3)
+        summarizer = summarizer if summarizer is not None else TextRankSummarizer(sentences=3)
         if encode is None:
             encode = sentence_encoder(summarizer.representation, Corpus(self.documents_), self.embedder_)
         return summarizer.summarize_topics(self.topics_, self.documents_, encode)
@@ -245,7 +253,7 @@ class TopicModel:
     def _restore(self, documents: list[Document], X, labels: np.ndarray, topics: list, embedder) -> None:
         """Fitted state from stored data (used by :mod:`toolkit.topics.store`): refits the
         reducer, clusterer and refine step on the stored embeddings, with their stored seeds."""
-        refit = self._refine(self._cluster(X))
+        refit = self._refine(self._cluster(X), documents)
         agree = float(np.mean(refit == labels)) if len(labels) else 1.0
         if agree < 1.0:
             log.warning("TopicModel.load: refitting gave the stored labels on %.1f%% of the documents; "

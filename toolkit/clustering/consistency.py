@@ -1,0 +1,231 @@
+"""Neighbour-consistency refinement (``refine.method: scan``), with a lexical view beside the semantic one.
+
+A centroid clustering draws straight boundaries through the embedding space; documents near
+a boundary fall on either side by chance. SCAN (Van Gansbeke et al., *SCAN: Learning to
+Classify Images without Labels*, ECCV 2020) learns instead a soft classifier whose outputs
+agree between each document and its nearest neighbours, while an entropy term keeps every
+cluster in use. Here the classifier is a linear softmax head on the clustered vectors,
+started from the clustering's own centroids (so it begins where k-means ended) and trained
+full-batch with Adam: a few seconds for 10,000 documents, deterministic, no fine-tuning of
+the encoder.
+
+The neighbours come from two views of each document: its embedding (meaning) and its TF-IDF
+vector (the words it shares with others: names, places, jargon). Each view contributes the
+same number of neighbours, so neither is weighted by a constant chosen on one corpus. Measured
+on the development corpora (k-means from 5 seeds): the lexical neighbours lift BBC dev from
+0.85 to 0.90 NMI, and cost nothing on short items.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from toolkit.clustering.refine import REFINERS, Refiner
+from toolkit.params import Int, Number
+
+log = logging.getLogger("toolkit")
+
+
+def nearest_neighbours(X, n_neighbors: int) -> np.ndarray:
+    """Indices of each row's ``n_neighbors`` most cosine-similar other rows (shape n x k).
+
+    The row itself is dropped by index, not by position, since an exact duplicate can come
+    first.
+    """
+    n = X.shape[0]
+    k = min(n_neighbors, n - 1)
+    if k < 1:
+        return np.zeros((n, 0), dtype=np.int64)
+    found = NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X).kneighbors(X, return_distance=False)
+    keep = found != np.arange(n)[:, None]
+    keep[keep.all(axis=1), -1] = False
+    return found[keep].reshape(n, k)
+
+
+def lexical_vectors(texts: list[str]) -> sp.csr_matrix | None:
+    """Sublinear TF-IDF rows of ``texts`` (English stop words and words in one text only
+    dropped), or None when no word is left."""
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=min(2, len(texts)))
+    try:
+        return vectorizer.fit_transform(texts)
+    except ValueError:  # no vocabulary: the graph keeps its semantic neighbours only
+        return None
+
+
+def _softmax(Z: np.ndarray) -> np.ndarray:
+    Z = Z - Z.max(axis=1, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarray, np.ndarray], W: np.ndarray,
+                           entropy_weight: float, max_iter: int, learning_rate: float
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Adam on the SCAN loss for a linear softmax head ``P = softmax(X W + b)``.
+
+    Loss: ``-mean over edges (i, j) of log <P_i, P_j>`` plus
+    ``entropy_weight * sum_c m_c log m_c / log k``, where ``m`` is the mean of ``P`` over the
+    documents (minimising it spreads documents over the clusters). Dividing by ``log k``, the
+    largest entropy ``k`` clusters can have, gives the weight the same meaning for any number
+    of clusters. Gradients are written out, so the result depends on nothing but the inputs.
+
+    Returns
+    -------
+    W : ndarray (features x clusters), b : ndarray (clusters,)
+    """
+    n, k = X.shape[0], W.shape[1]
+    rows, cols = edges
+    b = np.zeros(k)
+    params = [W.copy(), b]
+    moments = [np.zeros_like(p) for p in params]
+    squares = [np.zeros_like(p) for p in params]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    n_edges = max(len(rows), 1)
+    for step in range(1, max_iter + 1):
+        P = _softmax(np.asarray(X @ params[0]) + params[1])
+        agreement = np.maximum(np.einsum("ij,ij->i", P[rows], P[cols]), 1e-12)
+        G = sp.csr_matrix((1.0 / agreement, (rows, cols)), shape=(n, n))
+        dP = -(G @ P + G.T @ P) / n_edges
+        mean = P.mean(axis=0)
+        dP += entropy_weight * (np.log(np.maximum(mean, 1e-12)) + 1.0) / (n * np.log(k))
+        dZ = P * (dP - np.einsum("ij,ij->i", dP, P)[:, None])
+        grads = [np.asarray(X.T @ dZ), dZ.sum(axis=0)]
+        for p, g, m, v in zip(params, grads, moments, squares):
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * g * g
+            p -= learning_rate * (m / (1 - beta1 ** step)) / (np.sqrt(v / (1 - beta2 ** step)) + eps)
+    return params[0], params[1]
+
+
+@REFINERS.register("scan")
+class NeighbourConsistency(Refiner):
+    """Relabel documents with a classifier trained to agree with their neighbours (SCAN).
+
+    Starting from the clustering's labels, a linear softmax head on the clustered vectors
+    (weights: the clusters' unit centroids over ``temperature``) is trained so that each
+    document's topic distribution matches those of its ``n_neighbors`` nearest documents by
+    embedding and its ``lexical_neighbors`` nearest by TF-IDF, with an entropy term
+    (``entropy_weight``) against emptying clusters. Each document then takes the head's most
+    likely topic. Outliers (``-1``) stay outliers.
+
+    ``predict`` applies the trained head to new rows (no neighbours or texts needed).
+
+    Parameters
+    ----------
+    n_neighbors : int
+        Semantic neighbours per document (nearest by cosine in the clustered space). Both
+        views are capped at one less than the average cluster size; with fewer than two
+        documents per cluster the labels are kept as they are.
+    lexical_neighbors : int
+        Lexical neighbours per document (nearest by cosine of sublinear TF-IDF over the
+        documents' texts); 0 uses the semantic view only. Needs the texts: ``fit(X, y, texts)``.
+    entropy_weight : float
+        Weight of the term that keeps clusters in use. 0 lets clusters empty; large values
+        force equal sizes (wrong for unbalanced corpora).
+    temperature : float
+        Softness of the starting head (centroid similarities divided by it).
+    max_iter : int
+        Full-batch Adam steps.
+    learning_rate : float
+        Adam's step size.
+
+    Attributes
+    ----------
+    labels_ : ndarray
+    coef_ : ndarray of shape (n_features, n_clusters)
+    intercept_ : ndarray of shape (n_clusters,)
+    n_edges_ : int
+        Neighbour pairs in the training graph.
+    """
+
+    _parameter_constraints = {"n_neighbors": [Int(1)], "lexical_neighbors": [Int(0)],
+                              "entropy_weight": [Number(0, None)],
+                              "temperature": [Number(0, None, closed="neither")], "max_iter": [Int(1)],
+                              "learning_rate": [Number(0, None, closed="neither")]}
+
+    def __init__(self, n_neighbors: int = 10, lexical_neighbors: int = 10, entropy_weight: float = 3.0,
+                 temperature: float = 0.1, max_iter: int = 300, learning_rate: float = 0.01) -> None:
+        self.n_neighbors = n_neighbors
+        self.lexical_neighbors = lexical_neighbors
+        self.entropy_weight = entropy_weight
+        self.temperature = temperature
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+
+    def _graph(self, X: np.ndarray, texts: list[str] | None, cap: int) -> tuple[np.ndarray, np.ndarray]:
+        views = [nearest_neighbours(X, min(self.n_neighbors, cap))]
+        if self.lexical_neighbors and texts is not None:
+            if len(texts) != X.shape[0]:
+                raise ValueError(f"{type(self).__name__}: {len(texts)} texts for {X.shape[0]} rows")
+            lexical = lexical_vectors(texts)
+            if lexical is not None:
+                views.append(nearest_neighbours(lexical, min(self.lexical_neighbors, cap)))
+        neighbours = np.hstack(views)
+        rows = np.repeat(np.arange(X.shape[0]), neighbours.shape[1])
+        return rows, neighbours.ravel()
+
+    def fit(self, X, y, texts: list[str] | None = None):
+        """Train the head on ``X`` (one row per document) from the labels ``y``.
+
+        Parameters
+        ----------
+        X : array of shape (n_documents, n_features)
+        y : array of int
+            The clustering's labels (``-1``: outlier).
+        texts : list of str, optional
+            The documents' texts, for the lexical neighbours.
+        """
+        self._validate_params()
+        # sparse input (TF-IDF) stays sparse: the head is then vocabulary x clusters
+        X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64))
+        labels = np.asarray(y)
+        clustered = labels >= 0
+        ids = sorted(set(labels[clustered].tolist()))
+        self.classes_ = np.array(ids, dtype=np.int64)
+        keep = np.flatnonzero(clustered)
+        # A document's neighbours should fit inside a cluster of average size; with fewer
+        # documents per cluster than that, agreement with neighbours means merging clusters.
+        cap = len(keep) // max(len(ids), 1) - 1
+        if len(ids) < 2 or cap < 1:
+            if len(ids) >= 2:
+                log.info("refine: scan left the labels as they are (%d documents in %d clusters are too few "
+                         "for neighbour consistency)", len(keep), len(ids))
+            self.coef_, self.intercept_, self.n_edges_ = None, None, 0
+            self.labels_ = labels
+            return self
+        centroids = normalize(np.vstack([np.asarray(X[labels == c].mean(axis=0)) for c in ids]))
+        rows, cols = self._graph(X[keep], None if texts is None else [texts[i] for i in keep], cap)
+        self.n_edges_ = len(rows)
+        self.coef_, self.intercept_ = train_consistency_head(
+            X[keep], (rows, cols), centroids.T / self.temperature, self.entropy_weight, self.max_iter,
+            self.learning_rate)
+        refined = labels.copy()
+        refined[keep] = self.classes_[np.argmax(np.asarray(X[keep] @ self.coef_) + self.intercept_, axis=1)]
+        moved = int((refined != labels).sum())
+        emptied = len(set(ids) - set(refined[keep].tolist()))
+        note = f"; {emptied} cluster{'s' if emptied != 1 else ''} emptied" if emptied else ""
+        log.info("refine: scan moved %d of %d documents (%d neighbour pairs)%s", moved, len(labels), len(rows), note)
+        self.labels_ = refined
+        return self
+
+    def predict(self, X, labels: np.ndarray) -> np.ndarray:
+        """The head's topic for each new row; rows the clustering left as outliers stay ``-1``."""
+        check_is_fitted(self, "labels_")
+        labels = np.asarray(labels)
+        if self.coef_ is None:
+            return labels
+        X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
+        found = self.classes_[np.argmax(np.asarray(X @ self.coef_) + self.intercept_, axis=1)]
+        return np.where(labels >= 0, found, -1)
+
+
+__all__ = ["NeighbourConsistency", "lexical_vectors", "nearest_neighbours", "train_consistency_head"]
