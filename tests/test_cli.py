@@ -22,6 +22,14 @@ def test_toolkit_run_with_no_file_runs_the_default_study(tmp_path, capsys):
     assert (folder / "report.md").exists()
 
 
+def test_version_is_printed(capsys):
+    import toolkit
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"toolkit {toolkit.__version__}"
+
+
 def test_set_overrides_by_dotted_key(tmp_path, capsys):
     code, out, err = _run(["run", "--quiet", "--out", str(tmp_path), "--set", "name=two",
                            "--set", "cluster.n_clusters=2", "--set", "topics.names=[conflict, politics]"], capsys)

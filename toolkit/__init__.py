@@ -61,7 +61,7 @@ from toolkit.summarization import (
 from toolkit.text import Corpus, Document
 from toolkit.topics import Topic, TopicDescriber, TopicModel
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "SUMMARIZERS", "AgglomerativeClusterer", "BERTopicLike",
            "CenterReducer", "CentroidSummarizer", "ConfigError", "Corpus", "DataError", "DegreeSummarizer", "Document",
            "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "LeadSummarizer",

@@ -156,9 +156,16 @@ def _summarize(args) -> int:
     return 0
 
 
+def _version() -> str:
+    from toolkit import __version__
+
+    return __version__
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="toolkit", description="Topic clustering and extractive summarisation of news.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--version", action="version", version=f"toolkit {_version()}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", action="store_true", help="no progress bars or log messages")
     common.add_argument("--debug", action="store_true", help="show tracebacks")
