@@ -24,7 +24,11 @@ SWEEP = {
     "name": "ag-news-sweep",
     "seed": 0,
     "dataset": {"loader": "builtin", "name": "ag_news"},
-    "embedding": {"model": "minilm"},
+    # pinned to the settings this benchmark was measured with (the defaults of version 0.2):
+    # it times the sweep machinery and the clustering methods, not the default refine step
+    "embedding": {"model": "minilm", "pooling": "sentences"},
+    "reduce": {"method": "none"},
+    "refine": {"method": "none"},
     "cluster": {"method": "kmeans", "n_clusters": 4},
     "topics": {"names": ["World", "Sports", "Business", "Sci/Tech"]},
     "summarize": {"units": []},  # a clustering study: no summaries
