@@ -12,8 +12,8 @@ the encoder.
 The neighbours come from two views of each document: its embedding (meaning) and its TF-IDF
 vector (the words it shares with others: names, places, jargon). Each view contributes the
 same number of neighbours, so neither is weighted by a constant chosen on one corpus. Measured
-on the development corpora (k-means from 5 seeds): the lexical neighbours lift BBC dev from
-0.85 to 0.90 NMI, and cost nothing on short items.
+on the development corpora (k-means from 5 seeds, NMI): the lexical neighbours lift BBC dev from
+0.858 to 0.900, AG News from 0.648 to 0.653 and HuffPost from 0.306 to 0.314.
 """
 
 from __future__ import annotations
