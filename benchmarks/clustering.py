@@ -167,18 +167,20 @@ def best_config(name: str, seed: int) -> dict:
     return config
 
 
-def run_best(name, gold, seeds) -> list[dict]:
-    """The best configuration run end to end by the toolkit's runner (``toolkit run``), one run per seed."""
+def run_end_to_end(name, gold, seeds, label: str, make_config) -> list[dict]:
+    """``make_config(name, seed)`` run end to end by the toolkit's runner (``toolkit run``; embeddings
+    from the cache), one run per seed, with each run's stage timings printed."""
     from toolkit.experiments import execute
 
     rows = []
     for seed in seeds:
         start = time.perf_counter()
-        result = execute(best_config(name, seed), progress=False)
+        result = execute(make_config(name, seed), progress=False)
         seconds = time.perf_counter() - start
-        rows.append(score_row(name, BEST_LABEL, seed, gold, result.labels, seconds, None))
-        print(f"  {BEST_LABEL:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
-              f"({seconds:.1f} s)", flush=True)
+        rows.append(score_row(name, label, seed, gold, result.labels, seconds, None))
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in result.metrics.get("timings", {}).items())
+        print(f"  {label:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
+              f"({seconds:.1f} s: {stages})", flush=True)
     return rows
 
 
@@ -188,23 +190,6 @@ DEFAULT_RUN_LABEL = "ours, default end to end: toolkit run naming only the data 
 def default_config(name: str, seed: int) -> dict:
     """What ``toolkit run`` does with an experiment file that names only the data and k."""
     return {"seed": seed, "dataset": {"loader": "builtin", "name": name}, "cluster": {"n_clusters": TRUE_K[name]}}
-
-
-def run_default(name, gold, seeds) -> list[dict]:
-    """The default pipeline run end to end by the toolkit's runner (embeddings from the cache;
-    topics, summaries and evaluation included), one run per seed."""
-    from toolkit.experiments import execute
-
-    rows = []
-    for seed in seeds:
-        start = time.perf_counter()
-        result = execute(default_config(name, seed), progress=False)
-        seconds = time.perf_counter() - start
-        rows.append(score_row(name, DEFAULT_RUN_LABEL, seed, gold, result.labels, seconds, None))
-        stages = ", ".join(f"{k} {v:.1f}" for k, v in result.metrics.get("timings", {}).items())
-        print(f"  {DEFAULT_RUN_LABEL:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
-              f"({seconds:.1f} s: {stages})", flush=True)
-    return rows
 
 
 def measure_cost(name: str) -> dict:
@@ -360,9 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_bertopic:
             rows += run_bertopic(name, corpus, gold, X_by_rep["minilm_text"], seeds)
         if not args.no_default_run:
-            rows += run_default(name, gold, seeds)
+            rows += run_end_to_end(name, gold, seeds, DEFAULT_RUN_LABEL, default_config)
         if not args.no_best:
-            rows += run_best(name, gold, seeds)
+            rows += run_end_to_end(name, gold, seeds, BEST_LABEL, best_config)
     costs = [measure_cost(name) for name in (args.cost or ["ag_news"])] if args.cost is not None else []
     out = Path(args.out)
     if args.merge and (out / "clustering.json").is_file():

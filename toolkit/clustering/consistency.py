@@ -27,26 +27,20 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from toolkit.clustering.refine import REFINERS, Refiner
+from toolkit.clustering.refine import REFINERS, Refiner, without_self
 from toolkit.params import Int, Number
 
 log = logging.getLogger("toolkit")
 
 
 def nearest_neighbours(X, n_neighbors: int) -> np.ndarray:
-    """Indices of each row's ``n_neighbors`` most cosine-similar other rows (shape n x k).
-
-    The row itself is dropped by index, not by position, since an exact duplicate can come
-    first.
-    """
+    """Indices of each row's ``n_neighbors`` most cosine-similar other rows (shape n x k)."""
     n = X.shape[0]
     k = min(n_neighbors, n - 1)
     if k < 1:
         return np.zeros((n, 0), dtype=np.int64)
-    found = NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X).kneighbors(X, return_distance=False)
-    keep = found != np.arange(n)[:, None]
-    keep[keep.all(axis=1), -1] = False
-    return found[keep].reshape(n, k)
+    return without_self(NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X).kneighbors(
+        X, return_distance=False))
 
 
 def lexical_vectors(texts: list[str]) -> sp.csr_matrix | None:
@@ -209,7 +203,7 @@ class NeighbourConsistency(Refiner):
             X[keep], (rows, cols), centroids.T / self.temperature, self.entropy_weight, self.max_iter,
             self.learning_rate)
         refined = labels.copy()
-        refined[keep] = self.classes_[np.argmax(np.asarray(X[keep] @ self.coef_) + self.intercept_, axis=1)]
+        refined[keep] = self._assign(X[keep])
         moved = int((refined != labels).sum())
         emptied = len(set(ids) - set(refined[keep].tolist()))
         note = f"; {emptied} cluster{'s' if emptied != 1 else ''} emptied" if emptied else ""
@@ -224,8 +218,11 @@ class NeighbourConsistency(Refiner):
         if self.coef_ is None:
             return labels
         X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
-        found = self.classes_[np.argmax(np.asarray(X @ self.coef_) + self.intercept_, axis=1)]
-        return np.where(labels >= 0, found, -1)
+        return np.where(labels >= 0, self._assign(X), -1)
+
+    def _assign(self, X) -> np.ndarray:
+        """The trained head's most likely cluster for each unit-length row."""
+        return self.classes_[np.argmax(np.asarray(X @ self.coef_) + self.intercept_, axis=1)]
 
 
 __all__ = ["NeighbourConsistency", "lexical_vectors", "nearest_neighbours", "train_consistency_head"]

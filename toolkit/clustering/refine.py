@@ -42,6 +42,15 @@ class NoRefinement(Refiner):
     """The clustering's labels as they are (the default)."""
 
 
+def without_self(found: np.ndarray) -> np.ndarray:
+    """Rows of neighbour indices (each row's own index among its ``k + 1`` nearest) with the
+    row itself dropped: by index, not by position, since an exact duplicate can come first."""
+    n = len(found)
+    keep = found != np.arange(n)[:, None]
+    keep[keep.all(axis=1), -1] = False
+    return found[keep].reshape(n, found.shape[1] - 1)
+
+
 def neighbour_votes(neighbours: np.ndarray, labels: np.ndarray, n_labels: int) -> np.ndarray:
     """Per row, how many of its ``neighbours`` (indices, one row per document) hold each
     label; outlier neighbours (``-1``) do not vote.
@@ -95,13 +104,8 @@ class KNNVote(Refiner):
         if k < 1 or clustered.sum() == 0:
             self.labels_ = labels
             return self
-        # one more neighbour than asked, then the document itself is dropped (duplicates can
-        # come first, so drop it by index, not by position)
         self.index_ = NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X)
-        found = self.index_.kneighbors(X, return_distance=False)
-        keep = found != np.arange(n)[:, None]
-        keep[keep.all(axis=1), -1] = False
-        neighbours = found[keep].reshape(n, k)
+        neighbours = without_self(self.index_.kneighbors(X, return_distance=False))
         n_labels = int(labels.max()) + 1
         current = labels.copy()
         own = np.flatnonzero(clustered)
@@ -138,4 +142,4 @@ class KNNVote(Refiner):
         return np.where(votes.max(axis=1) > 0, votes.argmax(axis=1), labels)
 
 
-__all__ = ["REFINERS", "KNNVote", "NoRefinement", "Refiner", "neighbour_votes"]
+__all__ = ["REFINERS", "KNNVote", "NoRefinement", "Refiner", "neighbour_votes", "without_self"]
