@@ -23,7 +23,8 @@ def bbc_run(tmp_path_factory):
 
 def test_tables_have_the_documented_columns(bbc_run):
     assert list(bbc_run.documents.columns) == ["id", "title", "cluster", "topic", "label"]
-    assert list(bbc_run.topic_table.columns) == ["topic_id", "name", "size", "keywords", "exemplars", "name_score"]
+    assert list(bbc_run.topic_table.columns) == [
+        "topic_id", "name", "named", "size", "keywords", "exemplars", "candidate", "name_score", "name_margin"]
     assert list(bbc_run.summary_table.columns) == ["unit", "unit_id", "unit_name", "rank", "score", "document",
                                                    "position", "text"]
     assert list(bbc_run.metric_table.columns) == ["metric", "value"]

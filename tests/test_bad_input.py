@@ -141,7 +141,7 @@ def _cases() -> dict[str, tuple[list[str], str]]:
         "compare an unknown metric": (["compare", "{runs}/good", "{runs}/second", "--metric", "clustering.nmy",
                                        "--out", "{tmp}/cmp"], "--metric 'clustering.nmy': no run has this metric"),
         "compare groups out of range": (["compare", "{runs}/good", "{runs}/second", "--paired", "1", "9",
-                                         "--out", "{tmp}/cmp"], "--paired 1 9: groups are numbered 1 to 2"),
+                                         "--out", "{tmp}/cmp"], "--paired 1 9: name two different groups"),
         "cache, unknown action": (["cache", "wipe"], "invalid choice: 'wipe'"),
     }
 

@@ -10,15 +10,16 @@ from toolkit.experiments import config as cfg
 
 def test_defaults_are_filled_and_stable():
     a = cfg.resolve({})
-    assert a["dataset"] == {"loader": "builtin", "name": "skynews", "sample": None, "max_chars": 1_000_000}
-    assert a["cluster"]["method"] == "kmeans" and a["summarize"]["sentences"] == 3
+    assert a["dataset"] == {"loader": "builtin", "name": "skynews", "sample": None, "sample_seed": 0,
+                            "max_chars": 1_000_000}
+    assert a["cluster"]["method"] == "kmeans" and a["summarize"]["document"] == {"sentences": 3}
     assert cfg.resolve(a) == a
     assert cfg.run_id(a, "x") == cfg.run_id(cfg.resolve({}), "x") != cfg.run_id(a, "y")
 
 
 def test_a_ratio_budget_unsets_the_default_sentence_count():
     r = cfg.resolve({"summarize": {"ratio": 0.4}})["summarize"]
-    assert r["ratio"] == 0.4 and r["sentences"] is None
+    assert r["ratio"] == 0.4 and r["sentences"] is None and r["document"] == {"ratio": 0.4}
 
 
 def test_overrides_parse_yaml_values():

@@ -73,9 +73,9 @@ def test_csv_reads_ag_news_with_label_names_and_markup_cleaned():
 
 
 def test_csv_sample_is_seeded_and_in_order():
-    a = load("builtin", name="ag_news", sample=50, random_state=3)
-    b = load("builtin", name="ag_news", sample=50, random_state=3)
-    c = load("builtin", name="ag_news", sample=50, random_state=4)
+    a = load("builtin", name="ag_news", sample=50, sample_seed=3)
+    b = load("builtin", name="ag_news", sample=50, sample_seed=3)
+    c = load("builtin", name="ag_news", sample=50, sample_seed=4)
     assert [d.id for d in a] == [d.id for d in b] != [d.id for d in c]
     assert [int(d.id) for d in a] == sorted(int(d.id) for d in a)
 

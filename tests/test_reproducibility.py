@@ -78,14 +78,61 @@ def test_sweep_reuses_complete_runs_and_compare_groups_seeds(tmp_path):
     assert test["seeds"] == [0, 1, 2] and 0 < test["p_value"] <= 1 and "exact" in test["test"]
 
 
-def test_compare_command_writes_table_csv_and_plot(tmp_path, capsys):
-    run_sweep(SWEEP, tmp_path / "res", quiet=True)
-    code = main(["compare", str(tmp_path / "res"), "--paired", "1", "2", "--out", str(tmp_path / "cmp")])
+def test_compare_defaults_to_measured_metrics_and_reads_honestly(tmp_path, capsys, monkeypatch):
+    config = dict(SWEEP, sweep={"cluster.method": ["kmeans", "gmm", "agglomerative"], "seed": [0, 1, 2]})
+    run_sweep(config, tmp_path / "res", quiet=True)
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "res"]) == 0
     out = capsys.readouterr().out
-    assert code == 0
-    assert "clustering.nmi" in out and "paired sign-flip permutation test" in out
-    for name in ("compare.md", "compare.csv", "compare.png"):
-        assert (tmp_path / "cmp" / name).stat().st_size > 0
+    header = next(line for line in out.splitlines() if line.startswith("| # |"))
+    # measured quantities only: k is the same in every run, the sample size and window are settings
+    assert "clustering.nmi" in header and "clustering.n_clusters" not in header
+    assert "silhouette_sample" not in out and "npmi_window" not in out
+    assert "The same in every run (not compared): `clustering.n_clusters` = 5" in out
+    # parameters of one method are listed under it, not as settings that differ
+    assert "Settings that differ: `cluster.method`\n" in out
+    assert "- `cluster.method=gmm`: " in out and "`cluster.covariance_type=" in out
+    # agglomerative is deterministic and the sample does not move with the seed: no spread
+    agglomerative = next(line for line in out.splitlines()
+                         if line.startswith("|") and "cluster.method=agglomerative" in line)
+    nmi = agglomerative.split("|")[4].strip()
+    mean, interval = nmi.split(" ", 1)
+    assert interval == f"[{mean}, {mean}]"
+    # every pair tested, Holm-adjusted, and 3 seeds flagged as too few for p < 0.05
+    assert out.count("Holm-adjusted p = ") == 3 and "3 pairs were tested" in out
+    assert "with 3 paired seeds this test cannot give p below 0.25; run at least 6 seeds" in out
+    first = next(Path("results/comparisons").iterdir())
+    assert first.name.startswith("bbc-sweep-")
+    assert {p.name for p in first.iterdir()} == {"compare.md", "compare.csv", "compare.png"}
+    # another comparison of the same runs goes to its own folder; the short metric name works
+    assert main(["compare", "res", "--metric", "ari", "--paired", "1", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "on clustering.ari" in out and "Holm" not in out
+    assert len(list(Path("results/comparisons").iterdir())) == 2
+    assert (first / "compare.md").read_text().count("Holm-adjusted p = ") == 3
+
+
+def test_compare_csv_and_plot_show_the_interval_of_the_table(tmp_path):
+    from toolkit.experiments.compare_report import INTERVAL, plot
+
+    run_sweep(SWEEP, tmp_path, quiet=True)
+    runs = compare.find_runs([tmp_path])
+    _, groups = compare.group_runs(runs)
+    rows = compare.summarise(groups, ["clustering.nmi"])
+    fig = plot(rows, "clustering.nmi")
+    bars = fig.axes[0].collections[0].get_segments()  # the error bars, one per group, in row order
+    for row, segment in zip(rows, bars, strict=True):
+        low, high = row["clustering.nmi"]["ci95"]
+        assert segment[0][0] == pytest.approx(low) and segment[1][0] == pytest.approx(high)
+    assert INTERVAL in fig.axes[0].get_xlabel()
+    table = compare.to_markdown(rows, ["clustering.nmi"], ["cluster.method"])
+    low, high = rows[0]["clustering.nmi"]["ci95"]
+    assert f"[{low:.4f}, {high:.4f}]" in table and INTERVAL in table
+
+
+def test_holm_adjustment_and_the_smallest_possible_p():
+    assert compare.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert compare.smallest_p(2) == 0.5 and compare.smallest_p(6) == pytest.approx(0.03125)
 
 
 @pytest.mark.parametrize("executor, jobs", [("local", 2), ("dask", 2)])

@@ -43,7 +43,8 @@ def test_transform_on_the_training_documents_gives_the_fitted_labels(fitted, ag_
     assert np.array_equal(topics, model.labels_)  # k-means predicts by its own rule: exactly
     assert scores.shape == (1900, 4) and np.all(np.abs(scores) <= 1 + 1e-6)
     info = model.topic_info
-    assert list(info.columns) == ["topic_id", "name", "size", "keywords", "exemplars", "name_score"]
+    assert list(info.columns) == [
+        "topic_id", "name", "named", "size", "keywords", "exemplars", "candidate", "name_score", "name_margin"]
     assert info["size"].sum() == 1900 and sorted(info["name"]) == sorted(AG_NAMES)
     gold = np.array([d.label for d in train])
     names = dict(zip(info["topic_id"], info["name"]))

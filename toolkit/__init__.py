@@ -13,53 +13,38 @@ Quick use::
     toolkit.summarize("A long article ...", method="textrank", ratio=0.3)
 """
 
-from toolkit.clustering import (
-    CLUSTERERS,
-    REDUCERS,
-    REFINERS,
-    AgglomerativeClusterer,
-    BERTopicLike,
-    CenterReducer,
-    GaussianMixtureClusterer,
-    HDBSCANClusterer,
-    KMeansClusterer,
-    KNNVote,
-    MiniBatchKMeansClusterer,
-    NeighbourConsistency,
-    NoReduction,
-    NoRefinement,
-    PCAReducer,
-    SpectralClusterer,
-    UMAPReducer,
-)
-from toolkit.embedding import MiniLMEmbedder, SentenceTransformerEmbedder, TfidfEmbedder
-from toolkit.errors import ConfigError, DataError, ParameterError, ToolkitError
-from toolkit.experiments import (
-    RunResult,
-    execute,
-    expand_sweep,
-    experiment,
-    format_result,
-    load_file,
-    load_run,
-    run,
-    run_sweep,
-    write_run,
-)
-from toolkit.summarization import (
-    SUMMARIZERS,
-    CentroidSummarizer,
-    DegreeSummarizer,
-    LeadSummarizer,
-    LexRankSummarizer,
-    RandomSummarizer,
-    Summarizer,
-    Summary,
-    TextRankSummarizer,
-    summarize,
-)
-from toolkit.text import Corpus, Document
-from toolkit.topics import Topic, TopicDescriber, TopicModel
+# Exported names are imported on first use (PEP 562), so that `import toolkit` and
+# `toolkit --help` do not pay for scikit-learn, torch or matplotlib up front.
+_EXPORTS = {
+    "toolkit.clustering": (
+        "CLUSTERERS", "REDUCERS", "REFINERS", "AgglomerativeClusterer", "BERTopicLike", "CenterReducer",
+        "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote",
+        "MiniBatchKMeansClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement", "PCAReducer",
+        "SpectralClusterer", "UMAPReducer"
+    ),
+    "toolkit.embedding": (
+        "MiniLMEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder"
+    ),
+    "toolkit.errors": (
+        "ConfigError", "DataError", "ParameterError", "ToolkitError"
+    ),
+    "toolkit.experiments": (
+        "RunResult", "execute", "expand_sweep", "experiment", "format_result", "load_file", "load_run", "run",
+        "run_sweep", "write_run"
+    ),
+    "toolkit.summarization": (
+        "SUMMARIZERS", "CentroidSummarizer", "DegreeSummarizer", "LeadSummarizer", "LexRankSummarizer",
+        "RandomSummarizer", "Summarizer", "Summary", "TextRankSummarizer", "summarize"
+    ),
+    "toolkit.text": (
+        "Corpus", "Document"
+    ),
+    "toolkit.topics": (
+        "Topic", "TopicDescriber", "TopicModel"
+    ),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
 
 __version__ = "0.3.0"
 __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "SUMMARIZERS", "AgglomerativeClusterer", "BERTopicLike",
@@ -71,3 +56,18 @@ __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "SUMMARIZERS", "AgglomerativeCl
            "Summarizer", "Summary", "TextRankSummarizer", "TfidfEmbedder", "ToolkitError", "Topic", "TopicDescriber",
            "TopicModel", "UMAPReducer", "__version__", "execute", "expand_sweep", "experiment", "format_result",
            "load_file", "load_run", "run", "run_sweep", "summarize", "write_run"]
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -10,7 +10,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, plural
 
 
 def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: no half-written run folder
@@ -51,7 +51,7 @@ def _sweep(config: dict, args) -> int:
     start = time.perf_counter()
     runs = run_sweep(config, args.out, args.jobs, args.executor, args.scheduler, args.quiet)
     swept = list((config.get("sweep") or {}).keys())
-    print(f"{config.get('name', 'experiment')}: {len(runs)} runs "
+    print(f"{config.get('name', 'experiment')}: {plural(len(runs), 'run')} "
           f"({sum(r.status == 'reused' for r in runs)} reused) in {time.perf_counter() - start:.1f} s")
     for r in runs:
         settings = flatten(r.config)
@@ -68,24 +68,22 @@ def _sweep(config: dict, args) -> int:
 
 def _compare(args) -> int:
     from toolkit.experiments import compare
+    from toolkit.experiments.compare_report import comparison_name
 
     runs = compare.find_runs(args.paths)
     differing, groups = compare.group_runs(runs)
-    metrics = args.metric or [m for m in compare.metric_names(runs) if m.startswith(
-        ("clustering.nmi", "clustering.ari", "clustering.n_clusters", "clustering.silhouette", "topics.npmi",
-         "topics.diversity", "summaries.document.rouge1", "summaries.document.rouge2"))] or \
-        compare.metric_names(runs)[:6]
-    compare.check_metrics(runs, metrics)
+    metrics = compare.resolve_metrics(runs, args.metric) if args.metric else compare.default_metrics(runs)
     rows = compare.summarise(groups, metrics)
-    test = None
-    if args.paired:
-        a, b = args.paired
-        if not (1 <= a <= len(groups) and 1 <= b <= len(groups)):
-            raise ToolkitError(f"--paired {a} {b}: groups are numbered 1 to {len(groups)}")
-        test = compare.paired_test(groups[a - 1], groups[b - 1], metrics[0])
-    text = compare.to_markdown(rows, metrics, differing, test)
+    pairs = [tuple(p) for p in args.paired] if args.paired else None
+    for a, b in pairs or []:
+        if not (1 <= a <= len(groups) and 1 <= b <= len(groups)) or a == b:
+            raise ToolkitError(f"--paired {a} {b}: name two different groups, numbered 1 to {len(groups)}")
+    tests = compare.pairwise_tests(groups, metrics[0], pairs) if len(groups) > 1 else []
+    constants = compare.constant_metrics(runs, [m for m in compare.metric_names(runs) if m not in metrics])
+    text = compare.to_markdown(rows, metrics, differing, tests, constants, compare.method_settings(runs))
+    out = Path(args.out) if args.out else Path("results") / "comparisons" / comparison_name(runs, metrics, pairs)
     print(text)
-    written = compare.write_outputs(Path(args.out), text, compare.to_csv(rows, metrics), rows, metrics[0])
+    written = compare.write_outputs(out, text, compare.to_csv(rows, metrics), rows, metrics[0])
     print("written: " + ", ".join(str(p) for p in written))
     return 0
 
@@ -147,7 +145,7 @@ def _summarize(args) -> int:
             print(json.dumps({"file": doc.source, "title": doc.title, "candidates": summary.candidates,
                               "sentences": summary.sentences, "note": summary.note}, ensure_ascii=False))
             continue
-        print(f"== {doc.source}: {len(summary.sentences)} of {summary.candidates} sentences")
+        print(f"== {doc.source}: {len(summary.sentences)} of {plural(summary.candidates, 'candidate sentence')}")
         if not summary.sentences:
             print(f"(empty summary: {summary.note})")
         for s in summary.sentences:
@@ -180,10 +178,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
     p = sub.add_parser("compare", parents=[common], help="a table of runs' differing settings and metrics")
     p.add_argument("paths", nargs="+", help="run folders or folders holding them")
-    p.add_argument("--metric", action="append", help="metric to show (repeatable; the first is plotted and tested)")
-    p.add_argument("--paired", nargs=2, type=int, metavar=("A", "B"),
-                   help="paired permutation test between groups A and B (numbers from the table)")
-    p.add_argument("--out", default="results/comparison", help="where compare.md/.csv/.png go")
+    p.add_argument("--metric", action="append",
+                   help="metric to show, full (clustering.nmi) or its last part (nmi); repeatable; the first is "
+                        "plotted and tested (default: the measured quality metrics the runs have)")
+    p.add_argument("--paired", nargs=2, type=int, action="append", metavar=("A", "B"),
+                   help="paired permutation test between groups A and B (numbers from the table; repeatable; "
+                        "default: every pair of groups that share seeds, Holm-adjusted)")
+    p.add_argument("--out", default=None,
+                   help="where compare.md/.csv/.png go (default: results/comparisons/<experiments>-<hash of "
+                        "what was compared>)")
     p = sub.add_parser("cache", parents=[common], help="the embedding cache: info or clear")
     p.add_argument("action", choices=["info", "clear"])
     p = sub.add_parser("summarize", parents=[common], help="summarise text files extractively (one summary per file)")
@@ -205,10 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
     p.add_argument("--json", action="store_true", help="one JSON line per file")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
-                        format="%(levelname)s: %(message)s", stream=sys.stderr)
-    for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Libraries log at WARNING and above only (rouge-score's absl "Using default tokenizer." and
+    # the like are noise here); the toolkit's own messages at INFO unless --quiet.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("toolkit").setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return {"run": _run, "summarize": _summarize, "compare": _compare, "cache": _cache}[args.command](args)

@@ -61,3 +61,8 @@ class ParameterError(ToolkitError, ValueError):
         self.param, self.requirement, self.value, self.owner = param, requirement, value, owner
         where = f"{owner}.{param}" if owner else param
         super().__init__(f"{where}: {requirement}, got {shown(value)}")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 document"``, ``"2 documents"`` (``many``: an irregular plural)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

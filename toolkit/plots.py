@@ -5,14 +5,26 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import scipy.sparse as sp
 
-if "ipykernel" not in sys.modules:  # a notebook keeps its inline backend; elsewhere no display is needed
-    matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
-from sklearn.decomposition import PCA, TruncatedSVD  # noqa: E402
+
+def pyplot():
+    """``matplotlib.pyplot``, imported on first use (it costs most of a second): with the Agg
+    backend outside a notebook, which keeps its inline backend."""
+    import matplotlib
+
+    if "ipykernel" not in sys.modules and "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def __getattr__(name: str):
+    if name == "plt":  # ``from toolkit.plots import plt``
+        return pyplot()
+    raise AttributeError(f"module 'toolkit.plots' has no attribute {name!r}")
 
 
 def finish(fig, path: Path | None):
@@ -22,7 +34,7 @@ def finish(fig, path: Path | None):
     if path is None:
         return fig
     fig.savefig(path)
-    plt.close(fig)
+    pyplot().close(fig)
     return path
 
 
@@ -33,6 +45,8 @@ def project_2d(X, random_state: int = 0) -> np.ndarray:
         out = np.zeros((X.shape[0], 2))
         out[:, : min(2, dense.shape[1])] = dense[:, :2]
         return out
+    from sklearn.decomposition import PCA, TruncatedSVD
+
     if sp.issparse(X):
         return TruncatedSVD(2, random_state=random_state).fit_transform(X)
     return PCA(2, random_state=random_state).fit_transform(np.asarray(X))
@@ -72,6 +86,7 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     if names is None:
         names = {int(k): str(k) for k in sorted(set(labels.tolist()))}
     xy = project_2d(X, random_state)
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
     cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     small = len(labels) <= 30
@@ -124,7 +139,7 @@ def auto_k_curve(auto_k, path: Path | None = None):
         auto_k = record
     ks = [int(k) for k in auto_k["curve"]]
     values = [auto_k["curve"][str(k)] for k in ks]
-    fig, ax = plt.subplots(figsize=(6, 4), dpi=110)
+    fig, ax = pyplot().subplots(figsize=(6, 4), dpi=110)
     ax.plot(ks, values, marker="o")
     chosen = auto_k["chosen"]
     ax.scatter([chosen], [auto_k["curve"][str(chosen)]], s=150, facecolors="none", edgecolors="red",
@@ -159,7 +174,7 @@ def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str
     order = np.lexsort((-counts.max(axis=1), counts.argmax(axis=1))) if counts.size else np.arange(len(rows))
     counts, rows = counts[order], [rows[i] for i in order]
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(1.1 * len(columns) + 3.5, 0.45 * len(rows) + 2), dpi=110)
+    fig, ax = pyplot().subplots(figsize=(1.1 * len(columns) + 3.5, 0.45 * len(rows) + 2), dpi=110)
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     for i in range(counts.shape[0]):
         for j in range(counts.shape[1]):
@@ -190,7 +205,7 @@ def centrality_plot(summary, path: Path | None = None, ax=None):
     scores = np.asarray(summary.scores, dtype=float)
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(max(6, min(12, 0.25 * len(scores) + 3)), 4), dpi=110)
+        fig, ax = pyplot().subplots(figsize=(max(6, min(12, 0.25 * len(scores) + 3)), 4), dpi=110)
     x = np.arange(len(scores))
     chosen = {s["index"]: s for s in summary.sentences}
     xlabel = ("sentence position in the document" if summary.unit == "document"
@@ -223,6 +238,6 @@ def centrality_plot(summary, path: Path | None = None, ax=None):
         fig.tight_layout()
         if path is not None:
             fig.savefig(path)
-            plt.close(fig)
+            pyplot().close(fig)
             return path
     return ax

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import logging
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from toolkit.errors import ConfigError, DataError, shown
 from toolkit.params import Boolean, Int, NoneValue, Options, Text
 from toolkit.registry import Registry
 from toolkit.text.corpus import Corpus
+from toolkit.timing import on_terminal
 
 log = logging.getLogger("toolkit")
 _MODELS: dict[str, object] = {}  # loaded once per process: a sweep or notebook reuses the weights
@@ -166,7 +167,7 @@ class SentenceTransformerEmbedder(Embedder):
         return self._model
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        show = self.progress and sys.stderr.isatty() and len(texts) > 256
+        show = bool(self.progress) and on_terminal() and len(texts) > self.batch_size
         return self.load_model().encode(texts, batch_size=self.batch_size, show_progress_bar=show,
                                    convert_to_numpy=True, normalize_embeddings=True).astype(np.float32)
 
@@ -186,7 +187,25 @@ class SentenceTransformerEmbedder(Embedder):
         return np.vstack([found[k] for k in keys])
 
     def _fits(self, texts: list[str]) -> np.ndarray:
-        """Whether each text fits the model's window, special tokens included."""
+        """Whether each text fits the model's window, special tokens included.
+
+        The model folder's own fast tokenizer (``tokenizer.json``) counts the word pieces
+        through the ``tokenizers`` library, which needs neither torch nor the model: a run
+        whose embeddings are all cached never loads them. A folder without that file is
+        counted by the loaded model's tokenizer.
+        """
+        folder = Path(self.path)
+        settings = folder / "sentence_bert_config.json"
+        if (folder / "tokenizer.json").is_file() and settings.is_file():
+            from tokenizers import Tokenizer
+
+            limit = json.loads(settings.read_text(encoding="utf-8")).get("max_seq_length")
+            if limit:
+                tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+                tokenizer.no_truncation()
+                tokenizer.no_padding()
+                lengths = [len(e.ids) for e in tokenizer.encode_batch(texts, add_special_tokens=True)]
+                return np.array(lengths) <= limit
         model = self.load_model()
         limit = model.max_seq_length or model.tokenizer.model_max_length
         lengths = [len(ids) for ids in model.tokenizer(texts, add_special_tokens=True, truncation=False,

@@ -1,14 +1,14 @@
 """Compare run folders: the settings that differ, and metrics grouped over seeds.
 
 Runs that differ only by ``seed`` form one group, summarised as mean, standard
-deviation and a 95% t-interval of the mean over seeds. Two groups can be compared
-with a paired sign-flip permutation test over the seeds they share.
+deviation and a 95% t-interval of the mean over seeds. Groups are compared pairwise
+with a paired sign-flip permutation test over the seeds they share; with more than one
+pair, the p-values are also given Holm-adjusted. Writing the table, CSV and plot is
+:mod:`toolkit.experiments.compare_report`'s work.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import math
@@ -18,9 +18,18 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.errors import ConfigError, DataError, shown
+from toolkit.experiments.compare_report import plot, to_csv, to_frame, to_markdown, write_outputs
 
 SKIP_METRICS = ("timings.", "corpus.", "contingency", "auto_k.curve", "_ci95", "npmi_per_topic")
+# Numbers in metrics.json that record how a measure was taken, not what it measured.
+SETTING_METRICS = ("clustering.silhouette_sample", "topics.npmi_window", "topics.npmi_top_n")
+# The measures a comparison shows when none is asked for, in this order (those the runs have
+# and that are not the same in every run).
+DEFAULT_METRICS = ("clustering.nmi", "clustering.ari", "clustering.n_clusters", "clustering.silhouette_cosine",
+                   "topics.npmi", "topics.diversity", "summaries.document.rouge1", "summaries.document.rouge2")
 IGNORED_SETTINGS = ("seed",)
+ALPHA = 0.05
+MAX_DEFAULT_PAIRS = 15  # pairs tested when none is named: every pair of up to 6 groups
 
 
 @dataclass
@@ -75,22 +84,54 @@ def find_runs(paths: list[str | Path]) -> list[Run]:
 
 
 def metric_names(runs: list[Run]) -> list[str]:
+    """Every measured number the runs' ``metrics.json`` hold (dotted names; settings such as
+    ``topics.npmi_window`` and sample sizes left out)."""
     names: dict[str, None] = {}
     for run in runs:
         for key, value in flatten(run.metrics).items():
             if isinstance(value, int | float) and not isinstance(value, bool) and not key.endswith(".n") \
-                    and not any(s in key for s in SKIP_METRICS):
+                    and key not in SETTING_METRICS and not any(s in key for s in SKIP_METRICS):
                 names[key] = None
     return list(names)
 
 
+def constant_metrics(runs: list[Run], names: list[str]) -> dict[str, float]:
+    """The metrics of ``names`` that have one value in every run (``n_clusters`` of k-means
+    runs with one k): constants of the comparison, not results."""
+    out = {}
+    for name in names:
+        values = {flatten(r.metrics).get(name) for r in runs}
+        if len(values) == 1 and None not in values and len(runs) > 1:
+            out[name] = values.pop()
+    return out
+
+
+def default_metrics(runs: list[Run]) -> list[str]:
+    """The measures shown when none is asked for: those of ``DEFAULT_METRICS`` the runs have and
+    that vary, else the first six measures that vary, else the first six."""
+    known = metric_names(runs)
+    fixed = constant_metrics(runs, known)
+    varying = [m for m in known if m not in fixed]
+    return [m for m in DEFAULT_METRICS if m in varying] or varying[:6] or known[:6]
+
+
+def resolve_metrics(runs: list[Run], wanted: list[str]) -> list[str]:
+    """Each of ``wanted`` as a full metric name: exact, or the one name ending in ``.<it>``
+    (``nmi`` for ``clustering.nmi``). A ConfigError listing the metrics available otherwise."""
+    known = metric_names(runs)
+    out = []
+    for name in wanted:
+        matches = [name] if name in known else [m for m in known if m.endswith("." + name)]
+        if len(matches) != 1:
+            why = "no run has this metric" if not matches else f"it could be {' or '.join(matches)}"
+            raise ConfigError(f"--metric {shown(name)}: {why}; available: {shown(', '.join(known), 600)}")
+        out.append(matches[0])
+    return out
+
+
 def check_metrics(runs: list[Run], wanted: list[str]) -> None:
     """A ConfigError listing the metrics these runs have, when one of ``wanted`` is not among them."""
-    known = metric_names(runs)
-    unknown = [m for m in wanted if m not in known]
-    if unknown:
-        raise ConfigError(f"--metric {shown(unknown[0])}: no run has this metric; available: "
-                          f"{shown(', '.join(known), 600)}")
+    resolve_metrics(runs, wanted)
 
 
 def _selector_keys() -> set[str]:
@@ -103,14 +144,19 @@ def _selector_keys() -> set[str]:
 def group_runs(runs: list[Run]) -> tuple[list[str], list[Group]]:
     """The settings that differ between runs (seed aside), and the groups they define.
 
-    A group's label leads with the components chosen (``cluster.method=gmm``), then only
-    the settings that vary among runs of those same components: a method's defaults,
-    which every run of it shares, do not crowd the label.
+    ``differing`` holds the settings every run has and not all with one value; a setting
+    only some runs have exists because their method differs (``cluster.covariance_type``
+    of ``gmm``) and is left to :func:`method_settings`. A group's label leads with the
+    components chosen (``cluster.method=gmm``), then only the settings that vary among
+    runs of those same components: a method's defaults, which every run of it shares, do
+    not crowd the label.
     """
     flat = [flatten(r.config) for r in runs]
     keys = sorted({k for f in flat for k in f})
-    differing = [k for k in keys if k not in IGNORED_SETTINGS
+    every = [k for k in keys if all(k in f for f in flat)]
+    differing = [k for k in every if k not in IGNORED_SETTINGS
                  and len({json.dumps(f.get(k), sort_keys=True) for f in flat}) > 1]
+    partial = [k for k in keys if k not in every and k not in IGNORED_SETTINGS]
     selectors = [k for k in differing if k in _selector_keys()]
     others = [k for k in differing if k not in selectors]
 
@@ -120,15 +166,38 @@ def group_runs(runs: list[Run]) -> tuple[list[str], list[Group]]:
     varying = {}  # per choice of components, the other settings that vary among its runs
     for c in {choice(f) for f in flat}:
         same = [f for f in flat if choice(f) == c]
-        varying[c] = [k for k in others if len({json.dumps(f.get(k), sort_keys=True) for f in same}) > 1]
+        varying[c] = [k for k in others + partial
+                      if len({json.dumps(f.get(k), sort_keys=True) for f in same}) > 1]
     groups: dict[str, Group] = {}
     for run, f in zip(runs, flat):
-        settings = {k: f.get(k) for k in differing}
+        settings = {k: f.get(k) for k in differing + partial}
         shown = [k for k in selectors if k in f] + [k for k in varying[choice(f)] if k in f]
         label = ", ".join(f"{k}={f[k]}" for k in shown) or run.config.get("name", "runs")
         key = json.dumps(settings, sort_keys=True, default=str)
         groups.setdefault(key, Group(label, settings, [])).runs.append(run)
     return differing, list(groups.values())
+
+
+def method_settings(runs: list[Run]) -> dict[str, dict]:
+    """Settings only some runs have, by the components that bring them:
+    ``{"cluster.method=gmm": {"cluster.covariance_type": "full", ...}}`` (a value that varies
+    among those runs is shown as the list of its values)."""
+    flat = [flatten(r.config) for r in runs]
+    keys = sorted({k for f in flat for k in f})
+    partial = [k for k in keys if not all(k in f for f in flat) and k not in IGNORED_SETTINGS]
+    selectors = sorted(_selector_keys())
+    out: dict[str, dict] = {}
+    for key in partial:
+        section = key.split(".")[0]
+        selector = next((s for s in selectors if s.split(".")[0] == section), None)
+        holders = [f for f in flat if key in f]
+        for f in holders:
+            owner = f"{selector}={f.get(selector)}" if selector else section
+            values = sorted({json.dumps(g[key], sort_keys=True) for g in holders
+                             if selector is None or g.get(selector) == f.get(selector)})
+            out.setdefault(owner, {})[key] = json.loads(values[0]) if len(values) == 1 else \
+                [json.loads(v) for v in values]
+    return out
 
 
 def summarise(groups: list[Group], metrics: list[str]) -> list[dict]:
@@ -152,16 +221,28 @@ def summarise(groups: list[Group], metrics: list[str]) -> list[dict]:
     return rows
 
 
+def smallest_p(n_pairs: int) -> float:
+    """The smallest two-sided p-value the exact sign-flip test can give with ``n_pairs`` seeds:
+    only the observed signs and their mirror image are as extreme, so ``2 / 2 ** n``."""
+    return min(1.0, 2.0 ** (1 - n_pairs))
+
+
 def paired_test(a: Group, b: Group, metric: str, n_resamples: int = 10000, seed: int = 0) -> dict:
     """Paired sign-flip permutation test of mean(a - b) over the seeds both groups ran.
 
     Exact (all 2^n sign patterns) for up to 16 pairs, else ``n_resamples`` seeded ones.
-    The p-value is two-sided.
+    The p-value is two-sided. ``min_p`` is the smallest p-value possible with these seeds;
+    with fewer than 6 the test cannot reach p < 0.05, and ``warning`` says so.
     """
     va, vb = a.values(metric), b.values(metric)
     shared = sorted(set(va) & set(vb))
     if len(shared) < 2:
-        raise DataError(f"paired test on {metric}: groups share {len(shared)} seeds; at least 2 are needed")
+        seeds_a = sorted(r.config.get("seed", 0) for r in a.runs)
+        seeds_b = sorted(r.config.get("seed", 0) for r in b.runs)
+        have = f"{len(va)} and {len(vb)} runs with {metric}"
+        raise DataError(f"paired test on {metric}: ({a.label}) and ({b.label}) share {len(shared)} "
+                        f"seed{'s' if len(shared) != 1 else ''} with a value ({have}; seeds {seeds_a} and "
+                        f"{seeds_b}); at least 2 are needed")
     d = np.array([va[s] - vb[s] for s in shared])
     observed = abs(d.mean())
     if len(d) <= 16:
@@ -170,113 +251,47 @@ def paired_test(a: Group, b: Group, metric: str, n_resamples: int = 10000, seed:
         signs = np.random.default_rng(seed).choice([1, -1], size=(n_resamples, len(d)))
     null = np.abs((signs * d).mean(axis=1))
     p = float(np.mean(null >= observed - 1e-12))
+    floor = smallest_p(len(d)) if len(d) <= 16 else 1.0 / n_resamples
+    warning = ""
+    if floor >= ALPHA:
+        need = int(math.ceil(1 - math.log2(ALPHA)))
+        warning = (f"with {len(d)} paired seeds this test cannot give p below {floor:.3g}; "
+                   f"run at least {need} seeds to be able to reach p < {ALPHA}")
     return {"metric": metric, "a": a.label, "b": b.label, "seeds": shared, "mean_difference": float(d.mean()),
-            "p_value": p, "test": "paired sign-flip permutation test over seeds, two-sided"
+            "p_value": p, "min_p": floor, "warning": warning,
+            "test": "paired sign-flip permutation test over seeds, two-sided"
             + (" (exact)" if len(d) <= 16 else f" ({n_resamples} resamples)")}
 
 
-def _cell(stat: dict | None) -> str:
-    if not stat:
-        return ""
-    if stat["n"] == 1:
-        return f"{stat['mean']:.4f}"
-    return f"{stat['mean']:.4f} ± {stat['std']:.4f} [{stat['ci95'][0]:.4f}, {stat['ci95'][1]:.4f}]"
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (step-down; each at most 1), in the given order."""
+    order = np.argsort(p_values, kind="stable")
+    m = len(p_values)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted.tolist()
 
 
-def to_markdown(rows: list[dict], metrics: list[str], differing: list[str], test: dict | None) -> str:
-    lines = ["# Comparison", "", "Settings that differ: " + (", ".join(f"`{k}`" for k in differing) or "none"), "",
-             "Cells: mean ± std over seeds [95% t-interval of the mean].", "",
-             "| # | settings | runs | " + " | ".join(metrics) + " |",
-             "| --- | --- | --- | " + " | ".join("---" for _ in metrics) + " |"]
-    for r in rows:
-        lines.append(f"| {r['group']} | {r['settings']} | {r['runs']} | "
-                     + " | ".join(_cell(r.get(m)) for m in metrics) + " |")
-    if test:
-        lines += ["", f"{test['test']}: {test['metric']}, ({test['a']}) - ({test['b']}) = "
-                      f"{test['mean_difference']:+.4f} over seeds {test['seeds']}, p = {test['p_value']:.4f}"]
-    return "\n".join(lines) + "\n"
+def pairwise_tests(groups: list[Group], metric: str, pairs: list[tuple[int, int]] | None = None) -> list[dict]:
+    """Paired tests of ``metric`` between groups (1-based numbers), with Holm-adjusted p-values
+    (``p_holm``) across them. ``pairs`` None: every pair sharing at least 2 seeds, for up to
+    ``MAX_DEFAULT_PAIRS`` pairs (more groups: each against group 1)."""
+    if pairs is None:
+        every = list(itertools.combinations(range(1, len(groups) + 1), 2))
+        pairs = every if len(every) <= MAX_DEFAULT_PAIRS else [(1, j) for j in range(2, len(groups) + 1)]
+        pairs = [(a, b) for a, b in pairs
+                 if len(set(groups[a - 1].values(metric)) & set(groups[b - 1].values(metric))) >= 2]
+    tests = []
+    for a, b in pairs:
+        test = paired_test(groups[a - 1], groups[b - 1], metric)
+        tests.append({**test, "groups": [a, b]})
+    for test, adjusted in zip(tests, holm([t["p_value"] for t in tests])):
+        test["p_holm"] = adjusted
+    return tests
 
-
-def to_csv(rows: list[dict], metrics: list[str]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    header = ["group", "settings", "runs", "seeds"]
-    for m in metrics:
-        header += [f"{m}_mean", f"{m}_std", f"{m}_ci95_low", f"{m}_ci95_high", f"{m}_n"]
-    writer.writerow(header)
-    for r in rows:
-        line = [r["group"], r["settings"], r["runs"], " ".join(map(str, r["seeds"]))]
-        for m in metrics:
-            s = r.get(m)
-            line += [s["mean"], s["std"], s["ci95"][0], s["ci95"][1], s["n"]] if s else ["", "", "", "", ""]
-        writer.writerow(line)
-    return buf.getvalue()
-
-
-def to_frame(rows: list[dict], metrics: list[str]):
-    """The summary rows as a pandas DataFrame: group, settings, runs, then for each
-    metric its mean, std, ci95_low, ci95_high (columns ``<metric> mean`` ...)."""
-    import pandas as pd
-
-    records = []
-    for r in rows:
-        record = {"group": r["group"], "settings": r["settings"], "runs": r["runs"]}
-        for m in metrics:
-            stat = r.get(m) or {}
-            ci = stat.get("ci95", [None, None])
-            record.update({f"{m} mean": stat.get("mean"), f"{m} std": stat.get("std"),
-                           f"{m} ci95_low": ci[0], f"{m} ci95_high": ci[1]})
-        records.append(record)
-    return pd.DataFrame(records).set_index("group")
-
-
-def plot(rows: list[dict], metric: str, path: Path | None = None):
-    """Horizontal bars of ``metric`` per group (mean, error bar = one standard deviation
-    over seeds), each labelled with the settings that set it apart. Saved to ``path``
-    (returned), or the figure is returned for a notebook."""
-    import textwrap
-
-    from toolkit.plots import finish, plt
-
-    present = [r for r in rows if metric in r]
-    labels = [f"#{r['group']} " + textwrap.shorten(r["settings"] or "defaults", 70) for r in present]
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(present) + 1.8), dpi=110)
-    means = np.array([r[metric]["mean"] for r in present])
-    stds = np.array([r[metric]["std"] for r in present])
-    y = np.arange(len(present))[::-1]
-    ax.barh(y, means, xerr=stds, capsize=4, color="tab:blue", alpha=0.8)
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.set_xlabel(f"{metric} (mean ± std over seeds)")
-    ax.set_title(f"{metric} by configuration")
-    for yi, r, m, sd in zip(y, present, means, stds):
-        ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (m + sd, yi), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8)
-    ax.set_xlim(0, max(1e-9, float((means + stds).max())) * 1.25)
-    return finish(fig, path)
-
-
-def write_outputs(out: Path, markdown: str, table: str, rows: list[dict], metric: str) -> list[Path]:
-    """``compare.md``, ``compare.csv`` and ``compare.png`` in ``out``, all or none: they are
-    made in a temporary folder beside them and moved into place only when all three exist."""
-    import os
-    import shutil
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = out / f".compare-{os.getpid()}"
-        tmp.mkdir(exist_ok=True)
-    except OSError as err:
-        raise DataError(f"{out}: cannot write the comparison there ({err.strerror or err})") from None
-    names = ("compare.md", "compare.csv", "compare.png")
-    try:
-        (tmp / names[0]).write_text(markdown, encoding="utf-8")
-        (tmp / names[1]).write_text(table, encoding="utf-8")
-        plot(rows, metric, tmp / names[2])
-        for name in names:
-            os.replace(tmp / name, out / name)
-    except OSError as err:
-        raise DataError(f"{out}: writing the comparison failed ({err.strerror or err}); nothing was kept") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return [out / name for name in names]
+__all__ = ["ALPHA", "Group", "Run", "check_metrics", "constant_metrics", "default_metrics", "find_runs", "flatten",
+           "group_runs", "holm", "method_settings", "metric_names", "paired_test", "pairwise_tests", "plot",
+           "resolve_metrics", "smallest_p", "summarise", "to_csv", "to_frame", "to_markdown", "write_outputs"]

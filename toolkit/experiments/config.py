@@ -16,6 +16,7 @@ import hashlib
 import inspect
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from toolkit.evaluation import Evaluator
 from toolkit.params import SEED, Component, Int, Text, check_parameter
 from toolkit.registry import Registry
 from toolkit.summarization.methods import SUMMARIZERS
-from toolkit.summarization.summarizers import BUDGETS, DEFAULT_BUDGET
+from toolkit.summarization.summarizers import BUDGETS, UNITS
 from toolkit.text.loaders import LOADERS
 from toolkit.text.sentences import SPLITTERS
 from toolkit.topics import TopicDescriber
@@ -65,8 +66,9 @@ class Section:
 
     ``selector`` names the key choosing a component from ``registry``; a section
     without one configures the fixed class ``component``. ``external`` sections may name
-    a class by import path; ``exclusive`` keys are alternatives (a summary budget), of
-    which ``default`` fills ``exclusive_default`` when none is given.
+    a class by import path; ``exclusive`` keys are alternatives (a summary budget);
+    ``complete`` returns settings derived from the others, recorded so that ``config.yaml``
+    says what was used (each unit's summary budget).
     """
 
     default: dict
@@ -75,7 +77,13 @@ class Section:
     component: type | None = None
     external: str | None = None
     exclusive: tuple[str, ...] = ()
-    exclusive_default: dict | None = None
+    complete: Callable[[type, dict], dict] | None = None
+
+
+def _unit_budgets(cls: type, params: dict) -> dict:
+    """Each summary unit's budget, as the summariser will apply it."""
+    summarizer = cls(**params)
+    return {unit: summarizer.unit_budget(unit) for unit in UNITS}
 
 
 SECTIONS: dict[str, Section] = {
@@ -89,7 +97,7 @@ SECTIONS: dict[str, Section] = {
     "adapt": Section({"method": "none"}, "method", ADAPTERS),
     "topics": Section({}, component=TopicDescriber),
     "summarize": Section({"method": "textrank"}, "method", SUMMARIZERS, exclusive=BUDGETS,
-                         exclusive_default=DEFAULT_BUDGET),
+                         complete=_unit_budgets),
     "evaluate": Section({}, component=Evaluator),
 }
 TOP_LEVEL = {"name": [Text()], "seed": SEED}
@@ -174,8 +182,6 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
     given_exclusive = [k for k in spec.exclusive if merged.get(k) is not None]
     if len(given_exclusive) > 1:
         raise ConfigError(f"{name}: give one of {', '.join(spec.exclusive)}, not {' and '.join(given_exclusive)}")
-    if spec.exclusive and not given_exclusive:
-        merged.update(spec.exclusive_default or {})
     for key in spec.exclusive:
         if key not in merged:
             merged[key] = None
@@ -190,6 +196,8 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
         else:
             params[key] = _default(default)
     _check_component(name, cls, params, external)
+    if spec.complete is not None:
+        params.update(spec.complete(cls, params))
     out.update(params)
     return out
 

@@ -18,10 +18,12 @@ from toolkit.experiments.result import RunResult
 from toolkit.summarization import sentence_encoder
 from toolkit.text.cleaning import normalise
 from toolkit.text.duplicates import find_duplicate_passages
-from toolkit.timing import timed
+from toolkit.timing import StageProgress, Timings, on_terminal, timed
 from toolkit.topics.model import TopicModel
 
 log = logging.getLogger("toolkit")
+# The stages a run times and shows (``adapt`` comes on top when it is on).
+STAGES = ("load", "sentences", "duplicates", "embed", "reduce", "cluster", "refine", "topics", "summarize", "evaluate")
 MODEL_SECTIONS = {"embedder": "embedding", "reducer": "reduce", "clusterer": "cluster", "refiner": "refine",
                   "adapter": "adapt", "describer": "topics", "splitter": "sentences"}
 
@@ -71,8 +73,15 @@ def execute(config: dict, progress: bool = True) -> RunResult:
         Progress bars on long stages (shown only on a terminal).
     """
     resolved = cfg.resolve(config)
+    stages = StageProgress(len(STAGES) + (resolved["adapt"]["method"] != "none"), progress and on_terminal())
+    try:
+        return _execute(resolved, Timings(stages), stages)
+    finally:
+        stages.close()
+
+
+def _execute(resolved: dict, timings: Timings, stages: StageProgress) -> RunResult:
     seed = resolved["seed"]
-    timings: dict[str, float] = {}
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
     log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), sum(len(d.sentences) for d in corpus))
     with timed(timings, "duplicates"):
@@ -82,7 +91,7 @@ def execute(config: dict, progress: bool = True) -> RunResult:
     model.adapter.check(model.embedder)
     check_cluster_count(resolved["cluster"].get("n_clusters"), len(corpus), corpus.name,
                         len({normalise(d.full_text) for d in corpus}))
-    model.fit(corpus, progress=progress)
+    model.fit(corpus, progress=stages)
     timings.update(model.timings_)
     with timed(timings, "summarize"):
         summarizer = build("summarize", resolved["summarize"], seed)
@@ -100,9 +109,9 @@ def execute(config: dict, progress: bool = True) -> RunResult:
         "skipped_documents": skipped, "removed_lines": len(corpus.removed),
         "duplicate_passages": len(corpus.duplicates),
     }
-    metrics["timings"] = timings
+    metrics["timings"] = dict(timings)
     return RunResult(resolved, cfg.run_id(resolved, corpus.fingerprint), None, corpus, model.embeddings_,
-                     model.labels_, model.topics_, summaries, metrics, timings, model=model)
+                     model.labels_, model.topics_, summaries, metrics, dict(timings), model=model)
 
 
 def run(config: dict, out_dir: str | Path = "results", progress: bool = True) -> RunResult:

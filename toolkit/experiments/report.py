@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from toolkit.errors import plural
 from toolkit.experiments.result import RunResult
 from toolkit.summarization.units import Summary
+from toolkit.topics.describe import Topic
 
 MAX_PLOTTED_TOPICS = 12  # centrality plots per run folder; a notebook can draw any other
 
@@ -13,10 +15,26 @@ def plotted_summaries(result: RunResult) -> list[Summary]:
     return [s for s in result.summaries if s.unit == "topic" and s.scores][:MAX_PLOTTED_TOPICS]
 
 
+def unnamed_note(topic: Topic, config: dict) -> str:
+    """Why a topic offered a candidate name did not take it ("" if it took it or had none)."""
+    if topic.candidate is None or topic.named:
+        return ""
+    settings = config.get("topics", {})
+    best = f"unnamed: the best candidate name, “{topic.candidate}”, scored {topic.name_score:.3f}"
+    if topic.name_score < settings.get("min_name_score", -1):
+        return f"{best}, below topics.min_name_score {settings['min_name_score']}"
+    return (f"{best} but fits the other topics' documents about as well or better (margin "
+            f"{topic.name_margin:+.3f}, needs more than topics.min_name_margin {settings.get('min_name_margin')})")
+
+
+def _headings(result: RunResult) -> dict[str, str]:
+    return {d.id: d.heading() for d in result.corpus}
+
+
 def report_markdown(result: RunResult) -> str:
     lines = [f"# {result.config['name']} — run {result.run_id}", "",
-             f"{len(result.corpus)} documents from `{result.corpus.name}`, "
-             f"{len(result.topics)} topics.", "", "![topic map](topic_map.png)", ""]
+             f"{plural(len(result.corpus), 'document')} from `{result.corpus.name}`, "
+             f"{plural(len(result.topics), 'topic')}.", "", "![topic map](topic_map.png)", ""]
     clus = result.metrics.get("clustering", {})
     if clus:
         lines += ["## Clustering", "", "| measure | value |", "| --- | --- |"]
@@ -45,44 +63,55 @@ def report_markdown(result: RunResult) -> str:
     lines += ["## Topics", ""]
     summaries = {(s.unit, s.id): s for s in result.summaries}
     plotted = plotted_summaries(result)
-    titles = {row["id"]: row["title"] for row in result.assignments()}
+    titles = _headings(result)
     for t in result.topics:
-        lines += [f"### {t.name} ({t.size} documents)", "",
-                  "Keywords: " + ", ".join(k for k, _ in t.keywords), ""]
+        note = unnamed_note(t, result.config)
+        lines += [f"### {t.name} ({plural(t.size, 'document')})", ""]
+        lines += [f"*{note}*", ""] if note else []
+        lines += ["Keywords: " + ", ".join(k for k, _ in t.keywords), ""]
         lines += [f"- {titles[i]}" for i in t.exemplars] + [""]
         s = summaries.get(("topic", str(t.id)))
         if s is not None:
-            lines += ["> " + (s.text or s.note), ""]
+            lines += [f"Summary ({_chosen(s)}):", "", "> " + (s.text or s.note), ""]
             if s in plotted:
                 lines += [f"![centrality of the topic's sentences](centrality_topic_{s.id}.png)", ""]
     if result.corpus.duplicates:
         lines += ["## Near-duplicate passages", ""]
-        lines += [f"- {d['documents'][0]} and {d['documents'][1]} share {d['shared']} sentences, "
+        lines += [f"- {d['documents'][0]} and {d['documents'][1]} share {plural(d['shared'], 'sentence')}, "
                   f"from “{d['text'][:80]}”" for d in result.corpus.duplicates] + [""]
     lines += ["Files: `config.yaml`, `metrics.json`, `assignments.csv`, `topics.json`, "
               "`summaries.jsonl`, `duplicates.json`, `cleaning.jsonl`, `environment.json`.", ""]
     return "\n".join(lines)
 
 
+def _chosen(summary: Summary) -> str:
+    """"3 of 121 candidate sentences": how many were chosen, out of how many."""
+    return f"{len(summary.sentences)} of {plural(summary.candidates, 'candidate sentence')}"
+
+
 def _top_sentences(summary: Summary, k: int) -> str:
+    """The summary's text, cut to its ``k`` most central sentences (in their order) if longer."""
     if not summary.sentences:
         return summary.note
     if len(summary.sentences) <= k:
-        return summary.text
+        return f"({_chosen(summary)}) {summary.text}"
     top = sorted(summary.sentences, key=lambda s: s["rank"])[:k]
     top.sort(key=lambda s: summary.sentences.index(s))
-    return " ".join(s["text"] for s in top) + f" [top {k} of {len(summary.sentences)} sentences]"
+    return f"(the {k} most central shown; {_chosen(summary)}) " + " ".join(s["text"] for s in top)
 
 
-def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) -> str:
+def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5) -> str:
     """The terminal summary: each topic's name, keywords, articles and summary."""
     out = []
-    titles = {row["id"]: row["title"] for row in result.assignments()}
+    titles = _headings(result)
     summaries = {(s.unit, s.id): s for s in result.summaries}
-    out.append(f"{result.config['name']}: {len(titles)} documents, {len(result.topics)} topics")
+    out.append(f"{result.config['name']}: {plural(len(titles), 'document')}, {plural(len(result.topics), 'topic')}")
     for t in result.topics:
         out.append("")
-        out.append(f"== {t.name}  ({t.size} document{'s' if t.size != 1 else ''})")
+        note = unnamed_note(t, result.config)
+        out.append(f"== {'(unnamed) ' if note else ''}{t.name}  ({plural(t.size, 'document')})")
+        if note:
+            out.append(f"   {note}")
         out.append("   keywords: " + ", ".join(k for k, _ in t.keywords))
         shown = t.documents if len(t.documents) <= max_titles else t.exemplars
         for doc_id in shown:
@@ -96,7 +125,7 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) 
         out.append("")
         for d in result.duplicates:
             out.append(f"near-duplicate passage: {d['documents'][0]} and {d['documents'][1]} share "
-                       f"{d['shared']} sentences")
+                       f"{plural(d['shared'], 'sentence')}")
     clus = result.metrics.get("clustering", {})
     if "nmi" in clus:
         out.append("")
@@ -111,4 +140,4 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 3) 
     return "\n".join(out)
 
 
-__all__ = ["MAX_PLOTTED_TOPICS", "format_result", "plotted_summaries", "report_markdown"]
+__all__ = ["MAX_PLOTTED_TOPICS", "format_result", "plotted_summaries", "report_markdown", "unnamed_note"]

@@ -9,7 +9,7 @@ import numpy as np
 from toolkit.experiments.config import build
 from toolkit.summarization.units import Summary
 from toolkit.text.corpus import Corpus
-from toolkit.topics.describe import Topic
+from toolkit.topics.describe import Topic, topic_table
 from toolkit.topics.model import TopicModel
 
 
@@ -42,8 +42,8 @@ class RunResult:
     just executed or loaded from its folder:
 
     - ``documents``: id, title, cluster, topic (its name), label (the gold label, if any)
-    - ``topic_table``: topic_id, name, size, keywords (the top terms, comma-separated),
-      exemplars (ids), name_score
+    - ``topic_table``: topic_id, name, named (whether a candidate name was given), size,
+      keywords (the top terms, comma-separated), exemplars (ids), candidate, name_score
     - ``summary_table``: unit, unit_id, unit_name, rank, score, document, position, text
       (one row per chosen sentence, in output order)
     - ``metric_table``: metric (dotted name), value; numbers only
@@ -128,12 +128,7 @@ class RunResult:
 
     @property
     def topic_table(self):
-        import pandas as pd
-
-        return pd.DataFrame([{"topic_id": t.id, "name": t.name, "size": t.size,
-                              "keywords": ", ".join(k for k, _ in t.keywords), "exemplars": list(t.exemplars),
-                              "name_score": t.name_score} for t in self.topics],
-                            columns=["topic_id", "name", "size", "keywords", "exemplars", "name_score"])
+        return topic_table(self.topics)
 
     @property
     def summary_table(self):

@@ -13,29 +13,12 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from toolkit.arrays import row_norms, unit_rows  # noqa: F401 (re-exported: the summarisers import them from here)
+
 # Similarities compared with a threshold are taken as equal to it within TIE: a cosine of
 # exactly 0.1 must give the same edge however the floating-point sum was ordered.
 TIE = 1e-12
 BLOCK_CELLS = 20_000_000  # similarities held at once by the blocked search (80 MB in float32)
-
-
-def row_norms(X) -> np.ndarray:
-    if sp.issparse(X):
-        X = sp.csr_matrix(X)
-        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        return np.sqrt(np.bincount(rows, weights=np.asarray(X.data, dtype=np.float64) ** 2, minlength=X.shape[0]))
-    return np.linalg.norm(np.asarray(X, dtype=np.float64), axis=1)
-
-
-def unit_rows(X) -> np.ndarray | sp.csr_matrix:
-    """Rows scaled to unit length (float64); all-zero rows stay zero."""
-    norms = row_norms(X)
-    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    if sp.issparse(X):
-        X = sp.csr_matrix(X, dtype=np.float64, copy=True)
-        X.data *= np.repeat(inv, np.diff(X.indptr))
-        return X
-    return np.asarray(X, dtype=np.float64) * inv[:, None]
 
 
 def cosine_matrix(X: np.ndarray | sp.spmatrix) -> np.ndarray:

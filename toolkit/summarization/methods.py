@@ -34,7 +34,7 @@ class LexRankSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     threshold : float or None
         None: continuous LexRank (edges weighted by cosine). A number: thresholded
@@ -54,10 +54,12 @@ class LexRankSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original", threshold: float | None = None,
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, threshold: float | None = None,
                  damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20,
                  dense_limit: int = 3000) -> None:
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
         self.threshold = threshold
         self.damping = damping
@@ -76,7 +78,7 @@ class TextRankSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     similarity : {"overlap", "cosine"}
         ``overlap``: the paper's |common words| / (log|S_i| + log|S_j|); ``cosine``: cosine
@@ -93,10 +95,12 @@ class TextRankSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original", similarity: str = "overlap",
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, similarity: str = "overlap",
                  stop_words: bool = True, damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
         self.similarity = similarity
         self.stop_words = stop_words
@@ -117,7 +121,7 @@ class DegreeSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     threshold : float or None
         An edge where the cosine reaches it (None: degree weighted by cosine).
@@ -130,9 +134,11 @@ class DegreeSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original", threshold: float | None = 0.1,
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, threshold: float | None = 0.1,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
         self.threshold = threshold
         self.neighbors = neighbors
@@ -148,7 +154,7 @@ class CentroidSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     top_terms : int or None
         Keep only the centroid's largest terms (None: all).
@@ -159,8 +165,10 @@ class CentroidSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original", top_terms: int | None = None) -> None:
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, top_terms: int | None = None) -> None:
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
         self.top_terms = top_terms
 
@@ -174,7 +182,7 @@ class LeadSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     """
 
@@ -182,8 +190,10 @@ class LeadSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original") -> None:
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None) -> None:
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
 
     def _make_scorer(self) -> LeadScorer:
@@ -196,7 +206,7 @@ class RandomSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     random_state : int
         Seed (a run sets it from the experiment's seed).
@@ -207,8 +217,10 @@ class RandomSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original", random_state: int = 0) -> None:
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, random_state: int = 0) -> None:
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
         self.random_state = random_state
 

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from toolkit.errors import ParameterError
-from toolkit.params import Boolean, Component, Int, ListOf, NoneValue, Number, Options
+from toolkit.params import Boolean, Component, Constraint, Int, ListOf, NoneValue, Number, Options
 from toolkit.summarization.graph import TIE, block_cosine, unit_rows
 from toolkit.summarization.representation import REPRESENTATIONS, sentence_encoder
 from toolkit.summarization.scorers import CentralityScorer, SentenceSet
@@ -33,12 +33,29 @@ from toolkit.text.sentences import as_corpus
 DENSE_LIMIT = 3000  # units up to this many sentences share one dense cosine matrix
 UNITS = ("document", "topic")
 BUDGETS = ("sentences", "ratio", "words")
-DEFAULT_BUDGET = {"sentences": 3}  # when none of BUDGETS is given
+# Each unit's budget when none is given: a topic's candidates are every sentence of its
+# documents, so it gets a few more than one document but never a share of them all.
+DEFAULT_BUDGETS = {"document": {"sentences": 3}, "topic": {"sentences": 5}}
+BUDGET_RULES = {"sentences": [Int(1)], "ratio": [Number(0, 1, closed="right")], "words": [Int(1)]}
+
+
+class UnitBudget(Constraint):
+    """One unit's own budget: a mapping with exactly one of ``sentences``, ``ratio``, ``words``."""
+
+    def accepts(self, value) -> bool:
+        return (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in BUDGET_RULES
+                and any(rule.accepts(next(iter(value.values()))) for rule in BUDGET_RULES[next(iter(value))]))
+
+    def describe(self) -> str:
+        return "a mapping with one of sentences (an integer >= 1), ratio (in (0, 1]) or words (an integer >= 1)"
+
 
 SHARED_CONSTRAINTS = {
     "sentences": [Int(1), NoneValue()],
     "ratio": [Number(0, 1, closed="right"), NoneValue()],
     "words": [Int(1), NoneValue()],
+    "document": [UnitBudget(), NoneValue()],
+    "topic": [UnitBudget(), NoneValue()],
     "units": [ListOf(Options(*UNITS), unique=True)],
     "representation": [Options(*REPRESENTATIONS)],
     "mmr": [Number(0, 1), NoneValue()],
@@ -62,7 +79,11 @@ class Summarizer(Component):
         Budget: this share of the unit's sentences (rounded half up, at least one).
     words : int or None
         Budget: at most this many words in all (sentences that would overflow are skipped).
-        Give one budget; with none, the budget is 3 sentences.
+        Give at most one of these three; it applies to every unit without its own budget.
+    document, topic : dict or None
+        A unit's own budget, overriding the shared one: ``{"ratio": 0.4}``,
+        ``{"sentences": 5}`` or ``{"words": 100}``. With no budget at all, a document's
+        summary has 3 sentences and a topic's 5.
     units : tuple of str
         ``document`` and/or ``topic``: what a run summarises.
     representation : {"tfidf", "minilm"}
@@ -86,11 +107,19 @@ class Summarizer(Component):
             raise ParameterError(given[1], f"cannot be given with {given[0]}: give one budget",
                                  getattr(self, given[1]), type(self).__name__)
 
-    def _budget(self) -> tuple[int | None, float | None, int | None]:
-        """(sentences, ratio, words): the one budget given, or the default."""
-        if all(getattr(self, k) is None for k in BUDGETS):
-            return DEFAULT_BUDGET.get("sentences"), None, None
-        return self.sentences, self.ratio, self.words
+    def unit_budget(self, unit: str) -> dict:
+        """The budget ``unit`` ("document" or "topic") gets: its own, else the shared one, else
+        the default (``DEFAULT_BUDGETS``); a one-item mapping such as ``{"ratio": 0.4}``."""
+        own = getattr(self, unit, None)
+        if own:
+            return dict(own)
+        shared = {k: getattr(self, k) for k in BUDGETS if getattr(self, k) is not None}
+        return shared or dict(DEFAULT_BUDGETS[unit])
+
+    def _budget(self, unit: str) -> tuple[int | None, float | None, int | None]:
+        """(sentences, ratio, words) of ``unit``'s budget, two of them None."""
+        budget = self.unit_budget(unit)
+        return budget.get("sentences"), budget.get("ratio"), budget.get("words")
 
     def _make_scorer(self) -> CentralityScorer:
         raise NotImplementedError
@@ -128,14 +157,14 @@ class Summarizer(Component):
         corpus = as_corpus(X)  # split once, for both steps
         return self.fit(corpus, embedder=embedder).transform(corpus)
 
-    def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None) -> list[int]:
+    def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None, unit: str) -> list[int]:
         """Indices picked in score (or MMR) order within the budget and the similarity cap.
 
         ``S`` is the dense cosine matrix when the unit is small; otherwise a chosen
         sentence's similarities are computed from the unit-length rows ``Xn``.
         """
         n = len(scores)
-        sentences, ratio, words = self._budget()
+        sentences, ratio, words = self._budget(unit)
         limit = budget_size(n, sentences, ratio)
         span = scores.max() - scores.min()
         relevance = (scores - scores.min()) / span if span > 0 else np.ones(n)
@@ -181,7 +210,7 @@ class Summarizer(Component):
         batch = SentenceSet([c.text for c in candidates], vectors, np.array([c.position for c in candidates]), S)
         scores = np.asarray(self.scorer.score(batch), dtype=np.float64)
         lengths = np.array([len(c.text.split()) for c in candidates])
-        chosen = self._select(scores, Xn, lengths, S)
+        chosen = self._select(scores, Xn, lengths, S, unit)
         ranking = np.argsort(-ranking_key(scores), kind="stable")
         rank = np.empty(n, dtype=int)
         rank[ranking] = np.arange(1, n + 1)
@@ -197,7 +226,7 @@ class Summarizer(Component):
              "rank": int(rank[i]), **({"also_in": candidates[i].also_in} if candidates[i].also_in else {})}
             for i in chosen
         ]
-        sentences, ratio, words = self._budget()
+        sentences, ratio, words = self._budget(unit)
         note = "" if picked else f"no sentence fits the budget of {words} words"
         limit = budget_size(len(candidates), sentences, ratio)
         if picked and words is None and len(picked) < limit:
@@ -233,7 +262,7 @@ class Summarizer(Component):
         order = np.lexsort((position, -ranking_key(scores), owner))
         rank = np.empty(len(owner), dtype=np.int64)
         rank[order] = position + 1  # order keeps each document's rows together, in rank order
-        sentences, ratio, words = self._budget()
+        sentences, ratio, words = self._budget("document")
         limits = np.array([budget_size(int(n), sentences, ratio) for n in sizes], dtype=np.int64)
         # Documents where a pick could collide with the similarity cap, or whose budget
         # is in words or by MMR, go through the sentence-by-sentence selection.
@@ -251,7 +280,7 @@ class Summarizer(Component):
                 continue
             if careful[d]:
                 lengths = np.array([len(s.split()) for s in doc.sentences])
-                chosen = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray())
+                chosen = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray(), "document")
             else:
                 chosen = list(np.flatnonzero(top[a:b])[np.argsort(rank[a:b][top[a:b]])])
             out.append(self._summary(DocumentCandidates(doc), scores[a:b], rank[a:b], chosen, "document",

@@ -42,6 +42,13 @@ class Document:
         coherence read a document."""
         return f"{self.title}\n{self.text}"
 
+    def heading(self, words: int = 12) -> str:
+        """The title, or for an untitled document its first ``words`` words (then "…")."""
+        if self.title.strip():
+            return self.title
+        head = self.text.split()
+        return " ".join(head[:words]) + ("…" if len(head) > words else "") or self.id
+
 
 @dataclass
 class Corpus:

@@ -101,3 +101,14 @@ def fingerprint(paths: list[Path], root: Path | None = None) -> str:
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
+
+
+def read_word_list(path: str | Path, encoding: str = "utf-8") -> list[str]:
+    """Words of a word-list file: one or more per line, blank lines and ``#`` comments skipped,
+    lower-cased (as keyword tokens are)."""
+    words = []
+    for line in normalise_newlines(read_text(path, encoding)).split("\n"):
+        words += line.split("#", 1)[0].lower().split()
+    if not words:
+        raise DataError(f"{shown_path(path)}: no words in the file (only comments and blank lines)")
+    return words

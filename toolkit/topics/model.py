@@ -18,7 +18,8 @@ from toolkit.clustering.base import cosine_centroids, label_mapping, nearest_cen
 from toolkit.errors import DataError
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.sentences import as_corpus
-from toolkit.timing import timed
+from toolkit.timing import StageProgress, Timings, timed
+from toolkit.topics.describe import topic_table
 
 log = logging.getLogger("toolkit")
 
@@ -113,14 +114,15 @@ class TopicModel:
         embeddings : array, optional
             Precomputed document vectors (one row per document) instead of the embedder's;
             the embedder is still used for new documents and topic names.
-        progress : bool
-            A progress bar while embedding (on a terminal).
+        progress : bool or StageProgress
+            A progress bar while embedding (on a terminal); a
+            :class:`~toolkit.timing.StageProgress` also shows each stage as it runs.
         """
         corpus = as_corpus(documents, self.splitter)
         if len(corpus) == 0:
             raise DataError("TopicModel.fit: no documents")
-        timings: dict[str, float] = {}
-        self.embedder.progress = progress
+        timings = Timings(progress if isinstance(progress, StageProgress) else None)
+        self.embedder.progress = bool(progress)
         with timed(timings, "embed"):
             if embeddings is None:
                 X = self.embedder.fit_transform(corpus)
@@ -144,7 +146,7 @@ class TopicModel:
         self.embedder_ = embedder
         self.embeddings_ = X
         self.documents_ = list(corpus)
-        self.timings_ = timings
+        self.timings_ = dict(timings)
         self.auto_k_ = getattr(self.clusterer, "auto_k_", None)
         return self
 
@@ -204,14 +206,10 @@ class TopicModel:
 
     @property
     def topic_info(self):
-        """A DataFrame: topic_id, name, size, keywords (comma-separated), exemplars (ids), name_score."""
-        import pandas as pd
-
+        """A DataFrame, one row per topic: topic_id, name, named, size, keywords (comma-separated),
+        exemplars (ids), candidate, name_score."""
         self._check_fitted()
-        return pd.DataFrame([{"topic_id": t.id, "name": t.name, "size": t.size,
-                              "keywords": ", ".join(k for k, _ in t.keywords), "exemplars": list(t.exemplars),
-                              "name_score": t.name_score} for t in self.topics_],
-                            columns=["topic_id", "name", "size", "keywords", "exemplars", "name_score"])
+        return topic_table(self.topics_)
 
     def summarize_topics(self, summarizer=None, encode=None):
         """Each topic's extractive summary from its documents' distinct sentences.
