@@ -177,7 +177,7 @@ def run_end_to_end(name, gold, seeds, label: str, make_config) -> list[dict]:
         start = time.perf_counter()
         result = execute(make_config(name, seed), progress=False)
         seconds = time.perf_counter() - start
-        rows.append(score_row(name, label, seed, gold, result.labels, seconds, None))
+        rows.append(score_row(name, label, seed, gold, result.labels, seconds, None, result.metrics.get("topics")))
         stages = ", ".join(f"{k} {v:.1f}" for k, v in result.metrics.get("timings", {}).items())
         print(f"  {label:45s} seed {seed}: NMI {rows[-1]['nmi']:.3f} ARI {rows[-1]['ari']:.3f} "
               f"({seconds:.1f} s: {stages})", flush=True)
@@ -185,6 +185,34 @@ def run_end_to_end(name, gold, seeds, label: str, make_config) -> list[dict]:
 
 
 DEFAULT_RUN_LABEL = "ours, default end to end: toolkit run naming only the data and k"
+
+
+def _end_to_end(**sections):
+    """A config maker for ``run_end_to_end``: the data, its true k where ``"{k}"`` stands, the seed,
+    these sections, clustering only."""
+    def make(name: str, seed: int) -> dict:
+        filled = json.loads(json.dumps(sections).replace('"{k}"', str(TRUE_K[name])))
+        return {"seed": seed, "dataset": {"loader": "builtin", "name": name}, "summarize": {"units": []},
+                "evaluate": {"bootstrap": 0}, **filled}
+    return make
+
+
+# Whole runs beside the default: the classic topic models, and HDBSCAN's many topics merged
+# down to the true count along the topic tree (topics.reduce_to, as BERTopic's nr_topics).
+END_TO_END = {
+    "ours, end to end: LDA on term counts": _end_to_end(
+        embedding={"model": "counts"}, reduce={"method": "none"}, cluster={"method": "lda", "n_clusters": "{k}"},
+        refine={"method": "none"}),
+    "ours, end to end: NMF on TF-IDF": _end_to_end(
+        embedding={"model": "tfidf"}, reduce={"method": "none"}, cluster={"method": "nmf", "n_clusters": "{k}"},
+        refine={"method": "none"}),
+    "ours, end to end: bertopic_like (UMAP -> HDBSCAN), reduce_to k": _end_to_end(
+        reduce={"method": "none"}, cluster={"method": "bertopic_like"}, refine={"method": "none"},
+        topics={"reduce_to": "{k}"}),
+    "ours, end to end: HDBSCAN on UMAP-5, outliers to nearest, reduce_to k": _end_to_end(
+        reduce={"method": "umap"}, cluster={"method": "hdbscan", "outliers": "nearest"}, refine={"method": "none"},
+        topics={"reduce_to": "{k}"}),
+}
 
 
 def default_config(name: str, seed: int) -> dict:
@@ -227,8 +255,9 @@ def measure_cost(name: str) -> dict:
     return cost
 
 
-def score_row(dataset, system, seed, gold, labels, seconds, auto_k) -> dict:
-    return {"dataset": dataset, "system": system, "seed": seed,
+def score_row(dataset, system, seed, gold, labels, seconds, auto_k, topics: dict | None = None) -> dict:
+    quality = {"npmi": topics["npmi"], "diversity": topics["diversity"]} if topics else {}
+    return {"dataset": dataset, "system": system, "seed": seed, **quality,
             "nmi": metrics.normalized_mutual_info_score(gold, labels),
             "ari": metrics.adjusted_rand_score(gold, labels),
             "topics": int(len(set(labels.tolist()) - {-1})),
@@ -246,6 +275,10 @@ def summarise(rows: list[dict]) -> list[dict]:
             values = np.array([r[m] for r in group], dtype=float)
             entry[m] = float(values.mean())
             entry[f"{m}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        for m in ("npmi", "diversity"):  # keyword quality: measured on the end-to-end runs only
+            values = np.array([r[m] for r in group if r.get(m) is not None], dtype=float)
+            if len(values):
+                entry[m] = float(values.mean())
         if "chosen_k" in group[0]:
             entry["chosen_k"] = [r["chosen_k"] for r in group]
         out.append(entry)
@@ -272,6 +305,10 @@ def margins(rows: list[dict], system: str, others: list[str]) -> list[dict]:
     return out
 
 
+def _quality(entry: dict, key: str) -> str:
+    return f"{entry[key]:.3f}" if key in entry else ""
+
+
 def markdown(summary: list[dict], seeds, costs: list[dict], rows: list[dict] | None = None) -> str:
     lines = [f"# Clustering benchmark: mean ± std over seeds {list(seeds)}", ""]
     if costs:
@@ -285,12 +322,14 @@ def markdown(summary: list[dict], seeds, costs: list[dict], rows: list[dict] | N
         lines.append("")
     for dataset in dict.fromkeys(s["dataset"] for s in summary):
         lines += [f"## {dataset} ({TRUE_K[dataset]} gold labels)", "",
-                  "| system | NMI | ARI | topics | outlier share | seconds |", "| --- | --- | --- | --- | --- | --- |"]
+                  "| system | NMI | ARI | topics | outlier share | NPMI | diversity | seconds |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for s in sorted((s for s in summary if s["dataset"] == dataset), key=lambda s: -s["nmi"]):
             extra = f" (k chosen: {s['chosen_k']})" if "chosen_k" in s else ""
             lines.append(f"| {s['system']}{extra} | {s['nmi']:.3f} ± {s['nmi_std']:.3f} | "
                          f"{s['ari']:.3f} ± {s['ari_std']:.3f} | {s['topics']:.1f} ± {s['topics_std']:.1f} | "
-                         f"{s['outlier_share']:.2f} | {s['seconds']:.1f} |")
+                         f"{s['outlier_share']:.2f} | {_quality(s, 'npmi')} | {_quality(s, 'diversity')} | "
+                         f"{s['seconds']:.1f} |")
         lines.append("")
     baselines = ["ours: k-means", "ours: MiniLM whole text (truncated) + k-means", "ours: LSA-100 of TF-IDF + k-means",
                  "ours: TF-IDF + k-means", "BERTopic defaults"]
@@ -321,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip experiments/best_clustering.yaml (it fine-tunes the encoder: about 10 minutes "
                              "a seed on AG News)")
     parser.add_argument("--no-default-run", action="store_true", help="skip the end-to-end default runs")
+    parser.add_argument("--end-to-end", nargs="*", default=None, metavar="LABEL",
+                        help="run only these whole-run systems (LDA, NMF, reduce_to; labels as in the table); "
+                             "the flag alone skips them all")
     parser.add_argument("--cost", nargs="*", default=None, metavar="DATASET",
                         help="measure the default run's cost against one uncached embedding pass "
                              "(default data set: ag_news)")
@@ -346,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
             rows += run_bertopic(name, corpus, gold, X_by_rep["minilm_text"], seeds)
         if not args.no_default_run:
             rows += run_end_to_end(name, gold, seeds, DEFAULT_RUN_LABEL, default_config)
+        for label, make in END_TO_END.items():
+            if args.end_to_end is None or label in args.end_to_end:
+                rows += run_end_to_end(name, gold, seeds, label, make)
         if not args.no_best:
             rows += run_end_to_end(name, gold, seeds, BEST_LABEL, best_config)
     costs = [measure_cost(name) for name in (args.cost or ["ag_news"])] if args.cost is not None else []

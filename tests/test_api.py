@@ -22,7 +22,8 @@ def bbc_run(tmp_path_factory):
 
 
 def test_tables_have_the_documented_columns(bbc_run):
-    assert list(bbc_run.documents.columns) == ["id", "title", "cluster", "topic", "label"]
+    assert list(bbc_run.documents.columns) == ["id", "title", "cluster", "topic", "label", "date", "top1", "p1", "top2",
+                                              "p2", "top3", "p3", "uncertain"]
     assert list(bbc_run.topic_table.columns) == [
         "topic_id", "name", "named", "size", "keywords", "exemplars", "candidate", "name_score", "name_margin"]
     assert list(bbc_run.summary_table.columns) == ["unit", "unit_id", "unit_name", "rank", "score", "document",

@@ -82,7 +82,7 @@ def test_auto_k_lands_within_one_of_the_bbc_sections_and_keeps_its_curve(bbc):
 
 @pytest.mark.parametrize("config, message", [
     ({"cluster": {"method": "dbscan"}}, "cluster.method: unknown value 'dbscan'; choose one of: agglomerative, "
-                                        "bertopic_like, gmm, hdbscan, kmeans, minibatch_kmeans, spectral"),
+                                        "bertopic_like, gmm, hdbscan, kmeans, lda, minibatch_kmeans, nmf, spectral"),
     ({"cluster": {"method": "agglomerative", "metric": "cosine"}}, "must be 'euclidean' with linkage 'ward'"),
     ({"cluster": {"method": "hdbscan", "outliers": "drop"}},
      "cluster.outliers: must be one of 'keep', 'nearest', got 'drop'"),

@@ -46,7 +46,7 @@ def test_overrides_parse_yaml_values():
     ({"cluster": {"method": "agglomerative", "n_init": 3}}, "cluster.n_init: unknown setting"),
     ({"summarize": {"sentences": 2, "ratio": 0.3}}, "summarize: give one of sentences, ratio, words"),
     ({"dataset": {"loader": "csv"}}, "dataset.path: required setting is missing"),
-    ({"embedding": {"model": "bert"}}, "embedding.model: unknown value 'bert'; choose one of: minilm"),
+    ({"embedding": {"model": "bert"}}, "embedding.model: unknown value 'bert'; choose one of: counts, minilm"),
     ({"cluster": "kmeans"}, "cluster: expected a mapping"),
     ({"name": "a/b"}, "cannot name a results folder"),
 ])

@@ -26,9 +26,10 @@ from toolkit.clustering.methods import (
 )
 from toolkit.clustering.reduce import REDUCERS, CenterReducer, NoReduction, PCAReducer, Reducer, UMAPReducer
 from toolkit.clustering.refine import REFINERS, KNNVote, NoRefinement, Refiner, neighbour_votes
+from toolkit.clustering.topic_models import LDAClusterer, NMFClusterer
 
 __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "AgglomerativeClusterer", "BERTopicLike", "CenterReducer",
-           "Clusterer", "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote",
-           "MiniBatchKMeansClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement", "PCAReducer", "Reducer",
-           "Refiner", "SpectralClusterer", "UMAPReducer", "assign_outliers", "canonical_labels", "check_cluster_count",
-           "cosine_centroids", "nearest_centroid", "neighbour_votes"]
+           "Clusterer", "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "LDAClusterer",
+           "MiniBatchKMeansClusterer", "NMFClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement",
+           "PCAReducer", "Reducer", "Refiner", "SpectralClusterer", "UMAPReducer", "assign_outliers",
+           "canonical_labels", "check_cluster_count", "cosine_centroids", "nearest_centroid", "neighbour_votes"]

@@ -220,6 +220,15 @@ class NeighbourConsistency(Refiner):
         X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
         return np.where(labels >= 0, self._assign(X), -1)
 
+    def predict_proba(self, X) -> np.ndarray | None:
+        """The trained head's probability of each cluster (columns: ``classes_``) for each row;
+        None when the labels were kept without training (too few documents per cluster)."""
+        check_is_fitted(self, "labels_")
+        if self.coef_ is None:
+            return None
+        X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
+        return _softmax(np.asarray(X @ self.coef_) + self.intercept_)
+
     def _assign(self, X) -> np.ndarray:
         """The trained head's most likely cluster for each unit-length row."""
         return self.classes_[np.argmax(np.asarray(X @ self.coef_) + self.intercept_, axis=1)]

@@ -5,6 +5,7 @@ from toolkit.embedding.adapt import ADAPTERS, Adapter, NoAdaptation, SelfTrainin
 from toolkit.embedding.cache import EmbeddingCache, cache_dir, cache_files, clear_cache
 from toolkit.embedding.embedders import (
     EMBEDDERS,
+    CountEmbedder,
     Embedder,
     MiniLMEmbedder,
     SentenceTransformerEmbedder,
@@ -12,6 +13,6 @@ from toolkit.embedding.embedders import (
     minilm_path,
 )
 
-__all__ = ["ADAPTERS", "EMBEDDERS", "Adapter", "Embedder", "EmbeddingCache", "MiniLMEmbedder", "NoAdaptation",
-           "SelfTraining", "SentenceTransformerEmbedder", "TfidfEmbedder", "cache_dir", "cache_files", "clear_cache",
-           "confident", "minilm_path", "sample_units", "text_passes"]
+__all__ = ["ADAPTERS", "EMBEDDERS", "Adapter", "CountEmbedder", "Embedder", "EmbeddingCache", "MiniLMEmbedder",
+           "NoAdaptation", "SelfTraining", "SentenceTransformerEmbedder", "TfidfEmbedder", "cache_dir", "cache_files",
+           "clear_cache", "confident", "minilm_path", "sample_units", "text_passes"]

@@ -280,10 +280,14 @@ class TfidfEmbedder(Embedder):
         self.sublinear_tf = sublinear_tf
         self.vectorizer = None
 
+    nonnegative = True  # every weight >= 0: the input LDA and NMF need
+
+    def _vectorizer(self, corpus: Corpus) -> TfidfVectorizer:
+        return TfidfVectorizer(stop_words="english", max_features=self.max_features,
+                               min_df=min(self.min_df, len(corpus)), sublinear_tf=self.sublinear_tf)
+
     def fit(self, corpus: Corpus) -> TfidfEmbedder:
-        self.vectorizer = TfidfVectorizer(stop_words="english", max_features=self.max_features,
-                                          min_df=min(self.min_df, len(corpus)),
-                                          sublinear_tf=self.sublinear_tf)
+        self.vectorizer = self._vectorizer(corpus)
         try:
             self.vectorizer.fit([d.full_text for d in corpus])
         except ValueError as err:  # scikit-learn: "empty vocabulary; perhaps the documents only contain stop words"
@@ -296,5 +300,29 @@ class TfidfEmbedder(Embedder):
 
     def embed_texts(self, texts: list[str]) -> sp.csr_matrix:
         if self.vectorizer is None:
-            raise RuntimeError("TfidfEmbedder: call fit() first")
+            raise RuntimeError(f"{type(self).__name__}: call fit() first")
         return self.vectorizer.transform(texts).astype(np.float32)
+
+
+@EMBEDDERS.register("counts")
+class CountEmbedder(TfidfEmbedder):
+    """Sparse term counts per document (English stop words left out), the input LDA models.
+
+    Parameters
+    ----------
+    max_features : int or None
+        Vocabulary size limit.
+    min_df : int
+        Ignore terms in fewer documents.
+    """
+
+    _parameter_constraints = {"max_features": [Int(1), NoneValue()], "min_df": [Int(1)]}
+
+    def __init__(self, max_features: int | None = None, min_df: int = 1) -> None:
+        self.max_features = max_features
+        self.min_df = min_df
+        self.vectorizer = None
+
+    def _vectorizer(self, corpus: Corpus) -> TfidfVectorizer:
+        return TfidfVectorizer(stop_words="english", max_features=self.max_features,
+                               min_df=min(self.min_df, len(corpus)), use_idf=False, norm=None)

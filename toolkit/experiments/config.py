@@ -35,6 +35,7 @@ from toolkit.summarization.summarizers import BUDGETS, UNITS
 from toolkit.text.loaders import LOADERS
 from toolkit.text.sentences import SPLITTERS
 from toolkit.topics import TopicDescriber
+from toolkit.topics.over_time import OverTime
 
 INJECTED = {"random_state"}
 
@@ -96,6 +97,7 @@ SECTIONS: dict[str, Section] = {
     "refine": Section({"method": "scan"}, "method", REFINERS),
     "adapt": Section({"method": "none"}, "method", ADAPTERS),
     "topics": Section({}, component=TopicDescriber),
+    "over_time": Section({}, component=OverTime),
     "summarize": Section({"method": "textrank"}, "method", SUMMARIZERS, exclusive=BUDGETS,
                          complete=_unit_budgets),
     "evaluate": Section({}, component=Evaluator),
@@ -290,7 +292,23 @@ def resolve(config: dict | None) -> dict:
         raise ConfigError(f"name: {out['name']!r} cannot name a results folder")
     for name, spec in SECTIONS.items():
         out[name] = _resolve_section(name, spec, config.get(name))
+    _check_input_kind(out)
     return out
+
+
+def _check_input_kind(resolved: dict) -> None:
+    """A clusterer that reads term counts or weights (LDA, NMF) needs an embedding that gives
+    them, unreduced: a ConfigError before any work otherwise."""
+    clusterer = component_class("cluster", resolved["cluster"])
+    if not getattr(clusterer, "nonnegative_input", False):
+        return
+    method = resolved["cluster"]["method"]
+    if not getattr(component_class("embedding", resolved["embedding"]), "nonnegative", False):
+        raise ConfigError(f"cluster.method: {method} models term counts or weights, but embedding.model "
+                          f"{resolved['embedding']['model']!r} gives dense embeddings; use embedding: "
+                          f"{{model: {'counts' if method == 'lda' else 'tfidf'}}}")
+    if resolved["reduce"]["method"] not in ("none", "center"):
+        raise ConfigError(f"cluster.method: {method} needs the term weights themselves; use reduce: {{method: none}}")
 
 
 MAX_YAML_NODES = 100_000  # nodes of a YAML document once its aliases are expanded

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
+
 from toolkit.clustering import check_cluster_count
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
@@ -19,7 +21,7 @@ from toolkit.summarization import sentence_encoder
 from toolkit.text.cleaning import normalise
 from toolkit.text.duplicates import find_duplicate_passages
 from toolkit.timing import StageProgress, Timings, on_terminal, timed
-from toolkit.topics.model import TopicModel
+from toolkit.topics.model import UNCERTAIN_BELOW, TopicModel
 
 log = logging.getLogger("toolkit")
 # The stages a run times and shows (``adapt`` comes on top when it is on).
@@ -104,6 +106,10 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress) -> RunResu
         metrics = evaluator.evaluate(corpus, model.labels_, model.reduced_, summaries, splitter.split, model.topics_)
     if model.auto_k_:
         metrics["auto_k"] = model.auto_k_
+    if model.probabilities_.shape[1]:
+        best = model.probabilities_.max(axis=1)
+        metrics["assignment"] = {"mean_top_probability": round(float(best.mean()), 6),
+                                 "uncertain_share": round(float(np.mean(best < UNCERTAIN_BELOW)), 6)}
     metrics["corpus"] = {
         "documents": len(corpus), "sentences": sum(len(d.sentences) for d in corpus),
         "skipped_documents": skipped, "removed_lines": len(corpus.removed),

@@ -60,6 +60,13 @@ def report_markdown(result: RunResult) -> str:
                   "| measure | mean | 95% CI |", "| --- | --- | --- |"]
         lines += [f"| {k} | {rouge[k]} | {rouge[k + '_ci95']} |" for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")]
         lines += [""]
+    lines += _uncertain_lines(result)
+    if sum(t.id >= 0 for t in result.topics) >= 3 and result.model_in_memory is not None:
+        basis = "centroids" if result.config["topics"].get("merge_by", "centroid") == "centroid" else "c-TF-IDF rows"
+        lines += ["## Topic tree", "", f"Topics joined by the similarity of their {basis} (average linkage); "
+                  "`topic_merges.csv` lists the merges, `topics.reduce_to` cuts the tree.",
+                  "", "![topic tree](topic_tree.png)", ""]
+    lines += _over_time_lines(result)
     lines += ["## Topics", ""]
     summaries = {(s.unit, s.id): s for s in result.summaries}
     plotted = plotted_summaries(result)
@@ -82,6 +89,45 @@ def report_markdown(result: RunResult) -> str:
     lines += ["Files: `config.yaml`, `metrics.json`, `assignments.csv`, `topics.json`, "
               "`summaries.jsonl`, `duplicates.json`, `cleaning.jsonl`, `environment.json`.", ""]
     return "\n".join(lines)
+
+
+def _uncertain_lines(result: RunResult, shown: int = 10) -> list[str]:
+    """How many documents have no clear topic (p1 < 0.5), and the least clear of them."""
+    rows = result.assignments()
+    if not rows or "uncertain" not in rows[0] or rows[0]["uncertain"] == "":
+        return []
+    unsure = [r for r in rows if r["uncertain"]]
+    lines = ["## Topic assignments", "",
+             f"{plural(len(unsure), 'document')} of {len(rows):,} have no clear topic (most likely topic below "
+             f"probability 0.5; `assignments.csv` gives each document's three most likely topics)."]
+    if unsure:
+        names = {t.id: t.name for t in result.topics}
+        titles = _headings(result)
+        lines += ["", "| document | most likely topics |", "| --- | --- |"]
+        for r in sorted(unsure, key=lambda r: r["p1"])[:shown]:
+            tops = ", ".join(f"{names[r[f'top{k}']]} {r[f'p{k}']:.2f}" for k in (1, 2, 3) if r[f"top{k}"] != "")
+            lines.append(f"| {titles[r['id']]} | {tops} |")
+    return lines + [""]
+
+
+def _over_time_lines(result: RunResult) -> list[str]:
+    """The topics-over-time section: the plot, and each large topic's peak bin."""
+    if not any(d.date for d in result.corpus):
+        return []
+    table = result.topics_over_time()
+    top = result.config.get("over_time", {}).get("top", 8)
+    totals = table.groupby("topic_id")["count"].sum().sort_values(ascending=False, kind="stable")
+    lines = ["## Topics over time", "", f"Shares of each {table.attrs['bin']}'s documents "
+             f"(`topics_over_time.csv` has every topic, bin and its keywords there).", "",
+             "![topics over time](topics_over_time.png)", "",
+             f"| topic | documents | peak {table.attrs['bin']} | share then | keywords then |",
+             "| --- | --- | --- | --- | --- |"]
+    for topic_id in [t for t in totals.index if t >= 0][:top]:
+        rows = table[table["topic_id"] == topic_id]
+        peak = rows.loc[rows["share"].idxmax()]
+        lines.append(f"| {peak['topic']} | {int(totals[topic_id]):,} | {peak['bin']} | {peak['share']:.3f} "
+                     f"| {peak['keywords']} |")
+    return lines + [""]
 
 
 def _chosen(summary: Summary) -> str:

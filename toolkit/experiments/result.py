@@ -12,6 +12,25 @@ from toolkit.text.corpus import Corpus
 from toolkit.topics.describe import Topic, topic_table
 from toolkit.topics.model import TopicModel
 
+SOFT_COLUMNS = ["top1", "p1", "top2", "p2", "top3", "p3", "uncertain"]
+ASSIGNMENT_COLUMNS = ["id", "title", "cluster", "topic", "label", "date", *SOFT_COLUMNS]
+
+
+def top_topics(probabilities: np.ndarray, ids: list[int], uncertain_below: float) -> list[dict]:
+    """Each row's three most likely topics and their probabilities, and whether the best is
+    below ``uncertain_below`` (empty cells where there are fewer topics)."""
+    rows = []
+    order = np.argsort(-probabilities, axis=1, kind="stable")[:, :3]
+    for p, best in zip(probabilities, order):
+        row = {}
+        for rank in range(3):
+            has = rank < len(best)
+            row[f"top{rank + 1}"] = ids[best[rank]] if has else ""
+            row[f"p{rank + 1}"] = round(float(p[best[rank]]), 4) if has else ""
+        row["uncertain"] = int(len(best) > 0 and p[best[0]] < uncertain_below)
+        rows.append(row)
+    return rows
+
 
 class RunResult:
     """Everything one run produced, for the terminal, notebooks and tests.
@@ -41,7 +60,10 @@ class RunResult:
     The tables are pandas DataFrames, built from the same data whether the run was
     just executed or loaded from its folder:
 
-    - ``documents``: id, title, cluster, topic (its name), label (the gold label, if any)
+    - ``documents``: id, title, cluster, topic (its name), label (the gold label, if any),
+      date (ISO 8601, if the data set has dates), top1/p1 ... top3/p3 (the three most likely
+      topics and their probabilities), uncertain (1 when p1 < 0.5)
+    - ``topics_over_time()``: bin, bin_size, topic_id, topic, count, share, keywords
     - ``topic_table``: topic_id, name, named (whether a candidate name was given), size,
       keywords (the top terms, comma-separated), exemplars (ids), candidate, name_score
     - ``summary_table``: unit, unit_id, unit_name, rank, score, document, position, text
@@ -96,6 +118,12 @@ class RunResult:
         return self._corpus
 
     @property
+    def probabilities(self) -> np.ndarray:
+        """Each document's probability of each topic (columns in topic id order, outliers
+        left out; :meth:`TopicModel._soft <toolkit.topics.model.TopicModel._soft>` gives the rule)."""
+        return self.model.probabilities_
+
+    @property
     def embeddings(self):
         if self._embeddings is None:
             self._embeddings = self.model.embeddings_
@@ -113,18 +141,38 @@ class RunResult:
     def assignments(self) -> list[dict]:
         """One record per document: id, title, cluster, topic, label (as in ``assignments.csv``)."""
         if self._assignments is None:
+            from toolkit.topics.model import UNCERTAIN_BELOW
+
             names = {t.id: t.name for t in self.topics}
+            soft = top_topics(self.probabilities, [t.id for t in self.topics if t.id >= 0], UNCERTAIN_BELOW)
             self._assignments = [{"id": d.id, "title": d.title, "cluster": int(k), "topic": names[int(k)],
-                                  "label": d.label or ""} for d, k in zip(self.corpus, self.labels)]
+                                  "label": d.label or "", "date": d.date or "", **extra}
+                                 for d, k, extra in zip(self.corpus, self.labels, soft)]
         return self._assignments
 
     @property
     def documents(self):
         import pandas as pd
 
-        frame = pd.DataFrame(self.assignments(), columns=["id", "title", "cluster", "topic", "label"])
-        frame["label"] = frame["label"].replace("", None)
+        frame = pd.DataFrame(self.assignments(), columns=ASSIGNMENT_COLUMNS)
+        for column in ("label", "date"):
+            frame[column] = frame[column].replace("", None)
         return frame
+
+    def topics_over_time(self, bin: str | None = None):
+        """Each topic's count, share and keywords per time bin (a DataFrame; see
+        :func:`toolkit.topics.over_time.topics_over_time`), from the documents' dates.
+
+        ``bin`` defaults to the experiment's ``over_time.bin``; the keywords leave out the
+        experiment's topic stop words.
+        """
+        from toolkit.topics.over_time import topics_over_time
+
+        settings = self.config.get("over_time", {})
+        describer = build("topics", self.config["topics"], self.config.get("seed", 0))
+        return topics_over_time([d.date for d in self.corpus], self.labels, [d.full_text for d in self.corpus],
+                                {t.id: t.name for t in self.topics}, bin or settings.get("bin", "auto"),
+                                settings.get("keywords", 5), describer.stop_word_list())
 
     @property
     def topic_table(self):

@@ -28,7 +28,7 @@ import yaml
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
 from toolkit.experiments.report import plotted_summaries, report_markdown
-from toolkit.experiments.result import RunResult
+from toolkit.experiments.result import ASSIGNMENT_COLUMNS, RunResult
 from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, topic_map
 from toolkit.summarization.units import Summary
 from toolkit.text.corpus import Corpus
@@ -114,7 +114,7 @@ def finite_metrics(metrics: dict) -> dict:
 
 def _assignments_csv(result: RunResult) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, ["id", "title", "cluster", "topic", "label"], lineterminator="\n")
+    writer = csv.DictWriter(buf, ASSIGNMENT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(result.assignments())
     return buf.getvalue()
@@ -127,6 +127,21 @@ def _contingency_csv(table: dict) -> str:
     for name, counts in zip(table["rows"], table["counts"]):
         writer.writerow([name, *counts])
     return buf.getvalue()
+
+
+def topic_tree_files(result: RunResult):
+    """``(topic_merges.csv text, a function drawing topic_tree.png)`` for three topics or more, else None."""
+    model = result.model_in_memory
+    if model is None or len(model._topic_ids()) < 3:
+        return None
+    from toolkit.topics.hierarchy import plot_tree
+
+    Z, merges = model.topic_tree()
+    ids = model._topic_ids()
+    names = {t.id: t.name for t in result.topics}
+    sizes = {t.id: t.size for t in result.topics}
+    by = getattr(model.describer, "merge_by", "centroid")
+    return merges.to_csv(index=False, lineterminator="\n"), lambda path: plot_tree(Z, ids, names, sizes, path, by)
 
 
 def write_run(result: RunResult, out_dir: Path) -> Path:
@@ -164,6 +179,16 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             contingency_heatmap(table["counts"], table["rows"], table["columns"], tmp / "contingency.png")
         if "auto_k" in result.metrics:
             auto_k_curve(result.metrics["auto_k"], tmp / "auto_k.png")
+        tree = topic_tree_files(result)
+        if tree is not None:
+            (tmp / "topic_merges.csv").write_text(tree[0], encoding="utf-8")
+            tree[1](tmp / "topic_tree.png")
+        if any(d.date for d in result.corpus):
+            from toolkit.topics.over_time import plot_over_time
+
+            table = result.topics_over_time()
+            (tmp / "topics_over_time.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+            plot_over_time(table, result.config.get("over_time", {}).get("top", 8), tmp / "topics_over_time.png")
         for summary in plotted_summaries(result):
             centrality_plot(summary, tmp / f"centrality_topic_{summary.id}.png")
         if result.model_in_memory is not None:
@@ -213,6 +238,13 @@ def load_run(path: str | Path) -> RunResult:
     try:
         with open(folder / "assignments.csv", encoding="utf-8", newline="") as fh:
             assignments = [dict(row, cluster=int(row["cluster"])) for row in csv.DictReader(fh)]
+        for row in assignments:  # numbers back as numbers, as a run in memory has them
+            for key in ("top1", "top2", "top3", "uncertain"):
+                if row.get(key):
+                    row[key] = int(row[key])
+            for key in ("p1", "p2", "p3"):
+                if row.get(key):
+                    row[key] = float(row[key])
         topics = [Topic.from_dict(t) for t in json.loads((folder / "topics.json").read_text(encoding="utf-8"))]
         summaries = [Summary(**json.loads(line)) for line in
                      (folder / "summaries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]

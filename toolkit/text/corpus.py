@@ -26,6 +26,9 @@ class Document:
         Reference summary, where the data set has one.
     source : str
         Where it came from (file path, row number).
+    date : str or None
+        When it was published, ISO 8601 (``2019-03-01`` or ``2019-03-01T14:30:00``), where
+        the data set has dates (:mod:`toolkit.text.dates`).
     """
 
     id: str
@@ -35,6 +38,7 @@ class Document:
     label: str | None = None
     summary: str | None = None
     source: str = ""
+    date: str | None = None
 
     @property
     def full_text(self) -> str:

@@ -22,6 +22,7 @@ from toolkit.params import SEED, Boolean, Int, MappingOf, NoneValue, Options, Te
 from toolkit.registry import Registry
 from toolkit.text.cleaning import clean_markup, page_articles
 from toolkit.text.corpus import Corpus, Document
+from toolkit.text.dates import filename_date, parse_date
 from toolkit.text.files import data_path, fingerprint, normalise_newlines, read_text, shown_path
 
 LOADERS: Registry[Loader] = Registry("dataset.loader")
@@ -49,7 +50,7 @@ class Loader:
 
     _parameter_constraints = {"sample": [Int(1), NoneValue()], "sample_seed": SEED,
                               "max_chars": [Int(1), NoneValue()], "path": [Text()], "encoding": [Text()],
-                              "first_line_title": [Boolean()]}
+                              "first_line_title": [Boolean()], "dates": [Options("filename"), NoneValue()]}
 
     def __init__(self, sample: int | None = None, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS) -> None:
@@ -147,18 +148,22 @@ class TextFolderLoader(Loader):
         Whether a file's first line is its title.
     encoding : str
         The files' text encoding.
+    dates : {"filename"} or None
+        ``filename``: each file's name starts with its date (``2019-03-01-budget.txt`` or
+        ``20190301_budget.txt``); a file without one is an error.
     """
 
     _parameter_constraints = {**Loader._parameter_constraints, "pattern": [Text()]}
 
     def __init__(self, path: str, pattern: str = "**/*.txt", first_line_title: bool = False,
                  encoding: str = "utf-8", sample: int | None = None, sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS) -> None:
+                 max_chars: int | None = MAX_CHARS, dates: str | None = None) -> None:
         super().__init__(sample, sample_seed, max_chars)
         self.path = path
         self.pattern = pattern
         self.first_line_title = first_line_title
         self.encoding = encoding
+        self.dates = dates
 
     def _load(self) -> Corpus:
         root = Path(self.path)
@@ -171,7 +176,7 @@ class TextFolderLoader(Loader):
         for f in files:
             title, body = title_and_body(read_text(f, self.encoding), self.first_line_title)
             docs.append(Document(id=f.relative_to(root).with_suffix("").as_posix(), title=title,
-                                 text=body, source=str(f)))
+                                 text=body, source=str(f), date=_file_date(f, self.dates)))
         return Corpus(docs, name=root.name, fingerprint=fingerprint(files, root))
 
 
@@ -187,15 +192,18 @@ class LabelledFoldersLoader(Loader):
         Whether an article's first line is its title.
     encoding : str
         The files' text encoding.
+    dates : {"filename"} or None
+        As for ``text_folder``: an article's file name starts with its date.
     """
 
     def __init__(self, path: str, first_line_title: bool = True, encoding: str = "utf-8",
                  sample: int | None = None, sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS) -> None:
+                 max_chars: int | None = MAX_CHARS, dates: str | None = None) -> None:
         super().__init__(sample, sample_seed, max_chars)
         self.path = path
         self.first_line_title = first_line_title
         self.encoding = encoding
+        self.dates = dates
 
     def _load(self) -> Corpus:
         root = Path(self.path)
@@ -215,15 +223,20 @@ class LabelledFoldersLoader(Loader):
                 summary = normalise_newlines(read_text(summary_path, self.encoding)).strip()
                 used.append(summary_path)
             docs.append(Document(id=f"{label}/{f.stem}", title=title, text=body, label=label,
-                                 summary=summary, source=str(f)))
+                                 summary=summary, source=str(f), date=_file_date(f, self.dates)))
         return Corpus(docs, name=root.name, fingerprint=fingerprint(used, root))
+
+
+def _file_date(path: Path, dates: str | None) -> str | None:
+    return filename_date(path.name, str(path)) if dates == "filename" else None
 
 
 class _RecordLoader(Loader):
     """Shared field mapping of the CSV and JSONL loaders."""
 
     _parameter_constraints = {**Loader._parameter_constraints, "text": [Text()],
-                              **{k: [Text(), NoneValue()] for k in ("title", "label", "id", "summary")},
+                              **{k: [Text(), NoneValue()] for k in ("title", "label", "id", "summary", "date",
+                                                                   "date_format")},
                               "label_names": [MappingOf(Text()), NoneValue()], "markup": [Boolean()],
                               "delimiter": [Text()]}
 
@@ -231,10 +244,12 @@ class _RecordLoader(Loader):
                  label: str | None = None, id: str | None = None, summary: str | None = None,
                  label_names: dict[str, str] | None = None, markup: bool = True,
                  encoding: str = "utf-8", sample: int | None = None, sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS) -> None:
+                 max_chars: int | None = MAX_CHARS, date: str | None = None, date_format: str | None = None) -> None:
         super().__init__(sample, sample_seed, max_chars)
         self.path = path
         self.markup = markup
+        self.date = date
+        self.date_format = date_format
         self.text = text
         self.title = title
         self.label = label
@@ -245,7 +260,7 @@ class _RecordLoader(Loader):
 
     def _fields(self) -> dict[str, str]:
         wanted = {"text": self.text, "title": self.title, "label": self.label,
-                  "id": self.id, "summary": self.summary}
+                  "id": self.id, "summary": self.summary, "date": self.date}
         return {k: v for k, v in wanted.items() if v is not None}
 
     def _field(self, record: dict, key: str, where: str):
@@ -262,7 +277,7 @@ class _RecordLoader(Loader):
         raise DataError(f"{where}: field {shown(field)} (dataset.{key}) must be {expected}, got {kind}")
 
     def _document(self, record: dict, where: str, number: int) -> Document:
-        get = {k: self._field(record, k, where) for k in ("text", "title", "label", "id", "summary")}
+        get = {k: self._field(record, k, where) for k in ("text", "title", "label", "id", "summary", "date")}
         label = get["label"]
         if label is not None and self.label_names:
             label = self.label_names.get(label, label)
@@ -274,6 +289,7 @@ class _RecordLoader(Loader):
             label=label,
             summary=get["summary"],
             source=where,
+            date=parse_date(get["date"], where, self.date, self.date_format) if get["date"] else None,
         )
 
 
@@ -285,8 +301,11 @@ class CsvLoader(_RecordLoader):
     ----------
     path : str
         The file.
-    text, title, label, id, summary : str or None
-        Column names; ``text`` is required, the others optional.
+    text, title, label, id, summary, date : str or None
+        Column names; ``text`` is required, the others optional. An empty date cell is no
+        date; any other must parse (ISO 8601, or ``date_format``).
+    date_format : str or None
+        ``strptime`` pattern of the dates (``%d/%m/%Y``); None reads ISO 8601.
     label_names : dict or None
         Renames gold label values (``{"1": "World"}``).
     markup : bool
@@ -301,10 +320,10 @@ class CsvLoader(_RecordLoader):
                  label: str | None = None, id: str | None = None, summary: str | None = None,
                  label_names: dict[str, str] | None = None, markup: bool = True,
                  delimiter: str = ",", encoding: str = "utf-8", sample: int | None = None,
-                 sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS) -> None:
+                 sample_seed: int = 0, max_chars: int | None = MAX_CHARS, date: str | None = None,
+                 date_format: str | None = None) -> None:
         super().__init__(path, text, title, label, id, summary, label_names, markup, encoding,
-                         sample, sample_seed, max_chars)
+                         sample, sample_seed, max_chars, date, date_format)
         self.delimiter = delimiter
 
     def _load(self) -> Corpus:
@@ -336,8 +355,10 @@ class JsonlLoader(_RecordLoader):
     ----------
     path : str
         The file.
-    text, title, label, id, summary : str or None
+    text, title, label, id, summary, date : str or None
         Field names; ``text`` is required, the others optional.
+    date_format : str or None
+        ``strptime`` pattern of the dates; None reads ISO 8601.
     label_names : dict or None
         Renames gold label values.
     markup : bool
@@ -376,6 +397,7 @@ BUILTIN = {
     }),
     "huffpost": (JsonlLoader, {
         "path": "huffpost_2018_2019.jsonl", "text": "short_description", "title": "headline", "label": "category",
+        "date": "date",
     }),
 }
 

@@ -22,6 +22,12 @@ from toolkit.timing import StageProgress, Timings, timed
 from toolkit.topics.describe import topic_table
 
 log = logging.getLogger("toolkit")
+# Temperature of the centroid-similarity softmax (methods without probabilities of their own):
+# cosines to the centres of a clustered space differ by hundredths, and at 0.05 a lead of 0.05
+# makes one topic e times as likely as another.
+SOFT_TEMPERATURE = 0.05
+# A document whose most likely topic has less than this probability is flagged uncertain.
+UNCERTAIN_BELOW = 0.5
 
 
 class TopicModel:
@@ -105,6 +111,43 @@ class TopicModel:
         self._final_map = label_mapping(refined)
         return relabel(refined, self._final_map)
 
+    def _reduce_topics(self, labels: np.ndarray, X, documents: list[Document]) -> np.ndarray:
+        """Merge topics along the topic tree down to the describer's ``reduce_to`` (if set and
+        fewer than there are); the merge goes into the label map, so ``transform`` follows it."""
+        n = getattr(self.describer, "reduce_to", None)
+        ids = sorted(set(labels.tolist()) - {-1})
+        self.merged_from_ = {c: [c] for c in ids}
+        if not n or len(ids) <= n:
+            return labels
+        from toolkit.topics.hierarchy import cut_tree, topic_linkage, topic_vectors
+
+        vectors = topic_vectors(X, labels, ids, self.describer.merge_by, [d.full_text for d in documents],
+                                self.describer.stop_word_list())
+        group = cut_tree(topic_linkage(vectors), ids, n)
+        merged = np.array([group[int(c)] if c >= 0 else -1 for c in labels], dtype=np.int64)
+        mapping = label_mapping(merged)
+        self._final_map = {raw: mapping[group[c]] for raw, c in self._final_map.items()}
+        self.merged_from_ = {}
+        for c in ids:
+            self.merged_from_.setdefault(mapping[group[c]], []).append(c)
+        log.info("topics: %d clusters merged into %d topics (topics.reduce_to, by %s)", len(ids), n,
+                 self.describer.merge_by)
+        return relabel(merged, mapping)
+
+    def topic_tree(self, by: str | None = None):
+        """The tree of the fitted topics: ``(linkage, merges)``, a SciPy linkage matrix over the
+        topics in id order (outliers left out) and the merges as a DataFrame
+        (:func:`toolkit.topics.hierarchy.merges_table`). ``by``: ``centroid`` or ``ctfidf``
+        (default: the describer's ``merge_by``)."""
+        from toolkit.topics.hierarchy import merges_table, topic_linkage, topic_vectors
+
+        self._check_fitted()
+        ids = self._topic_ids()
+        by = by or getattr(self.describer, "merge_by", "centroid")
+        Z = topic_linkage(topic_vectors(self.embeddings_, self.labels_, ids, by,
+                                        [d.full_text for d in self.documents_], self.describer.stop_word_list()))
+        return Z, merges_table(Z, ids, {t.id: t.name for t in self.topics_})
+
     def fit(self, documents, embeddings=None, progress: bool = False) -> TopicModel:
         """Fit topics on ``documents`` (strings, Documents or a Corpus).
 
@@ -141,6 +184,8 @@ class TopicModel:
                 embedder, X, labels = self.adapter.fit_transform(embedder, corpus, X, labels, self._cluster)
         with timed(timings, "refine"):
             self.labels_ = self._refine(labels, list(corpus))
+        self.labels_ = self._reduce_topics(self.labels_, X, list(corpus))
+        self.probabilities_ = self._soft(self.reduced_)
         with timed(timings, "topics"):
             self.topics_ = self.describer.fit(corpus, self.labels_, X, embedder.embed_texts).topics_
         self.embedder_ = embedder
@@ -151,9 +196,9 @@ class TopicModel:
         return self
 
     def fit_transform(self, documents, embeddings=None, progress: bool = False):
-        """:meth:`fit`, then the training documents' ``(topics, scores)`` as :meth:`transform` gives them."""
+        """:meth:`fit`, then the training documents' ``(topics, probabilities)`` as :meth:`transform` gives them."""
         self.fit(documents, embeddings, progress)
-        return self.labels_.copy(), self._scores(self.embeddings_)
+        return self.labels_.copy(), self.probabilities_.copy()
 
     # -- new documents -----------------------------------------------------------------
 
@@ -179,6 +224,46 @@ class TopicModel:
         found = nearest_centroid(Z, cosine_centroids(self.reduced_, fitted, ids))
         return np.array([ids[i] if i >= 0 else -1 for i in found], dtype=np.int64)
 
+    def _soft(self, Z) -> np.ndarray:
+        """Topic probabilities of reduced rows ``Z`` (columns: topics in id order).
+
+        The rule, by what the fitted parts offer: the refine step's trained head (``scan``:
+        its softmax); else the clusterer's own posteriors when no refine step changed its
+        labels (GMM, LDA, NMF mixtures); else a softmax over the cosine similarity of the row
+        to each topic's centroid in the clustered space, at temperature ``SOFT_TEMPERATURE``.
+        Merged topics (``reduce_to``) add up their parts' probabilities.
+        """
+        ids = sorted(set(self.labels_.tolist()) - {-1})
+        raw, classes = None, None
+        head = getattr(self.refiner, "predict_proba", None)
+        if callable(head):
+            raw = head(Z)
+            classes = getattr(self.refiner, "classes_", None)
+        elif hasattr(self.clusterer, "predict_proba") and type(self.refiner).__name__ == "NoRefinement":
+            raw = np.asarray(self.clusterer.predict_proba(Z))
+            classes = np.arange(raw.shape[1])
+        if raw is not None and classes is not None:
+            column = {c: i for i, c in enumerate(ids)}
+            out = np.zeros((raw.shape[0], len(ids)))
+            for j, c in enumerate(classes):
+                final = self._final_map.get(int(c))
+                if final is not None and final in column:
+                    out[:, column[final]] += raw[:, j]
+            totals = out.sum(axis=1, keepdims=True)
+            if np.all(totals > 0):
+                return out / totals
+        centroids = cosine_centroids(self.reduced_, self.labels_, ids)
+        sims = normalize(to_dense(Z)) @ centroids.T / SOFT_TEMPERATURE
+        sims -= sims.max(axis=1, keepdims=True)
+        weights = np.exp(sims)
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    def similarities(self, documents) -> np.ndarray:
+        """Cosine similarity of each new document to each topic's centroid (embedding space,
+        columns in topic id order)."""
+        self._check_fitted()
+        return self._scores(self.embedder_.transform(as_corpus(documents, self.splitter)))
+
     def transform(self, documents) -> tuple[np.ndarray, np.ndarray]:
         """Topics of new documents.
 
@@ -190,17 +275,18 @@ class TopicModel:
         -------
         topics : ndarray of int
             A topic id per document.
-        scores : ndarray, shape (n_documents, n_topics)
-            Cosine similarity of each document to each topic's centroid (columns in topic
-            id order, outliers excluded).
+        probabilities : ndarray, shape (n_documents, n_topics)
+            Each document's probability of each topic (rows sum to 1; columns in topic id
+            order, outliers excluded): the rule of :meth:`_soft`. ``similarities`` gives
+            the cosines to the topic centroids instead.
         """
         self._check_fitted()
         corpus = as_corpus(documents, self.splitter)
         X = self.embedder_.transform(corpus)
         Z = self.reducer.transform(X)
         clusters = self._predict_clusters(Z)
-        refined = np.asarray(self.refiner.predict(Z, clusters))
-        return relabel(refined, self._final_map), self._scores(X)
+        refined = relabel(np.asarray(self.refiner.predict(Z, clusters)), self._final_map)
+        return refined, self._soft(Z)
 
     # -- descriptions ------------------------------------------------------------------
 
@@ -251,7 +337,7 @@ class TopicModel:
     def _restore(self, documents: list[Document], X, labels: np.ndarray, topics: list, embedder) -> None:
         """Fitted state from stored data (used by :mod:`toolkit.topics.store`): refits the
         reducer, clusterer and refine step on the stored embeddings, with their stored seeds."""
-        refit = self._refine(self._cluster(X), documents)
+        refit = self._reduce_topics(self._refine(self._cluster(X), documents), X, documents)
         agree = float(np.mean(refit == labels)) if len(labels) else 1.0
         if agree < 1.0:
             log.warning("TopicModel.load: refitting gave the stored labels on %.1f%% of the documents; "
@@ -259,6 +345,7 @@ class TopicModel:
         self.refit_agreement_ = agree
         self.labels_ = np.asarray(labels)
         self.topics_ = topics
+        self.probabilities_ = self._soft(self.reduced_)
         self.documents_ = documents
         self.embeddings_ = X
         self.embedder_ = embedder

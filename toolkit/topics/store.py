@@ -6,7 +6,7 @@ A model folder holds
   parameters, the embedding model's name and weight hash, and the topics;
 - ``arrays.npz``: the training documents' embeddings and topic labels (read with
   ``allow_pickle=False``);
-- ``documents.jsonl``: the training documents (id, title, text, sentences, label);
+- ``documents.jsonl``: the training documents (id, title, text, sentences, label, date);
 - ``encoder.safetensors``: only when the encoder was fine-tuned (``adapt``), its weights.
 
 Loading imports each named class only if it is one of the toolkit's own or a
@@ -116,7 +116,7 @@ def save_model(model, path) -> None:
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as fh:
         for d in model.documents_:
             fh.write(json.dumps({"id": d.id, "title": d.title, "text": d.text, "sentences": d.sentences,
-                                 "label": d.label, "summary": d.summary, "source": d.source},
+                                 "label": d.label, "summary": d.summary, "source": d.source, "date": d.date},
                                 ensure_ascii=False) + "\n")
     if tuned:
         from safetensors.torch import save_model as save_weights
