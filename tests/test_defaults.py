@@ -237,3 +237,24 @@ def test_plurals_in_the_terminal_summary():
     text = format_result(result)
     assert "(1 document)" in text and "(1 documents)" not in text and "(2 documents)" in text
     assert re.search(r"^skynews-topics: 4 documents, 3 topics$", text, re.M)
+
+
+def test_many_near_duplicates_are_summarised_not_listed(tmp_path):
+    rows = list(csv.DictReader(open(data_path("ag_news_test.csv"), encoding="utf-8")))[:8]
+    shared = ("The agency said the figures would be revised next month after a review of the data. "
+              "Officials declined to say how large the revision would be or which regions it covered. "
+              "Analysts had expected the numbers to be published earlier in the week.")
+    with open(tmp_path / "wire.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["body"])
+        for r in rows:  # every item carries the same wire paragraph: each pair shares a passage
+            writer.writerow([r["description"].replace("\\", " ") + " " + shared])
+    result = run({"dataset": {"loader": "csv", "path": str(tmp_path / "wire.csv"), "text": "body"},
+                  "embedding": {"model": "tfidf"}, "cluster": {"n_clusters": 2}, "summarize": {"units": []}},
+                 tmp_path / "res", progress=False)
+    found = len(result.duplicates)
+    assert found == 28  # 8 items, every pair
+    text = format_result(result)
+    assert text.count("near-duplicate passage:") == 5
+    assert f"... and {found - 5} more near-duplicate passages (all {found} in duplicates.json)" in text
+    assert len(json.loads((result.folder / "duplicates.json").read_text())) == found

@@ -8,6 +8,7 @@ from toolkit.summarization.units import Summary
 from toolkit.topics.describe import Topic
 
 MAX_PLOTTED_TOPICS = 12  # centrality plots per run folder; a notebook can draw any other
+MAX_LISTED = 50  # near-duplicate passages listed in report.md; duplicates.json has them all
 
 
 def plotted_summaries(result: RunResult) -> list[Summary]:
@@ -82,10 +83,13 @@ def report_markdown(result: RunResult) -> str:
             lines += [f"Summary ({_chosen(s)}):", "", "> " + (s.text or s.note), ""]
             if s in plotted:
                 lines += [f"![centrality of the topic's sentences](centrality_topic_{s.id}.png)", ""]
-    if result.corpus.duplicates:
+    found = result.corpus.duplicates
+    if found:
         lines += ["## Near-duplicate passages", ""]
         lines += [f"- {d['documents'][0]} and {d['documents'][1]} share {plural(d['shared'], 'sentence')}, "
-                  f"from “{d['text'][:80]}”" for d in result.corpus.duplicates] + [""]
+                  f"from “{d['text'][:80]}”" for d in _longest(found, MAX_LISTED)]
+        lines += [f"- … and {len(found) - MAX_LISTED:,} more in `duplicates.json`"] if len(found) > MAX_LISTED else []
+        lines += [""]
     lines += ["Files: `config.yaml`, `metrics.json`, `assignments.csv`, `topics.json`, "
               "`summaries.jsonl`, `duplicates.json`, `cleaning.jsonl`, `environment.json`.", ""]
     return "\n".join(lines)
@@ -146,7 +150,12 @@ def _top_sentences(summary: Summary, k: int) -> str:
     return f"(the {k} most central shown; {_chosen(summary)}) " + " ".join(s["text"] for s in top)
 
 
-def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5) -> str:
+def _longest(duplicates: list[dict], n: int) -> list[dict]:
+    """The ``n`` passages shared at the greatest length (ties in their found order)."""
+    return sorted(duplicates, key=lambda d: -d["shared"])[:n]
+
+
+def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5, max_duplicates: int = 5) -> str:
     """The terminal summary: each topic's name, keywords, articles and summary."""
     out = []
     titles = _headings(result)
@@ -169,9 +178,12 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5) 
             out.append("   summary: " + _top_sentences(s, max_summary))
     if result.duplicates:
         out.append("")
-        for d in result.duplicates:
+        for d in _longest(result.duplicates, max_duplicates):
             out.append(f"near-duplicate passage: {d['documents'][0]} and {d['documents'][1]} share "
                        f"{plural(d['shared'], 'sentence')}")
+        if len(result.duplicates) > max_duplicates:
+            out.append(f"... and {len(result.duplicates) - max_duplicates:,} more near-duplicate passages "
+                       f"(all {len(result.duplicates):,} in duplicates.json)")
     clus = result.metrics.get("clustering", {})
     if "nmi" in clus:
         out.append("")
