@@ -29,3 +29,10 @@ def unit_rows(X) -> np.ndarray | sp.csr_matrix:
         X.data *= np.repeat(inv, np.diff(X.indptr))
         return X
     return np.asarray(X, dtype=np.float64) * inv[:, None]
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of ``Z`` (shifted by each row's maximum, so large scores do not overflow)."""
+    Z = Z - Z.max(axis=1, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=1, keepdims=True)

@@ -27,6 +27,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from toolkit.arrays import softmax
 from toolkit.clustering.refine import REFINERS, Refiner, without_self
 from toolkit.params import Int, Number
 
@@ -53,12 +54,6 @@ def lexical_vectors(texts: list[str]) -> sp.csr_matrix | None:
         return None
 
 
-def _softmax(Z: np.ndarray) -> np.ndarray:
-    Z = Z - Z.max(axis=1, keepdims=True)
-    E = np.exp(Z)
-    return E / E.sum(axis=1, keepdims=True)
-
-
 def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarray, np.ndarray], W: np.ndarray,
                            entropy_weight: float, max_iter: int, learning_rate: float
                            ) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +78,7 @@ def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarra
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     n_edges = max(len(rows), 1)
     for step in range(1, max_iter + 1):
-        P = _softmax(np.asarray(X @ params[0]) + params[1])
+        P = softmax(np.asarray(X @ params[0]) + params[1])
         agreement = np.maximum(np.einsum("ij,ij->i", P[rows], P[cols]), 1e-12)
         G = sp.csr_matrix((1.0 / agreement, (rows, cols)), shape=(n, n))
         dP = -(G @ P + G.T @ P) / n_edges
@@ -217,8 +212,7 @@ class NeighbourConsistency(Refiner):
         labels = np.asarray(labels)
         if self.coef_ is None:
             return labels
-        X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
-        return np.where(labels >= 0, self._assign(X), -1)
+        return np.where(labels >= 0, self._assign(self._unit_rows(X)), -1)
 
     def predict_proba(self, X) -> np.ndarray | None:
         """The trained head's probability of each cluster (columns: ``classes_``) for each row;
@@ -226,12 +220,18 @@ class NeighbourConsistency(Refiner):
         check_is_fitted(self, "labels_")
         if self.coef_ is None:
             return None
-        X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
-        return _softmax(np.asarray(X @ self.coef_) + self.intercept_)
+        return softmax(self._logits(self._unit_rows(X)))
+
+    def _unit_rows(self, X):
+        """New rows checked against the fitted head, scaled to unit length."""
+        return normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
+
+    def _logits(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef_) + self.intercept_
 
     def _assign(self, X) -> np.ndarray:
         """The trained head's most likely cluster for each unit-length row."""
-        return self.classes_[np.argmax(np.asarray(X @ self.coef_) + self.intercept_, axis=1)]
+        return self.classes_[np.argmax(self._logits(X), axis=1)]
 
 
 __all__ = ["NeighbourConsistency", "lexical_vectors", "nearest_neighbours", "train_consistency_head"]

@@ -16,6 +16,11 @@ def plotted_summaries(result: RunResult) -> list[Summary]:
     return [s for s in result.summaries if s.unit == "topic" and s.scores][:MAX_PLOTTED_TOPICS]
 
 
+def has_topic_tree(result: RunResult) -> bool:
+    """Whether the run folder draws the topic tree: three topics or more, the model in memory."""
+    return sum(t.id >= 0 for t in result.topics) >= 3 and result.model_in_memory is not None
+
+
 def unnamed_note(topic: Topic, config: dict) -> str:
     """Why a topic offered a candidate name did not take it ("" if it took it or had none)."""
     if topic.candidate is None or topic.named:
@@ -62,7 +67,7 @@ def report_markdown(result: RunResult) -> str:
         lines += [f"| {k} | {rouge[k]} | {rouge[k + '_ci95']} |" for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")]
         lines += [""]
     lines += _uncertain_lines(result)
-    if sum(t.id >= 0 for t in result.topics) >= 3 and result.model_in_memory is not None:
+    if has_topic_tree(result):
         basis = "centroids" if result.config["topics"].get("merge_by", "centroid") == "centroid" else "c-TF-IDF rows"
         lines += ["## Topic tree", "", f"Topics joined by the similarity of their {basis} (average linkage); "
                   "`topic_merges.csv` lists the merges, `topics.reduce_to` cuts the tree.",
@@ -198,4 +203,5 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5, 
     return "\n".join(out)
 
 
-__all__ = ["MAX_PLOTTED_TOPICS", "format_result", "plotted_summaries", "report_markdown", "unnamed_note"]
+__all__ = ["MAX_PLOTTED_TOPICS", "format_result", "has_topic_tree", "plotted_summaries", "report_markdown",
+           "unnamed_note"]

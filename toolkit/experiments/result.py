@@ -89,6 +89,7 @@ class RunResult:
         self.timings = timings or {}
         self._assignments = assignments
         self._model = model
+        self._over_time: dict = {}
 
     def __repr__(self) -> str:
         where = f", folder={str(self.folder)!r}" if self.folder else ""
@@ -169,10 +170,13 @@ class RunResult:
         from toolkit.topics.over_time import topics_over_time
 
         settings = self.config.get("over_time", {})
-        describer = build("topics", self.config["topics"], self.config.get("seed", 0))
-        return topics_over_time([d.date for d in self.corpus], self.labels, [d.full_text for d in self.corpus],
-                                {t.id: t.name for t in self.topics}, bin or settings.get("bin", "auto"),
-                                settings.get("keywords", 5), describer.stop_word_list())
+        bin = bin or settings.get("bin", "auto")
+        if bin not in self._over_time:  # the run folder's CSV, plot and report read one table
+            describer = build("topics", self.config["topics"], self.config.get("seed", 0))
+            self._over_time[bin] = topics_over_time(
+                [d.date for d in self.corpus], self.labels, [d.full_text for d in self.corpus],
+                {t.id: t.name for t in self.topics}, bin, settings.get("keywords", 5), describer.stop_word_list())
+        return self._over_time[bin].copy()
 
     @property
     def topic_table(self):

@@ -27,7 +27,7 @@ import yaml
 
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
-from toolkit.experiments.report import plotted_summaries, report_markdown
+from toolkit.experiments.report import has_topic_tree, plotted_summaries, report_markdown
 from toolkit.experiments.result import ASSIGNMENT_COLUMNS, RunResult
 from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, topic_map
 from toolkit.summarization.units import Summary
@@ -129,19 +129,16 @@ def _contingency_csv(table: dict) -> str:
     return buf.getvalue()
 
 
-def topic_tree_files(result: RunResult):
-    """``(topic_merges.csv text, a function drawing topic_tree.png)`` for three topics or more, else None."""
-    model = result.model_in_memory
-    if model is None or len(model._topic_ids()) < 3:
-        return None
+def _write_topic_tree(result: RunResult, folder: Path) -> None:
+    """``topic_merges.csv`` and ``topic_tree.png`` of the fitted topics."""
     from toolkit.topics.hierarchy import plot_tree
 
+    model = result.model_in_memory
     Z, merges = model.topic_tree()
-    ids = model._topic_ids()
-    names = {t.id: t.name for t in result.topics}
-    sizes = {t.id: t.size for t in result.topics}
-    by = getattr(model.describer, "merge_by", "centroid")
-    return merges.to_csv(index=False, lineterminator="\n"), lambda path: plot_tree(Z, ids, names, sizes, path, by)
+    (folder / "topic_merges.csv").write_text(merges.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    topics = [t for t in result.topics if t.id >= 0]
+    plot_tree(Z, [t.id for t in topics], {t.id: t.name for t in topics}, {t.id: t.size for t in topics},
+              folder / "topic_tree.png", result.config["topics"].get("merge_by", "centroid"))
 
 
 def write_run(result: RunResult, out_dir: Path) -> Path:
@@ -179,10 +176,8 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             contingency_heatmap(table["counts"], table["rows"], table["columns"], tmp / "contingency.png")
         if "auto_k" in result.metrics:
             auto_k_curve(result.metrics["auto_k"], tmp / "auto_k.png")
-        tree = topic_tree_files(result)
-        if tree is not None:
-            (tmp / "topic_merges.csv").write_text(tree[0], encoding="utf-8")
-            tree[1](tmp / "topic_tree.png")
+        if has_topic_tree(result):
+            _write_topic_tree(result, tmp)
         if any(d.date for d in result.corpus):
             from toolkit.topics.over_time import plot_over_time
 

@@ -13,8 +13,9 @@ import logging
 import numpy as np
 from sklearn.preprocessing import normalize
 
-from toolkit.arrays import to_dense
+from toolkit.arrays import softmax, to_dense
 from toolkit.clustering.base import cosine_centroids, label_mapping, nearest_centroid, relabel
+from toolkit.clustering.refine import NoRefinement
 from toolkit.errors import DataError
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.sentences import as_corpus
@@ -116,7 +117,6 @@ class TopicModel:
         fewer than there are); the merge goes into the label map, so ``transform`` follows it."""
         n = getattr(self.describer, "reduce_to", None)
         ids = sorted(set(labels.tolist()) - {-1})
-        self.merged_from_ = {c: [c] for c in ids}
         if not n or len(ids) <= n:
             return labels
         from toolkit.topics.hierarchy import cut_tree, topic_linkage, topic_vectors
@@ -127,9 +127,6 @@ class TopicModel:
         merged = np.array([group[int(c)] if c >= 0 else -1 for c in labels], dtype=np.int64)
         mapping = label_mapping(merged)
         self._final_map = {raw: mapping[group[c]] for raw, c in self._final_map.items()}
-        self.merged_from_ = {}
-        for c in ids:
-            self.merged_from_.setdefault(mapping[group[c]], []).append(c)
         log.info("topics: %d clusters merged into %d topics (topics.reduce_to, by %s)", len(ids), n,
                  self.describer.merge_by)
         return relabel(merged, mapping)
@@ -239,7 +236,7 @@ class TopicModel:
         if callable(head):
             raw = head(Z)
             classes = getattr(self.refiner, "classes_", None)
-        elif hasattr(self.clusterer, "predict_proba") and type(self.refiner).__name__ == "NoRefinement":
+        elif hasattr(self.clusterer, "predict_proba") and isinstance(self.refiner, NoRefinement):
             raw = np.asarray(self.clusterer.predict_proba(Z))
             classes = np.arange(raw.shape[1])
         if raw is not None and classes is not None:
@@ -253,10 +250,7 @@ class TopicModel:
             if np.all(totals > 0):
                 return out / totals
         centroids = cosine_centroids(self.reduced_, self.labels_, ids)
-        sims = normalize(to_dense(Z)) @ centroids.T / SOFT_TEMPERATURE
-        sims -= sims.max(axis=1, keepdims=True)
-        weights = np.exp(sims)
-        return weights / weights.sum(axis=1, keepdims=True)
+        return softmax(normalize(to_dense(Z)) @ centroids.T / SOFT_TEMPERATURE)
 
     def similarities(self, documents) -> np.ndarray:
         """Cosine similarity of each new document to each topic's centroid (embedding space,
