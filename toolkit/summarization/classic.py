@@ -1,0 +1,136 @@
+"""The classic word-statistics summarisers as estimators: ``lsa``, ``luhn``, ``sumbasic``, ``klsum``.
+
+They read words, not vectors: ``representation`` is accepted (for a shared experiment file) and
+only used by ``mmr`` and ``max_similarity``. Scorers: :mod:`toolkit.summarization.word_scorers`.
+"""
+
+from __future__ import annotations
+
+from toolkit.params import Int, NoneValue, Number
+from toolkit.summarization.methods import SUMMARIZERS
+from toolkit.summarization.summarizers import SHARED_CONSTRAINTS, UNITS, Summarizer
+from toolkit.summarization.word_scorers import KLSumScorer, LSAScorer, LuhnScorer, SumBasicScorer
+
+
+class _WordSummarizer(Summarizer):
+    def _shared(self, sentences, ratio, words, units, representation, mmr, max_similarity, order, document,
+                topic) -> None:
+        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
+        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+
+
+@SUMMARIZERS.register("lsa")
+class LSASummarizer(_WordSummarizer):
+    """LSA (Steinberger & Ježek, 2004); see :class:`~toolkit.summarization.word_scorers.LSAScorer`.
+
+    Parameters
+    ----------
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+        See :class:`~toolkit.summarization.summarizers.Summarizer`.
+    dimensions : int or None
+        Singular directions kept (None: those at least half the largest singular value, at least 3).
+    """
+
+    method = "lsa"
+    _parameter_constraints = {**SHARED_CONSTRAINTS, "dimensions": [Int(1), NoneValue()]}
+
+    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+                 units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, dimensions: int | None = None) -> None:
+        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self.dimensions = dimensions
+
+    def _make_scorer(self) -> LSAScorer:
+        return LSAScorer(self.dimensions)
+
+
+@SUMMARIZERS.register("luhn")
+class LuhnSummarizer(_WordSummarizer):
+    """Luhn (1958); see :class:`~toolkit.summarization.word_scorers.LuhnScorer`.
+
+    Parameters
+    ----------
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+        See :class:`~toolkit.summarization.summarizers.Summarizer`.
+    significance : float
+        Share of the most frequent word's count that makes a word significant.
+    max_gap : int
+        Insignificant words allowed inside a cluster of significant ones.
+    """
+
+    method = "luhn"
+    _parameter_constraints = {**SHARED_CONSTRAINTS, "significance": [Number(0, 1)], "max_gap": [Int(0)]}
+
+    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+                 units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, significance: float = 0.5,
+                 max_gap: int = 4) -> None:
+        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self.significance = significance
+        self.max_gap = max_gap
+
+    def _make_scorer(self) -> LuhnScorer:
+        return LuhnScorer(self.significance, self.max_gap)
+
+
+@SUMMARIZERS.register("sumbasic")
+class SumBasicSummarizer(_WordSummarizer):
+    """SumBasic (Nenkova & Vanderwende, 2005); see :class:`~toolkit.summarization.word_scorers.SumBasicScorer`.
+
+    Parameters
+    ----------
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+        See :class:`~toolkit.summarization.summarizers.Summarizer`.
+    picks : int
+        Greedy picks ranked.
+    """
+
+    method = "sumbasic"
+    _parameter_constraints = {**SHARED_CONSTRAINTS, "picks": [Int(1)]}
+
+    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+                 units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, picks: int = 50) -> None:
+        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self.picks = picks
+
+    def _make_scorer(self) -> SumBasicScorer:
+        return SumBasicScorer(self.picks)
+
+
+@SUMMARIZERS.register("klsum")
+class KLSumSummarizer(_WordSummarizer):
+    """KL-Sum (Haghighi & Vanderwende, 2009); see :class:`~toolkit.summarization.word_scorers.KLSumScorer`.
+
+    Parameters
+    ----------
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+        See :class:`~toolkit.summarization.summarizers.Summarizer`.
+    picks : int
+        Greedy picks ranked.
+    smoothing : float
+        Added to each word count of the summary before normalising.
+    """
+
+    method = "klsum"
+    _parameter_constraints = {**SHARED_CONSTRAINTS, "picks": [Int(1)],
+                              "smoothing": [Number(0, None, closed="neither")]}
+
+    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+                 units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, picks: int = 50,
+                 smoothing: float = 0.01) -> None:
+        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self.picks = picks
+        self.smoothing = smoothing
+
+    def _make_scorer(self) -> KLSumScorer:
+        return KLSumScorer(self.picks, self.smoothing)
+
+
+__all__ = ["KLSumSummarizer", "LSASummarizer", "LuhnSummarizer", "SumBasicSummarizer"]
