@@ -8,14 +8,14 @@ of an article's n sentences, from the same sentences; ROUGE-1/2/L/Lsum F1 from G
 rouge-score (stemming on) against the reference extracts, mean with a seeded bootstrap
 95% interval; a paired bootstrap over articles compares our best with sumy's best.
 sumy gets our sentences through a small tokenizer adapter (its own tokenizer needs NLTK
-data that cannot be downloaded here).
+data that cannot be downloaded here). The classic word-statistics methods (LSA, Luhn,
+SumBasic, KL-Sum, Edmundson) are compared with sumy's one by one: :mod:`benchmarks.sumy_peers`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import time
@@ -23,6 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.sumy_peers import (
+    classic_comparison,
+    classic_markdown,
+    classic_picks,
+    classic_speed,
+    sumy_pick,
+    sumy_systems,
+)
 from toolkit.evaluation import ROUGE_TYPES, bootstrap_ci, paired_bootstrap, rouge_per_pair, split_reference
 from toolkit.experiments import config as cfg
 from toolkit.summarization import SentenceTfidf, budget_size, make_summarizer
@@ -47,46 +55,6 @@ OURS = [  # (label, summarizer settings, representation)
     ("lead-k", {"method": "lead"}, "tfidf"),
     ("random", {"method": "random"}, "tfidf"),
 ]
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-
-
-class SumyTokenizer:
-    """Feeds sumy our sentences: one sentence per call, words by a regex."""
-
-    language = "english"
-
-    def to_sentences(self, paragraph: str) -> list[str]:
-        return [paragraph]
-
-    def to_words(self, sentence: str) -> list[str]:
-        return _WORD.findall(sentence)
-
-
-def sumy_systems() -> dict:
-    from sumy.nlp.stemmers import Stemmer
-    from sumy.summarizers.lex_rank import LexRankSummarizer
-    from sumy.summarizers.lsa import LsaSummarizer
-    from sumy.summarizers.luhn import LuhnSummarizer
-    from sumy.summarizers.text_rank import TextRankSummarizer
-    from sumy.utils import get_stop_words
-
-    out = {}
-    for name, cls in (("LexRank", LexRankSummarizer), ("TextRank", TextRankSummarizer),
-                      ("Luhn", LuhnSummarizer), ("LSA", LsaSummarizer)):
-        summarizer = cls(Stemmer("english"))
-        summarizer.stop_words = get_stop_words("english")
-        out[f"sumy {name}"] = summarizer
-    return out
-
-
-def sumy_pick(summarizer, sentences: list[str], k: int) -> list[str]:
-    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-
-    tok = SumyTokenizer()
-    doc = ObjectDocumentModel([Paragraph([Sentence(s, tok) for s in sentences])])
-    return [str(s) for s in summarizer(doc, k)]
-
-
 def load_bbc(path: str | None):
     loader = LOADERS.get("labelled_folders")(path=path) if path else LOADERS.get("builtin")(name="bbc_dev")
     corpus = loader.load()
@@ -120,17 +88,27 @@ def run_rouge(corpus, seed: int, sumy: bool) -> tuple[list[dict], dict]:
         assert all(len(p) == k for p, k in zip(picks, ks)), label
         name = f"ours: {label} ({rep})"
         per_doc[name] = rouge_table(picks, refs)
+    classic = []
     if sumy:
         for name, summarizer in sumy_systems().items():
             picks = [sumy_pick(summarizer, d.sentences, k) for d, k in zip(docs, ks)]
             per_doc[name] = rouge_table(picks, refs)
+
+        def by_index(picks: list[list[int]]) -> np.ndarray:
+            return rouge_table([[d.sentences[i] for i in p] for d, p in zip(docs, picks)], refs)
+
+        picked = classic_picks(corpus, RATIO, seed)
+        for method, p in picked.items():
+            per_doc[f"ours: {method} (words)"] = by_index(p["ours"])
+            per_doc[f"sumy {method}"] = by_index(p["sumy"])
+        classic = classic_comparison(picked, by_index, seed)
     for name, table in per_doc.items():
         row = {"system": name}
         for j, t in enumerate(ROUGE_TYPES):
             row[t] = float(table[:, j].mean())
             row[f"{t}_ci95"] = bootstrap_ci(table[:, j], 2000, seed)
         rows.append(row)
-    return rows, per_doc
+    return rows, per_doc, classic
 
 
 def _long_documents(corpus, per_doc: int):
@@ -162,7 +140,8 @@ def run_speed(corpus, sumy: bool, lengths=(1, 3, 6, 12), repeats: int = 5) -> li
 
         def ours(docs=docs):
             encode = SentenceTfidf.for_corpus(docs)
-            make_summarizer(sentences=None, ratio=RATIO, units=["document"]).summarize_corpus(docs, [], encode)
+            make_summarizer(method="lexrank", sentences=None, ratio=RATIO,
+                            units=["document"]).summarize_corpus(docs, [], encode)
 
         def theirs(docs=docs):
             for d in docs:
@@ -243,7 +222,7 @@ def run_large(n: int, representations: list[str]) -> list[dict]:
     return out
 
 
-def markdown(rows, speed, large, comparison) -> str:
+def markdown(rows, speed, large, comparison, classic: list[str]) -> str:
     lines = ["# Summarisation benchmark: BBC dev (100 articles), k = round(0.4 n) sentences", "",
              "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum |", "| --- | --- | --- | --- | --- |"]
     for r in sorted(rows, key=lambda r: -r["rouge2"]):
@@ -257,6 +236,7 @@ def markdown(rows, speed, large, comparison) -> str:
                          f"[{c['ci95'][0]:+.4f}, {c['ci95'][1]:+.4f}], share of resamples not better "
                          f"{c['p_not_better']:.4f}")
         lines.append("")
+    lines += classic
     lines += ["## Speed per document (same sentences; ours: TF-IDF fit + encode + LexRank + selection)", "",
               "| articles per document | documents | sentences per document | ours s/doc | sumy LexRank s/doc "
               "| speed-up |", "| --- | --- | --- | --- | --- | --- |"]
@@ -286,13 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.speed_child:
-        print(json.dumps(run_speed(load_bbc(args.data), not args.no_sumy)))
+        corpus = load_bbc(args.data)
+        speed = run_speed(corpus, not args.no_sumy)
+        print(json.dumps({"lexrank": speed, "classic": [] if args.no_sumy else classic_speed(corpus, RATIO, 0)}))
         return 0
     if args.large_child:
         _large_child(int(args.large_child[0]), args.large_child[1])
         return 0
     corpus = load_bbc(args.data)
-    rows, per_doc = run_rouge(corpus, args.seed, not args.no_sumy)
+    rows, per_doc, classic = run_rouge(corpus, args.seed, not args.no_sumy)
     comparison = {}
     ours = [r for r in rows if r["system"].startswith("ours") and "lead" not in r["system"]
             and "random" not in r["system"]]
@@ -305,14 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     # A fresh process: the MiniLM runs above loaded torch, whose threads slow small numpy work.
     cmd = [sys.executable, "-m", "benchmarks.summarization", "--speed-child"] + \
         (["--data", args.data] if args.data else []) + (["--no-sumy"] if args.no_sumy else [])
-    speed = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+    timed = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+    speed = timed["lexrank"]
     large = run_large(args.large, ["tfidf"] + (["minilm"] if args.large_minilm else [])) if args.large else []
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    text = markdown(rows, speed, large, comparison)
+    text = markdown(rows, speed, large, comparison, classic_markdown(classic, timed["classic"]) if classic else [])
     (out / "summarization.md").write_text(text)
     (out / "summarization.json").write_text(json.dumps(
-        {"rouge": rows, "paired": comparison, "speed": speed, "large": large}, indent=2) + "\n")
+        {"rouge": rows, "paired": comparison, "speed": speed, "large": large, "classic": classic,
+         "classic_speed": timed["classic"]}, indent=2) + "\n")
     print(text)
     return 0
 

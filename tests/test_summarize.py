@@ -171,9 +171,11 @@ def test_mmr_trades_a_near_copy_for_new_content(bbc):
 
 def test_every_method_summarises_bbc_within_budget(bbc):
     encode = SentenceTfidf.for_corpus(bbc)
-    for method in ("lexrank", "textrank", "centroid", "degree", "lead", "random"):
+    cue = {"edmundson": {"bonus_words": ["said"]}}
+    for method in ("lexrank", "textrank", "centroid", "degree", "lead", "random", "lsa", "luhn", "sumbasic",
+                   "klsum", "edmundson"):
         for doc in bbc.documents[:5]:
-            s = _summarise(make_summarizer(method=method, sentences=3), doc, encode)
+            s = _summarise(make_summarizer(method=method, sentences=3, **cue.get(method, {})), doc, encode)
             assert len(s.sentences) == 3 and all(np.isfinite(x["score"]) for x in s.sentences)
     lead = _summarise(make_summarizer(method="lead", sentences=3), bbc[0], encode)
     assert [x["position"] for x in lead.sentences] == [0, 1, 2]
@@ -183,6 +185,8 @@ def test_every_method_summarises_bbc_within_budget(bbc):
     {"method": "lexrank"}, {"method": "lexrank", "threshold": 0.1}, {"method": "textrank", "similarity": "cosine"},
     {"method": "degree"}, {"method": "lexrank", "mmr": 0.7}, {"method": "lexrank", "ratio": None, "words": 60},
     {"method": "lexrank", "order": "score"}, {"method": "textrank"}, {"method": "centroid"},
+    {"method": "lsa"}, {"method": "luhn"}, {"method": "sumbasic"}, {"method": "klsum"},
+    {"method": "edmundson", "bonus_words": ["said"], "stigma_words": ["perhaps"]},
 ])
 def test_documents_scored_together_match_one_at_a_time(bbc, settings):
     """The block-diagonal path (all documents in one computation) picks what one call

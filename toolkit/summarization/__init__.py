@@ -1,7 +1,13 @@
 """Extractive summarisation by sentence centrality: summarisers, scorers and graphs."""
 
 from toolkit.summarization.api import summarize
-from toolkit.summarization.classic import KLSumSummarizer, LSASummarizer, LuhnSummarizer, SumBasicSummarizer
+from toolkit.summarization.classic import (
+    EdmundsonSummarizer,
+    KLSumSummarizer,
+    LSASummarizer,
+    LuhnSummarizer,
+    SumBasicSummarizer,
+)
 from toolkit.summarization.graph import (
     block_cosine,
     cosine_matrix,
@@ -34,9 +40,11 @@ from toolkit.summarization.scorers import (
 from toolkit.summarization.summarizers import Summarizer
 from toolkit.summarization.units import Candidate, Summary, budget_size, topic_candidates
 
-__all__ = ["SUMMARIZERS", "Candidate", "CentralityScorer", "CentroidScorer", "CentroidSummarizer", "DegreeCentrality",
-           "DegreeSummarizer", "KLSumSummarizer", "LSASummarizer", "LeadScorer", "LeadSummarizer", "LexRank",
-           "LexRankSummarizer", "LuhnSummarizer", "RandomScorer", "RandomSummarizer", "SentenceSet", "SentenceTfidf",
-           "SumBasicSummarizer", "Summarizer", "Summary", "TextRank", "TextRankSummarizer", "block_cosine",
-           "budget_size", "cosine_matrix", "knn_graph", "make_summarizer", "sentence_encoder", "stationary_blocks",
-           "stationary_distribution", "summarize", "topic_candidates", "unit_rows"]
+__all__ = [
+    "SUMMARIZERS", "Candidate", "CentralityScorer", "CentroidScorer", "CentroidSummarizer", "DegreeCentrality",
+    "DegreeSummarizer", "EdmundsonSummarizer", "KLSumSummarizer", "LSASummarizer", "LeadScorer", "LeadSummarizer",
+    "LexRank", "LexRankSummarizer", "LuhnSummarizer", "RandomScorer", "RandomSummarizer", "SentenceSet",
+    "SentenceTfidf", "SumBasicSummarizer", "Summarizer", "Summary", "TextRank", "TextRankSummarizer",
+    "block_cosine", "budget_size", "cosine_matrix", "knn_graph", "make_summarizer", "sentence_encoder",
+    "stationary_blocks", "stationary_distribution", "summarize", "topic_candidates", "unit_rows"
+]

@@ -1,4 +1,5 @@
-"""The classic word-statistics summarisers as estimators: ``lsa``, ``luhn``, ``sumbasic``, ``klsum``.
+"""The classic word-statistics summarisers as estimators: ``lsa``, ``luhn``, ``sumbasic``, ``klsum``,
+``edmundson``.
 
 They read words, not vectors: ``representation`` is accepted (for a shared experiment file) and
 only used by ``mmr`` and ``max_similarity``. Scorers: :mod:`toolkit.summarization.word_scorers`.
@@ -6,10 +7,11 @@ only used by ``mmr`` and ``max_similarity``. Scorers: :mod:`toolkit.summarizatio
 
 from __future__ import annotations
 
-from toolkit.params import Int, NoneValue, Number
+from toolkit.errors import ParameterError
+from toolkit.params import Int, ListOf, NoneValue, Number, Text
 from toolkit.summarization.methods import SUMMARIZERS
 from toolkit.summarization.summarizers import SHARED_CONSTRAINTS, UNITS, Summarizer
-from toolkit.summarization.word_scorers import KLSumScorer, LSAScorer, LuhnScorer, SumBasicScorer
+from toolkit.summarization.word_scorers import EdmundsonScorer, KLSumScorer, LSAScorer, LuhnScorer, SumBasicScorer
 
 
 class _WordSummarizer(Summarizer):
@@ -55,7 +57,8 @@ class LuhnSummarizer(_WordSummarizer):
     sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     significance : float
-        Share of the most frequent word's count that makes a word significant.
+        Share of the most frequent word's count that makes a (repeated) word significant; 0: every
+        word the unit repeats.
     max_gap : int
         Insignificant words allowed inside a cluster of significant ones.
     """
@@ -66,7 +69,7 @@ class LuhnSummarizer(_WordSummarizer):
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original",
-                 document: dict | None = None, topic: dict | None = None, significance: float = 0.5,
+                 document: dict | None = None, topic: dict | None = None, significance: float = 0.0,
                  max_gap: int = 4) -> None:
         self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.significance = significance
@@ -133,4 +136,47 @@ class KLSumSummarizer(_WordSummarizer):
         return KLSumScorer(self.picks, self.smoothing)
 
 
-__all__ = ["KLSumSummarizer", "LSASummarizer", "LuhnSummarizer", "SumBasicSummarizer"]
+@SUMMARIZERS.register("edmundson")
+class EdmundsonSummarizer(_WordSummarizer):
+    """Edmundson (1969); see :class:`~toolkit.summarization.word_scorers.EdmundsonScorer`.
+
+    Parameters
+    ----------
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+        See :class:`~toolkit.summarization.summarizers.Summarizer`.
+    bonus_words, stigma_words : list of str
+        Cue words (compared as stems); at least one list must be given while ``cue_weight`` > 0.
+    cue_weight, title_weight, location_weight : float
+        Weights of cue, title and location evidence (each >= 0).
+    """
+
+    method = "edmundson"
+    _parameter_constraints = {**SHARED_CONSTRAINTS, "bonus_words": [ListOf(Text())],
+                              "stigma_words": [ListOf(Text())], "cue_weight": [Number(0, None)],
+                              "title_weight": [Number(0, None)], "location_weight": [Number(0, None)]}
+
+    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+                 units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
+                 max_similarity: float = 0.85, order: str = "original",
+                 document: dict | None = None, topic: dict | None = None, bonus_words: tuple[str, ...] = (),
+                 stigma_words: tuple[str, ...] = (), cue_weight: float = 1.0, title_weight: float = 1.0,
+                 location_weight: float = 1.0) -> None:
+        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self.bonus_words = bonus_words
+        self.stigma_words = stigma_words
+        self.cue_weight = cue_weight
+        self.title_weight = title_weight
+        self.location_weight = location_weight
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.cue_weight > 0 and not self.bonus_words and not self.stigma_words:
+            raise ParameterError("bonus_words", "edmundson's cue method needs bonus_words or stigma_words "
+                                 "(or cue_weight: 0)", list(self.bonus_words), type(self).__name__)
+
+    def _make_scorer(self) -> EdmundsonScorer:
+        return EdmundsonScorer(self.bonus_words, self.stigma_words, self.cue_weight, self.title_weight,
+                               self.location_weight)
+
+
+__all__ = ["EdmundsonSummarizer", "KLSumSummarizer", "LSASummarizer", "LuhnSummarizer", "SumBasicSummarizer"]

@@ -39,12 +39,20 @@ class SentenceSet:
         One representation per sentence (TF-IDF or embeddings).
     positions : ndarray of int
         Each sentence's index within its own document (0 = lead).
+    similarity : ndarray or None
+        The dense cosine matrix, when the caller has it.
+    heading : str
+        The unit's title (a document's title, a topic's name), for scorers that read it.
+    last : ndarray of bool or None
+        Whether each sentence is the last of its document's sentences in the unit, when known.
     """
 
     texts: list[str]
     vectors: np.ndarray | sp.spmatrix
     positions: np.ndarray
-    similarity: np.ndarray | None = None  # dense cosine matrix, when the caller has it
+    similarity: np.ndarray | None = None
+    heading: str = ""
+    last: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.texts)

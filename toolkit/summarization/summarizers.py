@@ -24,6 +24,7 @@ from toolkit.summarization.units import (
     Summary,
     budget_size,
     compact,
+    last_of_document,
     ranking_key,
     topic_candidates,
 )
@@ -207,7 +208,8 @@ class Summarizer(Component):
             S = Xn @ Xn.T
         else:
             Xn = unit_rows(vectors)
-        batch = SentenceSet([c.text for c in candidates], vectors, np.array([c.position for c in candidates]), S)
+        positions = np.array([c.position for c in candidates])
+        batch = SentenceSet([c.text for c in candidates], vectors, positions, S, name, last_of_document(candidates))
         scores = np.asarray(self.scorer.score(batch), dtype=np.float64)
         lengths = np.array([len(c.text.split()) for c in candidates])
         chosen = self._select(scores, Xn, lengths, S, unit)

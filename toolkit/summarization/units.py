@@ -76,6 +76,14 @@ def compact(vectors):
     return dense
 
 
+def last_of_document(candidates: list[Candidate]) -> np.ndarray:
+    """Whether each candidate is the last of its document's candidates (by position)."""
+    last: dict[str, int] = {}
+    for c in candidates:
+        last[c.document] = max(last.get(c.document, -1), c.position)
+    return np.array([c.position == last[c.document] for c in candidates], dtype=bool)
+
+
 def ranking_key(scores: np.ndarray) -> np.ndarray:
     """Scores rounded to 12 decimals for ranking: sentences whose scores differ only by
     floating-point noise (identical sentences) rank in document order, whichever way
