@@ -77,7 +77,9 @@ def test_run_folder_holds_every_contracted_file(skynews_result, tmp_path):
     assert folder.parent.name == "skynews-topics" and folder.name == skynews_result.run_id
     names = {p.name for p in folder.iterdir()}
     assert {"config.yaml", "metrics.json", "assignments.csv", "topics.json", "summaries.jsonl",
-            "environment.json", "report.md", "duplicates.json", "cleaning.jsonl", "topic_map.png"} <= names
+            "environment.json", "report.md", "duplicates.json", "cleaning.jsonl", "topic_map.png",
+            "report.html"} <= names
+    assert all(p.with_suffix(".pdf").exists() for p in folder.glob("*.png")), "every figure also as PDF"
     resolved = yaml.safe_load((folder / "config.yaml").read_text())
     assert cfg.resolve(resolved) == resolved == skynews_result.config
     metrics = json.loads((folder / "metrics.json").read_text())
@@ -102,7 +104,8 @@ def test_same_seed_gives_identical_files(default_config, skynews_result, tmp_pat
     a = write_run(skynews_result, tmp_path / "a")
     b = write_run(again, tmp_path / "b")
     assert a.name == b.name
-    for name in ("assignments.csv", "topics.json", "summaries.jsonl", "config.yaml", "duplicates.json"):
+    for name in ("assignments.csv", "topics.json", "summaries.jsonl", "config.yaml", "duplicates.json",
+                 "topic_map.pdf", "report.html"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     strip = lambda p: {k: v for k, v in json.loads(p.read_text()).items() if k != "timings"}  # noqa: E731
     assert strip(a / "metrics.json") == strip(b / "metrics.json")

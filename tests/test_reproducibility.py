@@ -103,7 +103,7 @@ def test_compare_defaults_to_measured_metrics_and_reads_honestly(tmp_path, capsy
     assert "with 3 paired seeds this test cannot give p below 0.25; run at least 6 seeds" in out
     first = next(Path("results/comparisons").iterdir())
     assert first.name.startswith("bbc-sweep-")
-    assert {p.name for p in first.iterdir()} == {"compare.md", "compare.csv", "compare.png"}
+    assert {p.name for p in first.iterdir()} == {"compare.md", "compare.csv", "compare.png", "compare.pdf"}
     # another comparison of the same runs goes to its own folder; the short metric name works
     assert main(["compare", "res", "--metric", "ari", "--paired", "1", "2"]) == 0
     out = capsys.readouterr().out

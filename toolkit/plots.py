@@ -27,13 +27,50 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'toolkit.plots' has no attribute {name!r}")
 
 
+COLUMN_WIDTH = 3.5  # inches: one column of a two-column paper
+PAPER = {  # every figure is drawn at a column's width, so these are the sizes a reader sees
+    "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "xtick.labelsize": 8, "ytick.labelsize": 8,
+    "legend.fontsize": 8, "legend.title_fontsize": 8, "figure.dpi": 100, "savefig.dpi": 300,
+    "axes.linewidth": 0.6, "lines.linewidth": 1.2, "pdf.fonttype": 42, "svg.fonttype": "none",
+}
+VECTOR_SUFFIX = ".pdf"
+
+
+def paper_figure(height: float, width: float = COLUMN_WIDTH, **kwargs):
+    """A figure and axes at a paper column's width (3.5 in) with the :data:`PAPER` sizes
+    (text at 8 pt or more). Figures made inside :func:`paper_style` keep these sizes."""
+    return pyplot().subplots(figsize=(width, height), **kwargs)
+
+
+def paper_style(function):
+    """Run a plotting function under the :data:`PAPER` sizes (without changing the caller's)."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with pyplot().rc_context(PAPER):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def finish(fig, path: Path | None):
-    """Lay out ``fig``; save it to ``path`` and close it (returning the path), or return
-    the figure itself for a notebook to show."""
-    fig.tight_layout()
+    """Lay out ``fig``; save it to ``path`` (a PNG at 300 dpi and the same figure as vector
+    graphics, ``.pdf``, beside it) and close it, returning the path; or return the figure
+    itself for a notebook to show. The PDF carries no creation date, so it is the same bytes
+    on every run."""
+    fig.tight_layout(pad=0.4)
+    return save(fig, path)
+
+
+def save(fig, path: Path | None):
+    """:func:`finish` without the layout step, for a figure already laid out."""
     if path is None:
         return fig
+    path = Path(path)
     fig.savefig(path)
+    if path.suffix == ".png":
+        fig.savefig(path.with_suffix(VECTOR_SUFFIX), metadata={"CreationDate": None, "Producer": None})
     pyplot().close(fig)
     return path
 
@@ -63,9 +100,16 @@ def _fitted_parts(source):
     return None
 
 
+def short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@paper_style
 def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None = None, path: Path | None = None,
               titles: list[str] | None = None, random_state: int = 0):
-    """Documents on their first two principal components, coloured by topic, names at the centres.
+    """Documents on their first two principal components, coloured by topic, each topic's name
+    (and size) placed where it covers no other name and none of the topic's own points, with a
+    leader line to the topic's centre when it had to move away.
 
     Parameters
     ----------
@@ -73,9 +117,12 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         A result or a fitted model brings its own labels, topic names and titles.
     labels, names, titles : optional
         With an array: each row's topic, ``{topic id: name}`` (default: the ids) and titles.
+        Titles are written beside the points when there are at most 12 documents.
     path : Path, optional
-        Saved there (returned); otherwise the figure is returned for a notebook.
+        Saved there (PNG and PDF, the PNG's path returned); otherwise the figure is returned.
     """
+    from toolkit.plot_labels import place_labels
+
     parts = _fitted_parts(X)
     if parts is not None:
         X, labels, names, found_titles = parts
@@ -87,44 +134,53 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         names = {int(k): str(k) for k in sorted(set(labels.tolist()))}
     xy = project_2d(X, random_state)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    n = len(labels)
+    fig, ax = paper_figure(3.3)
     cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
-    small = len(labels) <= 30
-    placed: list[tuple[float, float, int]] = []  # name anchors and their offsets, to keep names apart
-    span = np.ptp(xy, axis=0) + 1e-12
+    size = 28 if n <= 30 else 10 if n <= 1000 else 3
+    colours = {}
     for k, topic in enumerate(sorted(names)):
         members = labels == topic
-        colour = "lightgrey" if topic < 0 else cmap(k % cmap.N)
-        ax.scatter(xy[members, 0], xy[members, 1], s=60 if small else 8, color=colour,
-                   alpha=0.9 if small else 0.5, label=f"{names[topic]} ({members.sum()})",
-                   edgecolors="none", zorder=3)
-        if topic >= 0 and members.any():
-            # Few points carry their titles below them, so the name goes above the topmost one;
-            # many points: at the centre.
-            cx, cy = xy[members].mean(axis=0)
-            if small:
-                cy = xy[members, 1].max()
-            # A name whose anchor is close to one already placed moves down a line, then another.
-            offset = 14
-            while any(abs(cx - px) < 0.2 * span[0] and abs(cy - py) < 0.08 * span[1] and offset == po
-                      for px, py, po in placed):
-                offset -= 22
-            placed.append((cx, cy, offset))
-            ax.annotate(names[topic], (cx, cy), xytext=(0, offset), textcoords="offset points", fontsize=11,
-                        weight="bold", ha="center", va="bottom", zorder=4,
-                        bbox={"boxstyle": "round", "fc": "white", "ec": colour, "alpha": 0.85})
-    if small and titles:
+        colours[topic] = "lightgrey" if topic < 0 else cmap(k % cmap.N)
+        ax.scatter(xy[members, 0], xy[members, 1], s=size, color=colours[topic], alpha=0.9 if n <= 1000 else 0.45,
+                   edgecolors="none", zorder=3, rasterized=n > 1000, gid=f"topic-{topic}")
+    few = n <= 12 and titles
+    ax.margins(0.35 if few else 0.12)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("principal component 1 of the document embeddings")
+    ax.set_ylabel("principal component 2")
+    ax.set_title(f"{n:,} documents, {sum(1 for t in names if t >= 0)} topics")
+    fig.tight_layout(pad=0.4)
+    if few:
         for (x, y), title in zip(xy, titles):
-            ax.annotate(title[:40] + ("…" if len(title) > 40 else ""), (x, y), fontsize=7,
-                        xytext=(4, -10), textcoords="offset points", color="dimgray")
-    ax.margins(0.3 if small else 0.05)
-    ax.set_xlabel("first principal component of the document embeddings")
-    ax.set_ylabel("second principal component")
-    ax.set_title("Documents by topic")
-    ax.legend(loc="best", fontsize=8, title="topic (documents)")
-    return finish(fig, path)
+            ax.annotate(short(title, 26), (x, y), xytext=(0, -9), textcoords="offset points", ha="center",
+                        color="dimgray", fontsize=8, zorder=4)
+    shown = [t for t in sorted(names, key=lambda t: -int(np.sum(labels == t))) if t >= 0 and np.any(labels == t)]
+    texts = [ax.text(0, 0, f"{short(names[t], 24)} ({int(np.sum(labels == t)):,})", fontsize=8, weight="bold",
+                     ha="center", va="center", zorder=5, gid="topic-name",
+                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": colours[t], "alpha": 0.9})
+             for t in shown]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    to_screen = ax.transData
+    extents = (t.get_bbox_patch().get_window_extent(renderer) for t in texts)  # the box, padding included
+    sizes = np.array([[e.width, e.height] for e in extents]).reshape(-1, 2)
+    anchors = np.array([to_screen.transform(xy[labels == t].mean(axis=0)) for t in shown]).reshape(-1, 2)
+    groups = [to_screen.transform(xy[labels == t]) for t in shown]
+    frame = ax.get_window_extent(renderer)
+    centres = place_labels(anchors, sizes, groups, np.array([frame.x0, frame.y0, frame.x1, frame.y1]))
+    back = to_screen.inverted()
+    for text, centre, anchor, topic, (w, h) in zip(texts, centres, anchors, shown, sizes):
+        text.set_position(back.transform(centre))
+        if abs(centre[0] - anchor[0]) > w / 2 or abs(centre[1] - anchor[1]) > h / 2:
+            ax.annotate("", xy=back.transform(anchor), xytext=back.transform(centre), zorder=4,
+                        arrowprops={"arrowstyle": "-", "color": colours[topic], "lw": 0.8, "shrinkA": 0,
+                                    "shrinkB": 0})
+    return save(fig, path)  # laid out already: a new layout would move the names off their places
 
 
+@paper_style
 def auto_k_curve(auto_k, path: Path | None = None):
     """The criterion against k, the chosen k marked; saved to ``path`` or returned as a figure.
 
@@ -139,21 +195,24 @@ def auto_k_curve(auto_k, path: Path | None = None):
         auto_k = record
     ks = [int(k) for k in auto_k["curve"]]
     values = [auto_k["curve"][str(k)] for k in ks]
-    fig, ax = pyplot().subplots(figsize=(6, 4), dpi=110)
-    ax.plot(ks, values, marker="o")
+    fig, ax = paper_figure(2.5)
+    ax.plot(ks, values, marker="o", markersize=3)
     chosen = auto_k["chosen"]
-    ax.scatter([chosen], [auto_k["curve"][str(chosen)]], s=150, facecolors="none", edgecolors="red",
-               linewidths=2, zorder=3, label=f"chosen k = {chosen}")
+    ax.scatter([chosen], [auto_k["curve"][str(chosen)]], s=70, facecolors="none", edgecolors="red",
+               linewidths=1.5, zorder=3, label=f"chosen k = {chosen}")
     label = {"davies_bouldin": "minus Davies-Bouldin index"}.get(auto_k["criterion"],
                                                                   auto_k["criterion"].replace("_", "-"))
     ax.set_xlabel("number of clusters k")
-    ax.set_ylabel(f"{label} (higher is better)")
-    ax.set_xticks(ks)
+    ax.set_ylabel(f"{label}\n(higher is better)")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(10, integer=True))
     ax.set_title("Choosing the number of clusters")
     ax.legend()
     return finish(fig, path)
 
 
+@paper_style
 def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str] | None = None,
                         path: Path | None = None):
     """Topics against gold labels: each cell's count, shaded by the share of its topic.
@@ -174,70 +233,93 @@ def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str
     order = np.lexsort((-counts.max(axis=1), counts.argmax(axis=1))) if counts.size else np.arange(len(rows))
     counts, rows = counts[order], [rows[i] for i in order]
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    fig, ax = pyplot().subplots(figsize=(1.1 * len(columns) + 3.5, 0.45 * len(rows) + 2), dpi=110)
+    fig, ax = paper_figure(min(0.17 * len(rows), 9.0) + 1.7)
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
-    for i in range(counts.shape[0]):
-        for j in range(counts.shape[1]):
-            ax.text(j, i, f"{int(counts[i, j])}", ha="center", va="center", fontsize=8,
-                    color="white" if share[i, j] > 0.6 else "black")
+    if len(columns) <= 6 and len(rows) <= 20:  # counts fit in the cells; beyond, colours only (the CSV has them)
+        for i in range(counts.shape[0]):
+            for j in range(counts.shape[1]):
+                ax.text(j, i, f"{int(counts[i, j]):,}", ha="center", va="center", fontsize=8,
+                        color="white" if share[i, j] > 0.6 else "black")
     ax.set_xticks(range(len(columns)))
-    ax.set_xticklabels(columns, rotation=30 if max(map(len, columns), default=0) > 8 else 0, ha="right")
+    ax.set_xticklabels([short(c, 14) for c in columns], rotation=45 if len(columns) > 3 else 0,
+                       ha="right" if len(columns) > 3 else "center")
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([r[:30] for r in rows])
+    ax.set_yticklabels([short(r, 18) for r in rows] if len(rows) <= 40 else [])
     ax.set_xlabel("gold label")
     ax.set_ylabel("topic (cluster)")
-    ax.set_title("Topics against gold labels (documents)")
-    fig.colorbar(image, ax=ax, label="share of the topic's documents")
+    ax.set_title("Topics against gold labels")
+    fig.colorbar(image, ax=ax, label="share of the topic", fraction=0.05, pad=0.03)
     return finish(fig, path)
 
 
-def centrality_plot(summary, path: Path | None = None, ax=None):
-    """Every candidate sentence's centrality score, the chosen ones marked with their rank.
+SNIPPETS = 8  # chosen sentences listed with their text
+
+
+@paper_style
+def centrality_plot(summary, path: Path | None = None):
+    """What a summary chose and why, in two panels at a column's width.
+
+    Top: the chosen sentences in rank order (up to 8), each bar its score, labelled with its
+    rank and the start of its text. Bottom: every candidate's score in the unit's order (bars
+    up to 60 sentences; a filled profile beyond), the chosen marked in red with their ranks,
+    and, for a topic, where each document's sentences begin (up to 80 documents).
 
     Parameters
     ----------
     summary : Summary
         With ``scores`` (all candidates) and ``sentences`` (the chosen).
     path : Path, optional
-        Save the figure here (PNG); otherwise the axes are returned for a notebook.
-    ax : matplotlib Axes, optional
+        Saved there (PNG and PDF, the PNG's path returned); otherwise the figure is returned.
     """
     scores = np.asarray(summary.scores, dtype=float)
-    own = ax is None
-    if own:
-        fig, ax = pyplot().subplots(figsize=(max(6, min(12, 0.25 * len(scores) + 3)), 4), dpi=110)
-    x = np.arange(len(scores))
-    chosen = {s["index"]: s for s in summary.sentences}
-    xlabel = ("sentence position in the document" if summary.unit == "document"
-              else "sentence of the topic (its documents in corpus order)")
-    colours = np.array(["#b0b0b0"] * len(scores), dtype=object)
-    colours[list(chosen)] = "tab:red"
-    from matplotlib.patches import Patch
+    n = len(scores)
+    chosen = sorted(summary.sentences, key=lambda s: s["rank"])
+    listed = chosen[:SNIPPETS]
+    plt = pyplot()
+    fig, (top, bottom) = paper_figure(1.9 + 0.2 * max(len(listed), 1), nrows=2,
+                                      gridspec_kw={"height_ratios": [0.2 * max(len(listed), 1) + 0.3, 1.6]})
+    title = short(summary.name or summary.id, 30)
+    fig.suptitle(f"{summary.unit} “{title}”: {len(chosen)} of {n} chosen", fontsize=9)
+    y = np.arange(len(listed))[::-1]
+    values = [scores[s["index"]] for s in listed]
+    top.barh(y, values, color="#f4a6a6", height=0.8)
+    for yi, s in zip(y, listed):
+        top.text(0.01, yi, f"#{s['rank']}  {short(s['text'], 38)}", transform=top.get_yaxis_transform(),
+                 va="center", ha="left", fontsize=8)
+    top.set_yticks([])
+    top.set_xlim(0, max(values, default=1.0) * 1.02 or 1.0)
+    top.set_ylim(-0.6, max(len(listed), 1) - 0.4)
+    top.set_xlabel("score of the chosen sentences", labelpad=1)
+    top.spines[["top", "right", "left"]].set_visible(False)
+    x = np.arange(n)
+    picked = np.array([s["index"] for s in chosen], dtype=int)
+    if n <= 60:
+        colours = np.full(n, "#b0b0b0", dtype=object)
+        colours[picked] = "tab:red"
+        bottom.bar(x, scores, color=list(colours), width=0.85)
+    else:
+        bottom.fill_between(x, scores, step="mid", color="#c8c8c8", linewidth=0, rasterized=n > 2000)
+        bottom.scatter(picked, scores[picked], s=12, color="tab:red", zorder=3, edgecolors="none")
+    for s in listed[:5]:
+        bottom.annotate(f"#{s['rank']}", (s["index"], scores[s["index"]]), xytext=(0, 2), textcoords="offset points",
+                        ha="center", fontsize=8, color="tab:red")
+    starts = list(getattr(summary, "starts", []) or [])
+    if 1 < len(starts) <= 80:
+        for start in starts[1:]:
+            bottom.axvline(start - 0.5, color="0.35", linewidth=0.4, alpha=0.6, zorder=1)
+    if summary.unit == "document":
+        xlabel = "sentence position in the document"
+    else:
+        shown = "; lines: where each starts" if 1 < len(starts) <= 80 else ""
+        xlabel = f"topic sentence ({len(starts) or '?'} docs{shown})"
+    bottom.set_xlabel(xlabel, labelpad=1)
+    bottom.set_ylabel("score")
+    bottom.set_xlim(-0.6, n - 0.4)
+    bottom.margins(y=0.18)
+    bottom.spines[["top", "right"]].set_visible(False)
     from matplotlib.ticker import MaxNLocator
 
-    if len(scores) <= 200:
-        ax.bar(x, scores, color=list(colours), width=0.85)
-    else:  # thousands of bars hide the chosen ones: points instead, the chosen drawn large
-        ax.scatter(x, scores, s=4, color="#b0b0b0", edgecolors="none")
-        picked = np.array(sorted(chosen), dtype=int)
-        ax.scatter(picked, scores[picked], s=40, color="tab:red", zorder=3)
-    if len(chosen) <= 25:
-        for i, s in chosen.items():
-            ax.annotate(f"#{s['rank']}", (i, scores[i]), xytext=(0, 2), textcoords="offset points",
-                        ha="center", fontsize=7, color="tab:red")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("centrality score")
-    ax.margins(y=0.12)
-    title = summary.name or summary.id
-    title = title if len(title) <= 45 else title[:44] + "…"
-    ax.set_title(f"{summary.unit} “{title}”: {len(chosen)} of {len(scores)} sentences chosen", fontsize=10)
-    ax.legend(handles=[Patch(color="tab:red", label="chosen (#rank)"), Patch(color="#b0b0b0", label="not chosen")],
-              fontsize=8, loc="upper right", framealpha=0.9)
-    if own:
-        fig.tight_layout()
-        if path is not None:
-            fig.savefig(path)
-            pyplot().close(fig)
-            return path
-    return ax
+    bottom.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    bottom.yaxis.set_major_locator(MaxNLocator(3))
+    del plt
+    return finish(fig, path)

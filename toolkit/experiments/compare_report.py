@@ -123,31 +123,40 @@ def plot(rows: list[dict], metric: str, path: Path | None = None):
     as its error bar, each labelled with the settings that set the group apart. The axis
     spans the intervals (differences between methods are often in the third decimal).
     Saved to ``path`` (returned), or the figure is returned for a notebook."""
+    from toolkit.plots import PAPER, finish, paper_figure, pyplot
+
+    with pyplot().rc_context(PAPER):
+        present = [r for r in rows if metric in r]
+        fig, ax = paper_figure(0.42 * len(present) + 1.3)
+        return finish(_draw(ax, present, metric), path)
+
+
+def _draw(ax, present: list[dict], metric: str):
     import textwrap
 
-    from toolkit.plots import finish, pyplot
+    from matplotlib.ticker import MaxNLocator
 
-    plt = pyplot()
-    present = [r for r in rows if metric in r]
-    labels = [f"#{r['group']} " + textwrap.shorten(r["settings"] or "defaults", 70) for r in present]
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(present) + 1.8), dpi=110)
+    labels = ["\n".join(textwrap.wrap(f"#{r['group']} " + (r["settings"] or "defaults"), 24, max_lines=2,
+                                       placeholder="…")) for r in present]
     means = np.array([r[metric]["mean"] for r in present])
     low = np.array([r[metric]["ci95"][0] for r in present])
     high = np.array([r[metric]["ci95"][1] for r in present])
     y = np.arange(len(present))[::-1]
-    ax.errorbar(means, y, xerr=np.vstack([means - low, high - means]), fmt="o", capsize=5, color="tab:blue")
+    ax.errorbar(means, y, xerr=np.vstack([means - low, high - means]), fmt="o", capsize=3, color="tab:blue",
+                markersize=4)
     ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_yticklabels(labels)
     ax.set_ylim(-0.7, len(present) - 0.3)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_xlabel(f"{metric}: mean, error bar = {INTERVAL}")
+    ax.set_xlabel(f"{metric}: mean and\n{INTERVAL}")
     ax.set_title(f"{metric} by configuration")
     span = float(high.max() - low.min()) or max(abs(float(means.max())) * 0.01, 1e-3)
     ax.set_xlim(float(low.min()) - 0.15 * span, float(high.max()) + 0.45 * span)
     for yi, r, m, hi in zip(y, present, means, high):
-        ax.annotate(f"{m:.4f} (n={r[metric]['n']})", (hi, yi), xytext=(6, 0), textcoords="offset points",
+        ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (hi, yi), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=8)
-    return finish(fig, path)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    return ax.figure
 
 
 def comparison_name(runs, metrics: list[str], pairs) -> str:
@@ -161,8 +170,8 @@ def comparison_name(runs, metrics: list[str], pairs) -> str:
 
 
 def write_outputs(out: Path, markdown: str, table: str, rows: list[dict], metric: str) -> list[Path]:
-    """``compare.md``, ``compare.csv`` and ``compare.png`` in ``out``, all or none: they are
-    made in a temporary folder beside them and moved into place only when all three exist."""
+    """``compare.md``, ``compare.csv``, ``compare.png`` and ``compare.pdf`` in ``out``, all or none:
+    they are made in a temporary folder beside them and moved into place only when all exist."""
     import os
     import shutil
 
@@ -172,7 +181,7 @@ def write_outputs(out: Path, markdown: str, table: str, rows: list[dict], metric
         tmp.mkdir(exist_ok=True)
     except OSError as err:
         raise DataError(f"{out}: cannot write the comparison there ({err.strerror or err})") from None
-    names = ("compare.md", "compare.csv", "compare.png")
+    names = ("compare.md", "compare.csv", "compare.png", "compare.pdf")
     try:
         (tmp / names[0]).write_text(markdown, encoding="utf-8")
         (tmp / names[1]).write_text(table, encoding="utf-8")

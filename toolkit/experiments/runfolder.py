@@ -28,6 +28,7 @@ import yaml
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
 from toolkit.experiments.report import has_topic_tree, plotted_summaries, report_markdown
+from toolkit.experiments.report_html import report_html
 from toolkit.experiments.result import ASSIGNMENT_COLUMNS, RunResult
 from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, topic_map
 from toolkit.summarization.units import Summary
@@ -191,6 +192,8 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
         names = {t.id: t.name for t in result.topics}
         topic_map(result.embeddings, result.labels, names, tmp / "topic_map.png",
                   [d.title for d in result.corpus], result.config["seed"])
+        (tmp / "report.html").write_text(report_html(result, [p.name for p in tmp.iterdir()] + ["report.html"]),
+                                         encoding="utf-8")
         if final.exists():
             old = parent / f".old-{result.run_id}-{os.getpid()}"
             final.rename(old)

@@ -234,8 +234,10 @@ class Summarizer(Component):
         if picked and words is None and len(picked) < limit:
             note = (f"{len(picked)} of {limit} sentences: the others reach max_similarity "
                     f"{self.max_similarity} with a chosen one")
+        starts = [i for i in range(len(candidates))
+                  if unit == "topic" and (i == 0 or candidates[i].document != candidates[i - 1].document)]
         return Summary(unit, unit_id, name, picked, len(candidates), note,
-                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist())
+                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts)
 
     def summarize_documents(self, documents: list[Document], vectors) -> list[Summary]:
         """Every document's summary, the documents scored together where the scorer can.

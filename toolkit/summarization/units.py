@@ -44,7 +44,8 @@ class Summary:
     ``rank`` (1 = most central); ``note`` says
     why a summary is empty; ``scores`` holds every candidate sentence's score, in the
     unit's order (a document's sentences; a topic's distinct sentences, document by
-    document), for plots of what was and was not chosen.
+    document), for plots of what was and was not chosen; ``starts`` holds, for a topic, the
+    index in ``scores`` where each of its documents' sentences begin.
     """
 
     unit: str
@@ -54,6 +55,7 @@ class Summary:
     candidates: int
     note: str = ""
     scores: list[float] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
 
     @classmethod
     def empty(cls, unit: str, unit_id: str, name: str) -> Summary:

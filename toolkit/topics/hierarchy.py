@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from toolkit.arrays import to_dense, unit_rows
+from toolkit.plots import finish, paper_figure, paper_style
 
 MERGE_BASES = ("centroid", "ctfidf")
 
@@ -76,24 +77,26 @@ def merges_table(Z: np.ndarray, ids: list[int], names: dict[int, str]):
     return pd.DataFrame(rows, columns=["step", "left", "right", "distance", "topics"])
 
 
+def _leaf(name: str) -> str:
+    return name if len(name) <= 24 else name[:23] + "…"
+
+
+@paper_style
 def plot_tree(Z: np.ndarray, ids: list[int], names: dict[int, str], sizes: dict[int, int] | None = None,
               path=None, by: str = "centroid"):
-    """The topic tree as a dendrogram, one leaf per topic labelled with its name (and size).
-    Saved to ``path`` (returned), or the figure is returned for a notebook."""
+    """The topic tree as a dendrogram, one leaf per topic labelled with its name (and size), at a
+    paper column's width. Saved to ``path`` (PNG and PDF), or the figure is returned for a notebook."""
     from scipy.cluster.hierarchy import dendrogram
 
-    from toolkit.plots import finish, pyplot
-
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(ids) + 1.6), dpi=110)
+    fig, ax = paper_figure(0.17 * len(ids) + 1.2)
     if len(Z) == 0:
         ax.text(0.5, 0.5, "one topic: no tree", ha="center", va="center", transform=ax.transAxes)
         return finish(fig, path)
     sizes = sizes or {}
-    labels = [f"{names.get(c, c)} ({sizes[c]:,})" if c in sizes else str(names.get(c, c)) for c in ids]
+    labels = [_leaf(str(names.get(c, c))) + (f" ({sizes[c]:,})" if c in sizes else "") for c in ids]
     dendrogram(Z, labels=labels, orientation="left", ax=ax, color_threshold=0, above_threshold_color="tab:blue",
                leaf_font_size=8)
-    ax.set_xlabel(f"cosine distance between topic {'centroids' if by == 'centroid' else 'c-TF-IDF rows'} "
+    ax.set_xlabel(f"cosine distance of topic {'centroids' if by == 'centroid' else 'c-TF-IDF rows'}\n"
                   "(average linkage)")
     ax.set_title("Topic tree")
     ax.grid(axis="x", alpha=0.3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from toolkit.params import Component, Int, Options
+from toolkit.plots import finish, paper_figure, paper_style, pyplot, short
 from toolkit.topics.describe import class_tfidf
 
 # pandas period codes of each bin
@@ -109,16 +110,15 @@ def topics_over_time(dates: list[str | None], labels: np.ndarray, texts: list[st
     return out
 
 
+@paper_style
 def plot_over_time(table, top: int = 8, path=None):
     """Each topic's share of the documents per bin, the ``top`` largest topics as labelled
     lines and the rest summed as one grey "other" line. Saved to ``path`` (returned), or the
     figure is returned for a notebook."""
     import pandas as pd
 
-    from toolkit.plots import finish, pyplot
-
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(9, 4.8), dpi=110)
+    fig, ax = paper_figure(2.4 + 0.16 * (min(top, table["topic_id"].nunique()) + 1))
     if table.empty:
         ax.text(0.5, 0.5, "no dated documents", ha="center", va="center", transform=ax.transAxes)
         return finish(fig, path)
@@ -133,13 +133,13 @@ def plot_over_time(table, top: int = 8, path=None):
     for k, topic in enumerate(shown):
         series = shares[topic]
         handles += ax.plot(series.index, series.values, color=palette[k % len(palette)], linewidth=1.6, marker="o",
-                           markersize=2.5, label=f"{names[topic]} ({int(totals[topic]):,})")
+                           markersize=2, label=f"{short(str(names[topic]), 30)} ({int(totals[topic]):,})")
     rest = [t for t in shares.columns if t not in shown]
     if rest:  # on its own axis: the sum of many topics would flatten the lines of the large ones
         other = ax.twinx()
         handles += other.plot(shares.index, shares[rest].sum(axis=1).values, color="0.55", linewidth=1.2,
-                              linestyle="--", label=f"other {len(rest)} topics ({int(totals[rest].sum()):,}), "
-                                                    "right axis")
+                              linestyle="--",
+                              label=f"other {len(rest)} topics ({int(totals[rest].sum()):,}), right axis")
         other.set_ylabel("share of the other topics", color="0.4")
         other.set_ylim(0, 1)
         other.tick_params(axis="y", colors="0.4")
@@ -150,8 +150,7 @@ def plot_over_time(table, top: int = 8, path=None):
     ax.set_title("Topics over time")
     ax.set_ylim(0, None)
     ax.grid(alpha=0.3)
-    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.12 if rest else 1.01, 1.0),
-              frameon=False)
+    ax.legend(handles=handles, loc="upper center", frameon=False, bbox_to_anchor=(0.5, -0.42), borderaxespad=0)
     fig.autofmt_xdate()
     return finish(fig, path)
 

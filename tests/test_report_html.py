@@ -1,0 +1,129 @@
+"""report.html in a real browser: headless Chromium (Debian's package) driven by Selenium. The page
+loads without console errors or network requests, draws one point per document, and a click on a
+point shows that document's text with its summary highlighted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+
+from toolkit.experiments.runfolder import write_run
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+if not (CHROMIUM and DRIVER) and not os.environ.get("CI"):
+    pytest.skip("needs chromium and chromedriver (apt-get install chromium chromium-driver); CI installs them",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1300,1000"):
+        options.add_argument(arg)
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _open(driver, page) -> float:
+    """Load ``page``; seconds until its script has drawn the map."""
+    driver.get_log("browser"), driver.get_log("performance")  # start both logs empty
+    start = time.perf_counter()
+    driver.get(page.as_uri())
+    for _ in range(600):
+        if driver.execute_script("return window.reportReady === true"):
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    raise AssertionError(f"{page}: the map was not drawn within 30 s")
+
+
+def _requests(driver) -> list[str]:
+    events = [json.loads(e["message"])["message"] for e in driver.get_log("performance")]
+    return [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"]
+
+
+def _click_point(driver, index: int) -> str:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    points = driver.find_elements(By.CSS_SELECTOR, "#map .scatterlayer .point")
+    ActionChains(driver).move_to_element(points[index]).click().perform()
+    for _ in range(100):
+        shown = driver.execute_script("return document.getElementById('doc').dataset.shown || ''")
+        if shown:
+            return shown
+        time.sleep(0.05)
+    return ""
+
+
+def _check_page(driver, folder, result, expect_marks: bool) -> float:
+    page = folder / "report.html"
+    seconds = _open(driver, page)
+    assert [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")] == []
+    assert _requests(driver) == [page.as_uri()], "the page fetched something besides itself"
+    points = driver.execute_script("return document.querySelectorAll('#map .scatterlayer .point').length")
+    assert points == len(result.labels)
+    shown = _click_point(driver, 0)
+    from selenium.webdriver.common.by import By
+
+    # Points overlap on a large map: the document shown must be one drawn where the click landed.
+    distance = driver.execute_script("""
+        const docs = JSON.parse(document.getElementById('report-data').textContent).documents;
+        const id = arguments[0];
+        const gd = document.getElementById('map');
+        const traces = [...gd.querySelectorAll('.scatterlayer .trace')];
+        let shownPoint = null;
+        gd.data.forEach((tr, t) => tr.customdata.forEach((i, k) => {
+            if (docs[i].id === id) shownPoint = traces[t].querySelectorAll('.point')[k]; }));
+        const a = gd.querySelectorAll('.scatterlayer .point')[0].getBoundingClientRect();
+        const b = shownPoint.getBoundingClientRect();
+        return Math.hypot(a.x - b.x, a.y - b.y);""", shown)
+    assert shown and distance < 6, (shown, distance)
+    marks = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#doc mark")]
+    summary = next((s for s in result.summaries if s.unit == "document" and s.id == shown), None)
+    if expect_marks:
+        assert marks == [s["text"] for s in summary.sentences]
+    links = {a.get_attribute("textContent") for a in driver.find_elements(By.CSS_SELECTOR, "#files a")}
+    assert links == {p.name for p in folder.iterdir()}
+    return seconds
+
+
+def test_news_page_report_in_a_browser(browser, skynews_result, tmp_path):
+    folder = write_run(skynews_result, tmp_path)
+    seconds = _check_page(browser, folder, skynews_result, expect_marks=True)
+    from selenium.webdriver.common.by import By
+
+    rows = browser.find_elements(By.CSS_SELECTOR, "#topics tr")
+    assert len(rows) == len(skynews_result.topics) + 1
+    print(f"news page report.html: {(folder / 'report.html').stat().st_size:,} bytes, drawn in {seconds:.2f} s")
+
+
+def test_ag_news_report_draws_all_7600_points(browser, tmp_path):
+    """All of AG News (TF-IDF vectors, to keep the test quick), with gold labels: the contingency
+    table is on the page too."""
+    from toolkit import execute
+
+    config = {"name": "ag-browser", "seed": 0,
+              "dataset": {"loader": "builtin", "name": "ag_news"}, "embedding": {"model": "tfidf"},
+              "cluster": {"method": "minibatch_kmeans", "n_clusters": 4}, "topics": {"names": None},
+              "summarize": {"units": ["document"], "sentences": 1}}
+    from toolkit.experiments.config import resolve
+
+    result = execute(resolve(config), progress=False)
+    folder = write_run(result, tmp_path)
+    seconds = _check_page(browser, folder, result, expect_marks=True)
+    from selenium.webdriver.common.by import By
+
+    assert browser.find_elements(By.CSS_SELECTOR, "#contingency tr")
+    print(f"AG News report.html: {(folder / 'report.html').stat().st_size:,} bytes, 7,600 points drawn in "
+          f"{seconds:.2f} s")

@@ -1,0 +1,173 @@
+"""``report.html``: a run's interactive report, one self-contained file that works offline.
+
+The topic map is drawn by plotly.js, read from the ``plotly`` Python package and inlined, so no
+request leaves the page: hover a point for its title, topic and probability, click it for the
+document's text with the summary's sentences highlighted. Below the map: the topic table
+(keywords, exemplars, topic summary), the contingency table when there are gold labels, and
+links to every file of the run folder. The PNG and PDF figures stay the ones for papers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+
+import numpy as np
+
+from toolkit.experiments.result import RunResult
+
+# Nothing may be fetched: the page's own inline scripts and styles, and images plotly draws.
+CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+       "img-src data: blob:; font-src data:")
+WEBGL_ABOVE = 20_000  # points drawn with WebGL beyond this many documents (SVG is slow there)
+FULL_TEXT_UP_TO = 50_000  # documents whose whole text the page carries; beyond, the summary only
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+           "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
+
+
+def plotly_js() -> str:
+    """plotly.js as shipped in the ``plotly`` package (no network)."""
+    return (resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def page_data(result: RunResult, random_state: int = 0) -> dict:
+    """What the page's script reads: one record per document, and the traces' order."""
+    from toolkit.plots import project_2d
+
+    xy = np.round(project_2d(result.embeddings, random_state), 4)
+    names = {t.id: t.name for t in result.topics}
+    rows = result.assignments()
+    chosen = {s.id: [x["position"] for x in s.sentences] for s in result.summaries if s.unit == "document"}
+    full = len(rows) <= FULL_TEXT_UP_TO
+    docs = []
+    for i, (doc, row) in enumerate(zip(result.corpus, rows)):
+        sentences = list(doc.sentences) if full else [doc.sentences[p] for p in chosen.get(doc.id, [])]
+        docs.append({"id": doc.id, "title": doc.heading(), "k": int(result.labels[i]),
+                     "topic": names[int(result.labels[i])],
+                     "p": row.get("p1"), "x": float(xy[i, 0]), "y": float(xy[i, 1]), "label": doc.label or "",
+                     "sentences": sentences,
+                     "chosen": chosen.get(doc.id, []) if full else list(range(len(sentences)))})
+    order = sorted(names, key=lambda t: (t < 0, t))
+    return {"documents": docs, "topics": [{"id": t, "name": names[t], "colour": "#b0b0b0" if t < 0 else
+                                           PALETTE[k % len(PALETTE)]} for k, t in enumerate(order)],
+            "summaries": bool(chosen), "webgl": len(docs) > WEBGL_ABOVE, "full_text": full}
+
+
+def _topic_rows(result: RunResult) -> str:
+    by_id = {d.id: d for d in result.corpus}
+    summaries = {s.id: s for s in result.summaries if s.unit == "topic"}
+    out = []
+    for t in result.topics:
+        keywords = ", ".join(k for k, _ in t.keywords[:8])
+        exemplars = "".join(f"<li>{_esc(by_id[e].heading() if e in by_id else e)}</li>" for e in t.exemplars[:3])
+        summary = summaries.get(str(t.id))
+        text = " ".join(_esc(s["text"]) for s in summary.sentences) if summary else ""
+        out.append(f"<tr><td>{t.id}</td><td><b>{_esc(t.name)}</b></td><td>{t.size:,}</td><td>{_esc(keywords)}</td>"
+                   f"<td><ul>{exemplars}</ul></td><td>{text}</td></tr>")
+    return "\n".join(out)
+
+
+def _contingency(result: RunResult) -> str:
+    table = result.metrics.get("contingency")
+    if not table:
+        return ""
+    head = "".join(f"<th>{_esc(c)}</th>" for c in table["columns"])
+    body = "".join(f"<tr><th>{_esc(r)}</th>" + "".join(f"<td>{int(v):,}</td>" for v in counts) + "</tr>"
+                   for r, counts in zip(table["rows"], table["counts"]))
+    return (f'<h2>Topics against gold labels</h2><table id="contingency"><tr><th>topic</th>{head}</tr>{body}'
+            "</table>")
+
+
+def _links(files: list[str]) -> str:
+    return "".join(f'<li><a href="{_esc(name)}">{_esc(name)}</a></li>' for name in sorted(files))
+
+
+SCRIPT = """
+const DATA = JSON.parse(document.getElementById('report-data').textContent);
+function esc(s) {
+  return String(s).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c]);
+}
+const probs = DATA.documents.map(d => d.p === null || d.p === undefined ? 'n/a' : d.p.toFixed(2));
+const traces = DATA.topics.map(t => {
+  const idx = DATA.documents.map((d, i) => d.k === t.id ? i : -1).filter(i => i >= 0);
+  return {type: DATA.webgl ? 'scattergl' : 'scatter', mode: 'markers', name: t.name + ' (' + idx.length + ')',
+    x: idx.map(i => DATA.documents[i].x), y: idx.map(i => DATA.documents[i].y), customdata: idx,
+    hoverinfo: 'text', hovertext: idx.map(i => '<b>' + esc(DATA.documents[i].title) + '</b><br>topic: ' +
+      esc(t.name) + '<br>probability of its topic: ' + probs[i]),
+    marker: {color: t.colour, size: DATA.documents.length > 2000 ? 5 : 9, opacity: 0.75}};
+});
+const layout = {margin: {l: 10, r: 10, t: 10, b: 10}, hovermode: 'closest', dragmode: 'pan',
+  xaxis: {visible: false}, yaxis: {visible: false}, legend: {orientation: 'h'}, height: 560};
+Plotly.newPlot('map', traces, layout, {displaylogo: false, responsive: true, scrollZoom: true});
+function show(i) {
+  const d = DATA.documents[i];
+  const chosen = new Set(d.chosen);
+  const body = d.sentences.map((s, k) => chosen.has(k) ? '<mark>' + esc(s) + '</mark>' : esc(s)).join(' ');
+  const note = DATA.summaries ? (DATA.full_text ? 'Highlighted: the sentences of its summary.' :
+    'Its summary (this corpus is too large to carry every full text).') :
+    'This run made no document summaries (summarize.units), so nothing is highlighted.';
+  document.getElementById('doc').innerHTML = '<h3>' + esc(d.title) + '</h3><p class="meta">' + esc(d.id) +
+    ' &middot; topic: ' + esc(d.topic) + (d.label ? ' &middot; gold label: ' + esc(d.label) : '') +
+    ' &middot; probability ' + probs[i] + '</p><p class="meta">' + note + '</p><p id="doc-text">' + body + '</p>';
+  const pane = document.getElementById('doc');
+  pane.dataset.shown = d.id;
+  const first = pane.querySelector('mark');
+  pane.scrollTop = first ? first.offsetTop - pane.offsetTop - 60 : 0;
+}
+document.getElementById('map').on('plotly_click', ev => show(ev.points[0].customdata));
+window.reportReady = true;
+"""
+
+STYLE = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1200px;
+       padding: 0 16px 40px; color: #222; }
+h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 28px; }
+#panes { display: flex; gap: 16px; align-items: flex-start; }
+#map { flex: 3; min-width: 0; border: 1px solid #ddd; }
+#doc { flex: 2; max-height: 560px; overflow-y: auto; border: 1px solid #ddd; padding: 8px 12px; }
+mark { background: #ffe08a; }
+.meta { color: #666; font-size: 13px; margin: 2px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+td, th { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left; }
+td ul { margin: 0; padding-left: 16px; }
+@media (max-width: 800px) { #panes { flex-direction: column; } #map, #doc { width: 100%; } }
+"""
+
+
+def report_html(result: RunResult, files: list[str]) -> str:
+    """The page of ``result``; ``files`` are the run folder's entries it links to."""
+    data = json.dumps(page_data(result, result.config.get("seed", 0)), ensure_ascii=False, separators=(",", ":"))
+    data = data.replace("</", "<\\/")  # a document's text cannot close the script element
+    title = f"{result.config.get('name', 'run')} — run {result.run_id}"
+    n = len(result.labels)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<title>{_esc(title)}</title><style>{STYLE}</style></head>
+<body>
+<h1>{_esc(title)}</h1>
+<p class="meta">{n:,} documents from <code>{_esc(result.corpus.name)}</code>, {len(result.topics)} topics.
+Hover a point for its title, topic and probability; click it for its text and summary; drag to pan, scroll to
+zoom, click a topic in the legend to hide it.</p>
+<div id="panes"><div id="map"></div><div id="doc"><p class="meta">Click a point on the map.</p></div></div>
+<h2>Topics</h2>
+<table id="topics"><tr><th>id</th><th>name</th><th>documents</th><th>keywords</th><th>exemplars</th>
+<th>topic summary</th></tr>
+{_topic_rows(result)}
+</table>
+{_contingency(result)}
+<h2>Files of this run</h2><ul id="files">{_links(files)}</ul>
+<script>{plotly_js()}</script>
+<script type="application/json" id="report-data">{data}</script>
+<script>{SCRIPT}</script>
+</body></html>
+"""
+
+
+__all__ = ["FULL_TEXT_UP_TO", "WEBGL_ABOVE", "page_data", "plotly_js", "report_html"]
