@@ -100,6 +100,9 @@ def _fitted_parts(source):
     return None
 
 
+NAMED_ON_MAP = 8  # topics whose names the map carries; with more, numbers on the map and names below
+
+
 def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -135,7 +138,14 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     xy = project_2d(X, random_state)
     plt = pyplot()
     n = len(labels)
-    fig, ax = paper_figure(3.3)
+    shown = [t for t in sorted(names, key=lambda t: -int(np.sum(labels == t))) if t >= 0 and np.any(labels == t)]
+    numbered = len(shown) > NAMED_ON_MAP  # many names cannot all sit on a column-wide map: numbers, names below
+    if numbered:
+        fig, (ax, key) = paper_figure(3.3 + 0.15 * len(shown) + 0.1, nrows=2,
+                                      gridspec_kw={"height_ratios": [3.2, 0.15 * len(shown) + 0.1]})
+        key.axis("off")
+    else:
+        fig, ax = paper_figure(3.3)
     cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     size = 28 if n <= 30 else 10 if n <= 1000 else 3
     colours = {}
@@ -156,11 +166,18 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         for (x, y), title in zip(xy, titles):
             ax.annotate(short(title, 26), (x, y), xytext=(0, -9), textcoords="offset points", ha="center",
                         color="dimgray", fontsize=8, zorder=4)
-    shown = [t for t in sorted(names, key=lambda t: -int(np.sum(labels == t))) if t >= 0 and np.any(labels == t)]
-    texts = [ax.text(0, 0, f"{short(names[t], 24)} ({int(np.sum(labels == t)):,})", fontsize=8, weight="bold",
+    captions = [f"{short(names[t], 24)} ({int(np.sum(labels == t)):,})" for t in shown]
+    if numbered:
+        from matplotlib.patches import Patch
+
+        key.legend(handles=[Patch(color=colours[t]) for t in shown], frameon=False, loc="upper left",
+                   labels=[f"{i + 1}  {short(names[t], 40)} ({int(np.sum(labels == t)):,})"
+                           for i, t in enumerate(shown)], borderaxespad=0, handlelength=1)
+        fig.tight_layout(pad=0.4)
+    texts = [ax.text(0, 0, str(i + 1) if numbered else caption, fontsize=8, weight="bold",
                      ha="center", va="center", zorder=5, gid="topic-name",
                      bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": colours[t], "alpha": 0.9})
-             for t in shown]
+             for i, (t, caption) in enumerate(zip(shown, captions))]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     to_screen = ax.transData
@@ -233,7 +250,10 @@ def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str
     order = np.lexsort((-counts.max(axis=1), counts.argmax(axis=1))) if counts.size else np.arange(len(rows))
     counts, rows = counts[order], [rows[i] for i in order]
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    fig, ax = paper_figure(min(0.17 * len(rows), 9.0) + 1.7)
+    ylabel, xlabel = "topic (cluster)", "gold label"
+    if len(columns) > len(rows):  # the longer list goes down the page, where the figure can grow
+        counts, share, rows, columns, ylabel, xlabel = counts.T, share.T, columns, rows, xlabel, ylabel
+    fig, ax = paper_figure(min(0.17 * len(rows), 9.0) + 1.9)
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     if len(columns) <= 6 and len(rows) <= 20:  # counts fit in the cells; beyond, colours only (the CSV has them)
         for i in range(counts.shape[0]):
@@ -241,12 +261,17 @@ def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str
                 ax.text(j, i, f"{int(counts[i, j]):,}", ha="center", va="center", fontsize=8,
                         color="white" if share[i, j] > 0.6 else "black")
     ax.set_xticks(range(len(columns)))
-    ax.set_xticklabels([short(c, 14) for c in columns], rotation=45 if len(columns) > 3 else 0,
-                       ha="right" if len(columns) > 3 else "center")
+    if len(columns) <= 14:
+        ax.set_xticklabels([short(c, 14) for c in columns], rotation=90 if len(columns) > 6 else 45 if
+                           len(columns) > 3 else 0, ha="center" if len(columns) > 6 else "right" if
+                           len(columns) > 3 else "center")
+    else:  # too many names for a column's width: contingency.csv has them
+        ax.set_xticklabels([])
+        xlabel += f" ({len(columns)}: names in contingency.csv)"
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([short(r, 18) for r in rows] if len(rows) <= 40 else [])
-    ax.set_xlabel("gold label")
-    ax.set_ylabel("topic (cluster)")
+    ax.set_yticklabels([short(r, 18) for r in rows] if len(rows) <= 45 else [])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title("Topics against gold labels")
     fig.colorbar(image, ax=ax, label="share of the topic", fraction=0.05, pad=0.03)
     return finish(fig, path)
@@ -272,6 +297,8 @@ def centrality_plot(summary, path: Path | None = None):
         Saved there (PNG and PDF, the PNG's path returned); otherwise the figure is returned.
     """
     scores = np.asarray(summary.scores, dtype=float)
+    peak = float(np.abs(scores).max()) if scores.size else 0.0
+    scores = scores / peak if peak > 0 else scores  # relative scores: raw ones are often 1e-4 and unreadable
     n = len(scores)
     chosen = sorted(summary.sentences, key=lambda s: s["rank"])
     listed = chosen[:SNIPPETS]
@@ -279,7 +306,7 @@ def centrality_plot(summary, path: Path | None = None):
     fig, (top, bottom) = paper_figure(1.9 + 0.2 * max(len(listed), 1), nrows=2,
                                       gridspec_kw={"height_ratios": [0.2 * max(len(listed), 1) + 0.3, 1.6]})
     title = short(summary.name or summary.id, 30)
-    fig.suptitle(f"{summary.unit} “{title}”: {len(chosen)} of {n} chosen", fontsize=9)
+    fig.suptitle(f"{summary.unit} “{title}”: {len(chosen):,} of {n:,} chosen", fontsize=9)
     y = np.arange(len(listed))[::-1]
     values = [scores[s["index"]] for s in listed]
     top.barh(y, values, color="#f4a6a6", height=0.8)
@@ -287,9 +314,9 @@ def centrality_plot(summary, path: Path | None = None):
         top.text(0.01, yi, f"#{s['rank']}  {short(s['text'], 38)}", transform=top.get_yaxis_transform(),
                  va="center", ha="left", fontsize=8)
     top.set_yticks([])
-    top.set_xlim(0, max(values, default=1.0) * 1.02 or 1.0)
+    top.set_xlim(min(0.0, min(values, default=0.0)), 1.02)
     top.set_ylim(-0.6, max(len(listed), 1) - 0.4)
-    top.set_xlabel("score of the chosen sentences", labelpad=1)
+    top.set_xlabel("score of the chosen (1 = the highest)", labelpad=1)
     top.spines[["top", "right", "left"]].set_visible(False)
     x = np.arange(n)
     picked = np.array([s["index"] for s in chosen], dtype=int)
@@ -311,9 +338,9 @@ def centrality_plot(summary, path: Path | None = None):
         xlabel = "sentence position in the document"
     else:
         shown = "; lines: where each starts" if 1 < len(starts) <= 80 else ""
-        xlabel = f"topic sentence ({len(starts) or '?'} docs{shown})"
+        xlabel = f"topic sentence ({len(starts):,} docs{shown})"
     bottom.set_xlabel(xlabel, labelpad=1)
-    bottom.set_ylabel("score")
+    bottom.set_ylabel("relative score")
     bottom.set_xlim(-0.6, n - 0.4)
     bottom.margins(y=0.18)
     bottom.spines[["top", "right"]].set_visible(False)
@@ -321,5 +348,6 @@ def centrality_plot(summary, path: Path | None = None):
 
     bottom.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     bottom.yaxis.set_major_locator(MaxNLocator(3))
+    top.xaxis.set_major_locator(MaxNLocator(5))
     del plt
     return finish(fig, path)

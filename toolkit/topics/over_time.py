@@ -118,7 +118,10 @@ def plot_over_time(table, top: int = 8, path=None):
     import pandas as pd
 
     plt = pyplot()
-    fig, ax = paper_figure(2.4 + 0.16 * (min(top, table["topic_id"].nunique()) + 1))
+    entries = min(top, table["topic_id"].nunique()) + 1 if not table.empty else 1
+    fig, (ax, key) = paper_figure(2.5 + 0.16 * entries, nrows=2,
+                                  gridspec_kw={"height_ratios": [2.4, 0.16 * entries + 0.05]})
+    key.axis("off")
     if table.empty:
         ax.text(0.5, 0.5, "no dated documents", ha="center", va="center", transform=ax.transAxes)
         return finish(fig, path)
@@ -140,18 +143,25 @@ def plot_over_time(table, top: int = 8, path=None):
         handles += other.plot(shares.index, shares[rest].sum(axis=1).values, color="0.55", linewidth=1.2,
                               linestyle="--",
                               label=f"other {len(rest)} topics ({int(totals[rest].sum()):,}), right axis")
-        other.set_ylabel("share of the other topics", color="0.4")
+        other.set_ylabel("share, other topics", color="0.4")
         other.set_ylim(0, 1)
         other.tick_params(axis="y", colors="0.4")
-    ax.set_ylabel("share of the bin's documents")
+    ax.set_ylabel("share of documents")
     ax.set_xlabel(f"{table.attrs.get('bin') or 'bin'} (documents per bin: "
                   f"{int(table.groupby('bin')['bin_size'].first().min())}-"
                   f"{int(table.groupby('bin')['bin_size'].first().max())})")
+    from matplotlib.dates import AutoDateLocator
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
+    ax.yaxis.set_major_locator(MaxNLocator(4))
     ax.set_title("Topics over time")
     ax.set_ylim(0, None)
     ax.grid(alpha=0.3)
-    ax.legend(handles=handles, loc="upper center", frameon=False, bbox_to_anchor=(0.5, -0.42), borderaxespad=0)
-    fig.autofmt_xdate()
+    key.legend(handles=handles, loc="upper left", frameon=False, borderaxespad=0)
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
     return finish(fig, path)
 
 
