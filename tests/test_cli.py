@@ -105,6 +105,10 @@ def test_summarize_command_on_real_articles(capsys):
 
     record = json.loads(out)
     assert sum(len(s["text"].split()) for s in record["sentences"]) <= 40
+    code, out, err = _run(["summarize", files[0], "--first-line-title", "--method", "edmundson", "--param",
+                           "bonus_words=[said, announced]", "--sentences", "2", "--json"], capsys)
+    assert code == 0, err
+    assert len(json.loads(out)["sentences"]) == 2
 
 
 def test_summarize_an_empty_unit_says_so(tmp_path, capsys):
@@ -115,7 +119,8 @@ def test_summarize_an_empty_unit_says_so(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, culprit", [
-    (["--method", "lsa"], "summarize.method: unknown value 'lsa'"),
+    (["--method", "lsb"], "summarize.method: unknown value 'lsb'"),
+    (["--method", "edmundson"], "summarize.bonus_words: edmundson's cue method needs bonus_words or stigma_words"),
     (["--sentences", "0"], "summarize.sentences: must be an integer >= 1 or null, got 0"),
     (["--ratio", "-0.2"], "summarize.ratio: must be a number in (0, 1] or null, got -0.2"),
     (["--mmr", "2"], "summarize.mmr: must be a number in [0, 1] or null, got 2.0"),
