@@ -127,7 +127,7 @@ def plot(rows: list[dict], metric: str, path: Path | None = None):
 
     with pyplot().rc_context(PAPER):
         present = [r for r in rows if metric in r]
-        fig, ax = paper_figure(0.42 * len(present) + 1.3)
+        fig, ax = paper_figure(0.5 * len(present) + 1.2)
         return finish(_draw(ax, present, metric), path)
 
 
@@ -136,26 +136,27 @@ def _draw(ax, present: list[dict], metric: str):
 
     from matplotlib.ticker import MaxNLocator
 
-    labels = ["\n".join(textwrap.wrap(f"#{r['group']} " + (r["settings"] or "defaults"), 24, max_lines=2,
-                                       placeholder="…")) for r in present]
     means = np.array([r[metric]["mean"] for r in present])
     low = np.array([r[metric]["ci95"][0] for r in present])
     high = np.array([r[metric]["ci95"][1] for r in present])
     y = np.arange(len(present))[::-1]
     ax.errorbar(means, y, xerr=np.vstack([means - low, high - means]), fmt="o", capsize=3, color="tab:blue",
                 markersize=4)
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels)
-    ax.set_ylim(-0.7, len(present) - 0.3)
+    # Each group's settings above its interval, across the whole width (a column is too narrow
+    # for tick labels beside the axis).
+    for yi, r, m in zip(y, present, means):
+        label = textwrap.shorten(f"#{r['group']} " + (r["settings"] or "defaults"), 50, placeholder="…")
+        ax.text(0.01, yi + 0.3, label, transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
+        ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (m, yi), xytext=(0, -5), textcoords="offset points",
+                    va="top", ha="center", fontsize=8, color="0.3")
+    ax.set_yticks([])
+    ax.set_ylim(-0.8, len(present) - 0.1)
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlabel(f"{metric}: mean and\n{INTERVAL}")
     ax.set_title(f"{metric} by configuration")
     span = float(high.max() - low.min()) or max(abs(float(means.max())) * 0.01, 1e-3)
-    ax.set_xlim(float(low.min()) - 0.15 * span, float(high.max()) + 0.45 * span)
-    for yi, r, m, hi in zip(y, present, means, high):
-        ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (hi, yi), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8)
-    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.set_xlim(float(low.min()) - 0.25 * span, float(high.max()) + 0.25 * span)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     return ax.figure
 
 
