@@ -205,8 +205,8 @@ def _large_child(n: int, representation: str) -> None:
     if representation == "tfidf":
         encode = SentenceTfidf([sentences])
     cands = topic_candidates([doc])
-    summary = make_summarizer(sentences=10, units=["topic"]).summarize(cands, encode([c.text for c in cands]),
-                                                                  "topic", "0")
+    summarizer = make_summarizer(method="lexrank", sentences=10, units=["topic"])
+    summary = summarizer.summarize(cands, encode([c.text for c in cands]), "topic", "0")
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"sentences": len(cands), "representation": representation, "seconds": seconds,
