@@ -62,9 +62,11 @@ def k_score(X, labels: np.ndarray, criterion: str, random_state: int, sample: in
     if criterion == "silhouette":
         return float(metrics.silhouette_score(X, labels, metric="cosine", random_state=random_state,
                                               sample_size=min(sample, X.shape[0])))
+    from toolkit.evaluation.separation import calinski_harabasz, davies_bouldin
+
     if criterion == "calinski_harabasz":
-        return float(metrics.calinski_harabasz_score(to_dense(X), labels))
-    return -float(metrics.davies_bouldin_score(to_dense(X), labels))
+        return calinski_harabasz(X, labels)
+    return -davies_bouldin(X, labels)
 
 
 def cosine_centroids(X, labels: np.ndarray, clusters: list[int]) -> np.ndarray:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn import metrics
 
+from toolkit.evaluation.separation import calinski_harabasz, davies_bouldin
 from toolkit.params import SEED, Boolean, Component, Int
 from toolkit.summarization.units import Summary
 
@@ -51,9 +51,8 @@ def clustering_scores(labels_pred: np.ndarray, X, labels_true=None, random_state
             Xk, labels_pred[keep], metric="cosine", sample_size=sample if sample < Xk.shape[0] else None,
             random_state=random_state)
         out["silhouette_sample"] = sample
-        dense = Xk.toarray() if sp.issparse(Xk) else Xk
-        out["davies_bouldin"] = metrics.davies_bouldin_score(dense, labels_pred[keep])
-        out["calinski_harabasz"] = metrics.calinski_harabasz_score(dense, labels_pred[keep])
+        out["davies_bouldin"] = davies_bouldin(Xk, labels_pred[keep])  # sparse stays sparse
+        out["calinski_harabasz"] = calinski_harabasz(Xk, labels_pred[keep])
     return {key: round(float(v), 6) if isinstance(v, float | np.floating) else v for key, v in out.items()}
 
 
