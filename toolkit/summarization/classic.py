@@ -14,16 +14,8 @@ from toolkit.summarization.summarizers import SHARED_CONSTRAINTS, UNITS, Summari
 from toolkit.summarization.word_scorers import EdmundsonScorer, KLSumScorer, LSAScorer, LuhnScorer, SumBasicScorer
 
 
-class _WordSummarizer(Summarizer):
-    def _shared(self, sentences, ratio, words, units, representation, mmr, max_similarity, order, document,
-                topic) -> None:
-        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
-        self.document, self.topic = document, topic
-        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
-
-
 @SUMMARIZERS.register("lsa")
-class LSASummarizer(_WordSummarizer):
+class LSASummarizer(Summarizer):
     """LSA (Steinberger & Ježek, 2004); see :class:`~toolkit.summarization.word_scorers.LSAScorer`.
 
     Parameters
@@ -41,7 +33,7 @@ class LSASummarizer(_WordSummarizer):
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None, dimensions: int | None = None) -> None:
-        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.dimensions = dimensions
 
     def _make_scorer(self) -> LSAScorer:
@@ -49,7 +41,7 @@ class LSASummarizer(_WordSummarizer):
 
 
 @SUMMARIZERS.register("luhn")
-class LuhnSummarizer(_WordSummarizer):
+class LuhnSummarizer(Summarizer):
     """Luhn (1958); see :class:`~toolkit.summarization.word_scorers.LuhnScorer`.
 
     Parameters
@@ -71,7 +63,7 @@ class LuhnSummarizer(_WordSummarizer):
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None, significance: float = 0.0,
                  max_gap: int = 4) -> None:
-        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.significance = significance
         self.max_gap = max_gap
 
@@ -80,7 +72,7 @@ class LuhnSummarizer(_WordSummarizer):
 
 
 @SUMMARIZERS.register("sumbasic")
-class SumBasicSummarizer(_WordSummarizer):
+class SumBasicSummarizer(Summarizer):
     """SumBasic (Nenkova & Vanderwende, 2005); see :class:`~toolkit.summarization.word_scorers.SumBasicScorer`.
 
     Parameters
@@ -98,7 +90,7 @@ class SumBasicSummarizer(_WordSummarizer):
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None, picks: int = 50) -> None:
-        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.picks = picks
 
     def _make_scorer(self) -> SumBasicScorer:
@@ -106,7 +98,7 @@ class SumBasicSummarizer(_WordSummarizer):
 
 
 @SUMMARIZERS.register("klsum")
-class KLSumSummarizer(_WordSummarizer):
+class KLSumSummarizer(Summarizer):
     """KL-Sum (Haghighi & Vanderwende, 2009); see :class:`~toolkit.summarization.word_scorers.KLSumScorer`.
 
     Parameters
@@ -128,7 +120,7 @@ class KLSumSummarizer(_WordSummarizer):
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None, picks: int = 50,
                  smoothing: float = 0.01) -> None:
-        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.picks = picks
         self.smoothing = smoothing
 
@@ -137,7 +129,7 @@ class KLSumSummarizer(_WordSummarizer):
 
 
 @SUMMARIZERS.register("edmundson")
-class EdmundsonSummarizer(_WordSummarizer):
+class EdmundsonSummarizer(Summarizer):
     """Edmundson (1969); see :class:`~toolkit.summarization.word_scorers.EdmundsonScorer`.
 
     Parameters
@@ -161,7 +153,7 @@ class EdmundsonSummarizer(_WordSummarizer):
                  document: dict | None = None, topic: dict | None = None, bonus_words: tuple[str, ...] = (),
                  stigma_words: tuple[str, ...] = (), cue_weight: float = 1.0, title_weight: float = 1.0,
                  location_weight: float = 1.0) -> None:
-        self._shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.bonus_words = bonus_words
         self.stigma_words = stigma_words
         self.cue_weight = cue_weight

@@ -58,9 +58,7 @@ class LexRankSummarizer(Summarizer):
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = None,
                  damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20,
                  dense_limit: int = 3000) -> None:
-        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
-        self.document, self.topic = document, topic
-        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.threshold = threshold
         self.damping = damping
         self.max_iter = max_iter
@@ -99,9 +97,7 @@ class TextRankSummarizer(Summarizer):
                  document: dict | None = None, topic: dict | None = None, similarity: str = "overlap",
                  stop_words: bool = True, damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
-        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
-        self.document, self.topic = document, topic
-        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.similarity = similarity
         self.stop_words = stop_words
         self.damping = damping
@@ -137,9 +133,7 @@ class DegreeSummarizer(Summarizer):
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = 0.1,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
-        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
-        self.document, self.topic = document, topic
-        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.threshold = threshold
         self.neighbors = neighbors
         self.dense_limit = dense_limit
@@ -167,9 +161,7 @@ class CentroidSummarizer(Summarizer):
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None, top_terms: int | None = None) -> None:
-        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
-        self.document, self.topic = document, topic
-        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.top_terms = top_terms
 
     def _make_scorer(self) -> CentroidScorer:
@@ -192,9 +184,7 @@ class LeadSummarizer(Summarizer):
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None) -> None:
-        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
-        self.document, self.topic = document, topic
-        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
 
     def _make_scorer(self) -> LeadScorer:
         return LeadScorer()
@@ -219,9 +209,7 @@ class RandomSummarizer(Summarizer):
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original",
                  document: dict | None = None, topic: dict | None = None, random_state: int = 0) -> None:
-        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
-        self.document, self.topic = document, topic
-        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
         self.random_state = random_state
 
     def _make_scorer(self) -> RandomScorer:

@@ -102,6 +102,14 @@ class Summarizer(Component):
     method = ""
     _parameter_constraints = SHARED_CONSTRAINTS
 
+    def _set_shared(self, sentences, ratio, words, units, representation, mmr, max_similarity, order, document,
+                    topic) -> None:
+        """Store the parameters every method shares (each method's ``__init__`` lists them, as
+        scikit-learn reads parameters from the signature)."""
+        self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
+        self.document, self.topic = document, topic
+        self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+
     def _check_params(self) -> None:
         given = [k for k in BUDGETS if getattr(self, k) is not None]
         if len(given) > 1:
