@@ -1,0 +1,171 @@
+"""Scale benchmark: wall time and peak memory per stage on synthetic corpora of real sentences.
+
+Run with ``python -m benchmarks.scale --sizes 10000 100000`` (``--model minilm`` for the
+embedding path). Each corpus is made from the real sentences in ``../shared/data`` (AG News
+items, BBC articles split by blingfire, HuffPost headlines and descriptions): a document takes a
+source category at random, weighted by its sentences, then 4-12 sentences of that category,
+seeded; its label is the category. Each size runs in a fresh process with the cheapest
+settings (TF-IDF, mini-batch k-means with 20 clusters, no candidate names), so its peak
+resident memory is its own; a thread samples the process's resident memory every 20 ms and
+each sample is charged to the stage running then (stages run one after another, in the
+pipeline's order).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+STAGE_ORDER = ("load", "sentences", "duplicates", "embed", "reduce", "cluster", "refine", "topics", "summarize",
+               "evaluate")
+
+
+def source_sentences(shared: Path = SHARED) -> dict[str, list[str]]:
+    """Real sentences by source category (``ag:World``, ``bbc:sport``, ``huffpost:POLITICS`` ...)."""
+    import csv
+
+    from toolkit.text import SPLITTERS
+
+    split = SPLITTERS.get("blingfire")().split
+    pools: dict[str, list[str]] = {}
+    names = {"1": "World", "2": "Sports", "3": "Business", "4": "Sci/Tech"}
+    with open(shared / "ag_news_test.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            pools.setdefault(f"ag:{names[row['label']]}", []).extend(split(row["description"]))
+    for path in sorted((shared / "bbc_dev" / "articles").glob("*/*.txt")):
+        body = path.read_text(encoding="utf-8").split("\n", 1)[-1]
+        pools.setdefault(f"bbc:{path.parent.name}", []).extend(split(body))
+    with open(shared / "huffpost_2018_2019.jsonl", encoding="utf-8") as f:
+        for line in f:
+            item = json.loads(line)
+            text = f"{item['headline']}. {item['short_description']}".strip()
+            pools.setdefault(f"huffpost:{item['category']}", []).extend(split(text))
+    return {k: [s for s in v if len(s.split()) >= 3] for k, v in pools.items() if v}
+
+
+def synthetic_corpus(n: int, seed: int = 0, shared: Path = SHARED) -> list[dict]:
+    """``n`` documents of 4-12 real sentences, each from one source category (its label)."""
+    pools = source_sentences(shared)
+    labels = sorted(pools)
+    weights = np.array([len(pools[k]) for k in labels], dtype=float)
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(labels), size=n, p=weights / weights.sum())
+    lengths = rng.integers(4, 13, size=n)
+    docs = []
+    for i, (k, m) in enumerate(zip(picks, lengths)):
+        pool = pools[labels[k]]
+        chosen = rng.choice(len(pool), size=min(int(m), len(pool)), replace=False)
+        docs.append({"id": f"d{i}", "text": " ".join(pool[j] for j in chosen), "label": labels[k]})
+    return docs
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _child(n: int, model: str, workdir: Path, seed: int) -> None:
+    """One run in this process; prints one JSON line."""
+    docs = synthetic_corpus(n, seed)
+    path = workdir / f"scale-{n}.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    del docs
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append((time.perf_counter(), _rss_mb()))
+            time.sleep(0.02)
+
+    from toolkit import execute
+
+    config = {"name": f"scale-{n}", "seed": seed,
+              "dataset": {"loader": "jsonl", "path": str(path), "text": "text", "label": "label"},
+              "embedding": {"model": model}, "cluster": {"method": "minibatch_kmeans", "n_clusters": 20},
+              "topics": {"names": None}}
+    thread = threading.Thread(target=sample, daemon=True)
+    baseline = _rss_mb()
+    thread.start()
+    start = time.perf_counter()
+    result = execute(config, progress=False)
+    wall = time.perf_counter() - start
+    stop.set()
+    thread.join()
+    timings = result.timings
+    # Stage boundaries from the durations, in the pipeline's order.
+    bounds, t = {}, start
+    for stage in STAGE_ORDER:
+        if stage in timings:
+            bounds[stage] = (t, t + timings[stage])
+            t += timings[stage]
+    peaks = {stage: max((rss for when, rss in samples if a <= when <= b), default=float("nan"))
+             for stage, (a, b) in bounds.items()}
+    print(json.dumps({"documents": n, "model": model, "wall_s": wall, "seconds": timings,
+                      "peak_rss_mb": max(r for _, r in samples), "baseline_rss_mb": baseline,
+                      "stage_peak_rss_mb": peaks,
+                      "sentences": result.metrics["corpus"]["sentences"]}))
+
+
+def run_size(n: int, model: str, workdir: Path, seed: int) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--child", str(n), model, str(workdir),
+                           str(seed)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"documents": n, "model": model, "error": proc.stderr.strip().splitlines()[-1:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["# Scale benchmark (synthetic corpora of real news sentences, 4-12 per document)", "",
+             "| documents | model | wall time | peak resident memory | slowest stages (s) |",
+             "| --- | --- | --- | --- | --- |"]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['documents']:,} | {r['model']} | failed: {' '.join(r['error'])} | | |")
+            continue
+        slow = sorted(r["seconds"].items(), key=lambda kv: -kv[1])[:4]
+        lines.append(f"| {r['documents']:,} | {r['model']} | {r['wall_s']:.0f} s | {r['peak_rss_mb'] / 1024:.1f} GB | "
+                     + ", ".join(f"{k} {v:.1f}" for k, v in slow) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--model", default="tfidf", choices=["tfidf", "minilm"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="results/benchmarks")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(int(args.child[0]), args.child[1], Path(args.child[2]), int(args.child[3]))
+        return 0
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            rows.append(run_size(n, args.model, Path(tmp), args.seed))
+            print(json.dumps(rows[-1]), flush=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    text = markdown(rows)
+    (out / f"scale_{args.model}.md").write_text(text)
+    (out / f"scale_{args.model}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
