@@ -11,6 +11,61 @@ def to_dense(X) -> np.ndarray:
     return X.toarray() if sp.issparse(X) else np.asarray(X)
 
 
+# Sparse input with more cells than this is projected (seeded truncated SVD) rather than made
+# dense where a method needs dense rows: 20 million float64 cells are 160 MB.
+DENSE_CELLS = 20_000_000
+PROJECTION_COMPONENTS = 128
+
+
+class DenseView:
+    """Dense rows for methods that need them: the rows themselves when they are dense or small,
+    else a seeded truncated SVD of ``PROJECTION_COMPONENTS`` directions (a sparse n x vocabulary
+    matrix is never made dense). ``fit_transform`` decides; ``transform`` maps new rows the same way.
+
+    Parameters
+    ----------
+    random_state : int
+        Seed of the SVD.
+    max_cells : int
+        Largest sparse matrix (rows x columns) made dense as it is.
+    """
+
+    def __init__(self, random_state: int = 0, max_cells: int = DENSE_CELLS) -> None:
+        self.random_state = random_state
+        self.max_cells = max_cells
+        self.svd_ = None
+
+    def fit_transform(self, X) -> np.ndarray:
+        if sp.issparse(X) and X.shape[0] * X.shape[1] > self.max_cells and X.shape[1] > PROJECTION_COMPONENTS:
+            from sklearn.decomposition import TruncatedSVD
+
+            self.svd_ = TruncatedSVD(PROJECTION_COMPONENTS, random_state=self.random_state)
+            return self.svd_.fit_transform(X)
+        return to_dense(X)
+
+    def transform(self, X) -> np.ndarray:
+        return self.svd_.transform(X) if self.svd_ is not None else to_dense(X)
+
+
+def group_means(X, labels: np.ndarray, ids) -> np.ndarray:
+    """Mean row of each group ``ids`` (by ``labels``), dense (groups x features), from a sparse
+    membership product: a sparse ``X`` is never made dense. An empty group gets zeros."""
+    labels = np.asarray(labels)
+    ids = np.asarray(list(ids), dtype=labels.dtype if labels.size else np.int64)
+    n = X.shape[0]
+    if len(ids) == 0:
+        return np.zeros((0, X.shape[1]))
+    order = np.argsort(ids, kind="stable")
+    at = np.clip(np.searchsorted(ids[order], labels), 0, len(ids) - 1)
+    found = ids[order][at] == labels
+    rows = order[at[found]]
+    member = sp.csr_matrix((np.ones(int(found.sum())), (rows, np.flatnonzero(found))), shape=(len(ids), n))
+    sizes = np.asarray(member.sum(axis=1)).ravel()
+    sums = member @ X
+    sums = sums.toarray() if sp.issparse(sums) else np.asarray(sums, dtype=np.float64)
+    return sums / np.maximum(sizes, 1)[:, None]
+
+
 def row_norms(X) -> np.ndarray:
     """Euclidean length of each row, dense or sparse (float64)."""
     if sp.issparse(X):

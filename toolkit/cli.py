@@ -37,9 +37,36 @@ def _run(args) -> int:
 
     path = Path(args.experiment) if args.experiment else default_experiment()
     config = apply_overrides(load_file(path), args.set)
-    if config.get(SWEEP) or args.jobs > 1 or args.executor != "local":
+    if config.get(SWEEP) or args.jobs > 1:
         return _sweep(config, args)
+    if args.executor == "dask":
+        return _run_on_dask(config, args)
+    if args.executor != "local" or args.scheduler:
+        from toolkit.experiments.sweep import check_executor
+
+        check_executor(args.executor, args.scheduler)
     result = run(config, args.out, progress=not args.quiet)
+    print(format_result(result))
+    return 0
+
+
+def _run_on_dask(config: dict, args) -> int:
+    """One run whose embedding is spread over a Dask cluster (the rest runs here)."""
+    import os
+
+    from toolkit.embedding.distributed import dask_client
+    from toolkit.experiments import format_result, run
+
+    client, cluster = dask_client(args.scheduler, os.cpu_count() or 1)
+    try:
+        workers = len(client.scheduler_info().get("workers", {}))
+        print(f"embedding on {workers} Dask worker{'s' if workers != 1 else ''} at {client.scheduler.address}",
+              file=sys.stderr)
+        result = run(config, args.out, progress=not args.quiet, client=client)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
     print(format_result(result))
     return 0
 

@@ -17,7 +17,7 @@ from sklearn.base import ClusterMixin
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from toolkit.arrays import to_dense
+from toolkit.arrays import group_means
 from toolkit.errors import DataError, ParameterError
 from toolkit.params import Component, Int, ListOf, Options
 
@@ -70,18 +70,18 @@ def k_score(X, labels: np.ndarray, criterion: str, random_state: int, sample: in
 
 
 def cosine_centroids(X, labels: np.ndarray, clusters: list[int]) -> np.ndarray:
-    """Unit-length mean direction of each cluster's unit-length rows (shape: clusters x features)."""
-    Xn = normalize(to_dense(X))
+    """Unit-length mean direction of each cluster's unit-length rows (shape: clusters x features);
+    sparse rows stay sparse (only the clusters x features means are dense)."""
     if not clusters:
-        return np.zeros((0, Xn.shape[1]))
-    return normalize(np.vstack([Xn[labels == c].mean(axis=0) for c in clusters]))
+        return np.zeros((0, X.shape[1]))
+    return normalize(group_means(normalize(X), labels, clusters))
 
 
 def nearest_centroid(X, centroids: np.ndarray) -> np.ndarray:
     """Index of the most cosine-similar centroid for each row (-1 when there is none)."""
     if len(centroids) == 0:
         return np.full(X.shape[0], -1, dtype=np.int64)
-    return np.argmax(normalize(to_dense(X)) @ centroids.T, axis=1).astype(np.int64)
+    return np.argmax(np.asarray(normalize(X) @ centroids.T), axis=1).astype(np.int64)
 
 
 def assign_outliers(X, labels: np.ndarray) -> np.ndarray:

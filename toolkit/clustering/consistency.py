@@ -27,9 +27,9 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from toolkit.arrays import softmax
+from toolkit.arrays import group_means, softmax
 from toolkit.clustering.refine import REFINERS, Refiner, without_self
-from toolkit.params import Int, Number
+from toolkit.params import SEED, Int, Number
 
 log = logging.getLogger("toolkit")
 
@@ -77,15 +77,43 @@ def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarra
     squares = [np.zeros_like(p) for p in params]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     n_edges = max(len(rows), 1)
+    # Each edge's weight lands on both of its ends: two fixed incidence matrices (n x edges),
+    # built once, instead of a new n x n matrix every step.
+    ones, at = np.ones(len(rows)), np.arange(len(rows))
+    per_row = len(rows) // n if n else 0
+    if n and per_row * n == len(rows) and np.array_equal(rows, np.repeat(np.arange(n), per_row)):
+        def from_row(E):  # each row's edges are consecutive (a neighbour list per row): a reshape
+            return E.reshape(n, per_row, k).sum(axis=1)
+    else:
+        from_row = sp.csr_matrix((ones, (rows, at)), shape=(n, len(rows))).__matmul__
+    from_col = sp.csr_matrix((ones, (cols, at)), shape=(n, len(rows)))
+    if sp.issparse(X):
+        # Sparse products in float32 (the weights and Adam stay float64): on a vocabulary-wide
+        # TF-IDF matrix they run several times faster than in float64, and the transpose is
+        # stored once as CSR for the gradient.
+        X32 = sp.csr_matrix(X, dtype=np.float32)
+        XT32 = X32.T.tocsr()
+
+        def forward(Wc):
+            return np.asarray(X32 @ Wc.astype(np.float32), dtype=np.float64)
+
+        def backward(dZ):
+            return np.asarray(XT32 @ dZ.astype(np.float32), dtype=np.float64)
+    else:
+        def forward(Wc):
+            return np.asarray(X @ Wc)
+
+        def backward(dZ):
+            return np.asarray(X.T @ dZ)
     for step in range(1, max_iter + 1):
-        P = softmax(np.asarray(X @ params[0]) + params[1])
-        agreement = np.maximum(np.einsum("ij,ij->i", P[rows], P[cols]), 1e-12)
-        G = sp.csr_matrix((1.0 / agreement, (rows, cols)), shape=(n, n))
-        dP = -(G @ P + G.T @ P) / n_edges
+        P = softmax(forward(params[0]) + params[1])
+        Pr, Pc = P[rows], P[cols]
+        weight = 1.0 / np.maximum(np.einsum("ij,ij->i", Pr, Pc), 1e-12)
+        dP = -(from_row(Pc * weight[:, None]) + from_col @ (Pr * weight[:, None])) / n_edges
         mean = P.mean(axis=0)
         dP += entropy_weight * (np.log(np.maximum(mean, 1e-12)) + 1.0) / (n * np.log(k))
         dZ = P * (dP - np.einsum("ij,ij->i", dP, P)[:, None])
-        grads = [np.asarray(X.T @ dZ), dZ.sum(axis=0)]
+        grads = [backward(dZ), dZ.sum(axis=0)]
         for p, g, m, v in zip(params, grads, moments, squares):
             m *= beta1
             m += (1 - beta1) * g
@@ -126,6 +154,13 @@ class NeighbourConsistency(Refiner):
         Full-batch Adam steps.
     learning_rate : float
         Adam's step size.
+    max_train : int
+        Most documents the head is trained on: a larger corpus trains it on a seeded sample of
+        this many clustered documents (their neighbours found among the sample), then every
+        document takes the trained head's topic. The training cost is then bounded whatever the
+        corpus size, and assigning the rest is one linear pass.
+    random_state : int
+        Seed of that sample.
 
     Attributes
     ----------
@@ -139,16 +174,20 @@ class NeighbourConsistency(Refiner):
     _parameter_constraints = {"n_neighbors": [Int(1)], "lexical_neighbors": [Int(0)],
                               "entropy_weight": [Number(0, None)],
                               "temperature": [Number(0, None, closed="neither")], "max_iter": [Int(1)],
-                              "learning_rate": [Number(0, None, closed="neither")]}
+                              "learning_rate": [Number(0, None, closed="neither")], "max_train": [Int(2)],
+                              "random_state": SEED}
 
     def __init__(self, n_neighbors: int = 10, lexical_neighbors: int = 10, entropy_weight: float = 3.0,
-                 temperature: float = 0.1, max_iter: int = 300, learning_rate: float = 0.01) -> None:
+                 temperature: float = 0.1, max_iter: int = 300, learning_rate: float = 0.01,
+                 max_train: int = 10_000, random_state: int = 0) -> None:
         self.n_neighbors = n_neighbors
         self.lexical_neighbors = lexical_neighbors
         self.entropy_weight = entropy_weight
         self.temperature = temperature
         self.max_iter = max_iter
         self.learning_rate = learning_rate
+        self.max_train = max_train
+        self.random_state = random_state
 
     def _graph(self, X: np.ndarray, texts: list[str] | None, cap: int) -> tuple[np.ndarray, np.ndarray]:
         views = [nearest_neighbours(X, min(self.n_neighbors, cap))]
@@ -191,12 +230,27 @@ class NeighbourConsistency(Refiner):
             self.coef_, self.intercept_, self.n_edges_ = None, None, 0
             self.labels_ = labels
             return self
-        centroids = normalize(np.vstack([np.asarray(X[labels == c].mean(axis=0)) for c in ids]))
-        rows, cols = self._graph(X[keep], None if texts is None else [texts[i] for i in keep], cap)
+        centroids = normalize(group_means(X, labels, ids))
+        train = keep
+        if len(keep) > self.max_train:
+            rng = np.random.default_rng(self.random_state)
+            train = np.sort(rng.choice(keep, self.max_train, replace=False))
+            cap = len(train) // len(ids) - 1
+            log.info("refine: scan trains on a seeded sample of %d of %d documents (refine.max_train)",
+                     len(train), len(keep))
+        rows, cols = self._graph(X[train], None if texts is None else [texts[i] for i in train], cap)
         self.n_edges_ = len(rows)
-        self.coef_, self.intercept_ = train_consistency_head(
-            X[keep], (rows, cols), centroids.T / self.temperature, self.entropy_weight, self.max_iter,
-            self.learning_rate)
+        start = centroids.T / self.temperature
+        Xt, used = X[train], slice(None)
+        if sp.issparse(Xt):
+            # Terms the training rows never use get no gradient, so Adam leaves their weights
+            # where they started: training on the used columns only gives the same head.
+            used = np.unique(Xt.indices)
+            Xt = Xt[:, used]
+        coef, self.intercept_ = train_consistency_head(
+            Xt, (rows, cols), start[used], self.entropy_weight, self.max_iter, self.learning_rate)
+        start[used] = coef
+        self.coef_ = start
         refined = labels.copy()
         refined[keep] = self._assign(X[keep])
         moved = int((refined != labels).sum())

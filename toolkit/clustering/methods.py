@@ -14,7 +14,7 @@ from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans, MiniBatchK
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import normalize
 
-from toolkit.arrays import to_dense
+from toolkit.arrays import DenseView
 from toolkit.clustering.base import K_PARAMETERS, Clusterer, assign_outliers
 from toolkit.errors import ParameterError
 from toolkit.params import SEED, Int, NoneValue, Options
@@ -132,7 +132,8 @@ class AgglomerativeClusterer(Clusterer):
                                  "complete with cosine)", self.metric, type(self).__name__)
 
     def _fit_k(self, X, k: int):
-        return AgglomerativeClustering(k, linkage=self.linkage, metric=self.metric).fit_predict(to_dense(X)), None
+        dense = DenseView(self.random_state).fit_transform(X)
+        return AgglomerativeClustering(k, linkage=self.linkage, metric=self.metric).fit_predict(dense), None
 
 
 @CLUSTERERS.register("spectral")
@@ -160,7 +161,7 @@ class SpectralClusterer(Clusterer):
         self.random_state = random_state
 
     def _fit_k(self, X, k: int):
-        X = normalize(to_dense(X))  # cosine geometry for the neighbour graph
+        X = normalize(DenseView(self.random_state).fit_transform(X))  # cosine geometry for the neighbour graph
         if X.shape[0] < 2:
             return np.zeros(X.shape[0], dtype=int), None
         with warnings.catch_warnings():
@@ -201,17 +202,18 @@ class GaussianMixtureClusterer(Clusterer):
         self.random_state = random_state
 
     def _fit_k(self, X, k: int):
-        dense = to_dense(X)
+        self._view = DenseView(self.random_state)
+        dense = self._view.fit_transform(X)
         model = GaussianMixture(k, covariance_type=self.covariance_type, n_init=self.n_init,
                                 random_state=self.random_state, reg_covar=1e-4).fit(dense)
         return model.predict(dense), model
 
     def _prepare(self, X):
-        return to_dense(X)
+        return self._view.transform(X)
 
     def predict_proba(self, X) -> np.ndarray:
         """Posterior of each component (columns in canonical label order)."""
-        rows = to_dense(self._new_rows(X))  # checks fitting first, so an unfitted model says so
+        rows = self._prepare(self._new_rows(X))  # checks fitting first, so an unfitted model says so
         return self._model.predict_proba(rows)[:, sorted(self._mapping, key=self._mapping.get)]
 
 
@@ -250,7 +252,8 @@ class HDBSCANClusterer(Clusterer):
             return np.full(n, -1 if self.outliers == "keep" else 0), None
         size = max(2, min(self.min_cluster_size, n))
         samples = None if self.min_samples is None else min(self.min_samples, n)
-        labels = HDBSCAN(min_cluster_size=size, min_samples=samples, copy=True).fit_predict(to_dense(X))
+        labels = HDBSCAN(min_cluster_size=size, min_samples=samples, copy=True).fit_predict(
+            DenseView().fit_transform(X))
         if self.outliers == "nearest":
             labels = assign_outliers(X, labels)
         return labels, None

@@ -56,6 +56,24 @@ class Embedder:
 
 
 POOLINGS = ("sentences", "text", "auto")
+DEVICES = ("auto", "cpu", "cuda")
+# Texts encoded between two cache writes: an interrupted run keeps what it embedded, memory
+# holds one chunk of new vectors besides the result, and each write is one transaction.
+CHUNK = 2048
+ENCODED = {"texts": 0}  # texts this process has run through a model (read by the Dask tests)
+
+
+def resolve_device(device: str) -> str:
+    """``auto``: ``cuda`` when torch sees a GPU, else ``cpu``; otherwise ``device`` itself (a
+    ``cuda`` request on a machine without one is a one-line error)."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("embedding.device: 'cuda' was asked for but torch sees no GPU on this machine "
+                          "(use 'auto' or 'cpu')")
+    return device
 
 
 def _weights_hash(path: Path) -> str:
@@ -88,18 +106,29 @@ class SentenceTransformerEmbedder(Embedder):
         Texts per forward pass.
     cache : bool
         Read and write the on-disk embedding cache.
+    device : {"auto", "cpu", "cuda"}
+        Where the model runs: ``auto`` takes a GPU when torch sees one, else the CPU.
+
+    Attributes
+    ----------
+    encoder : callable or None
+        ``encoder(texts) -> vectors`` replacing the in-process model for the texts not in the
+        cache (``toolkit run --executor dask`` sets a :class:`~toolkit.embedding.distributed.DaskEncoder`);
+        None encodes in this process.
     """
 
     _parameter_constraints = {"path": [Text()], "pooling": [Options(*POOLINGS)], "include_title": [Boolean()],
-                              "batch_size": [Int(1)], "cache": [Boolean()]}
+                              "batch_size": [Int(1)], "cache": [Boolean()], "device": [Options(*DEVICES)]}
 
     def __init__(self, path: str, pooling: str = "auto", include_title: bool = True,
-                 batch_size: int = 64, cache: bool = True) -> None:
+                 batch_size: int = 64, cache: bool = True, device: str = "auto") -> None:
         self.path = path
         self.pooling = pooling
         self.include_title = include_title
         self.batch_size = batch_size
         self.cache = cache
+        self.device = device
+        self.encoder = None
         self._model = None
         self._cache: EmbeddingCache | None = None
         self.name = Path(path).name
@@ -148,7 +177,9 @@ class SentenceTransformerEmbedder(Embedder):
     def load_model(self):
         """The sentence-transformers model (loaded once per process and path)."""
         if self._model is None:
-            key = str(Path(self.path).resolve())
+            folder = str(Path(self.path).resolve())
+            device = resolve_device(self.device)
+            key = f"{folder}@{device}"
             if key not in _MODELS:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -158,7 +189,7 @@ class SentenceTransformerEmbedder(Embedder):
                 hf_logging.disable_progress_bar()
                 self._validate_params()
                 try:
-                    _MODELS[key] = SentenceTransformer(key, device="cpu")
+                    _MODELS[key] = SentenceTransformer(folder, device=device)
                 except Exception as err:  # a broken or foreign model folder: the user's input, named
                     raise ConfigError(f"embedding.path: {shown(str(self.path))} cannot be loaded as a "
                                       f"sentence-transformers model ({type(err).__name__}: {shown(str(err), 160)})"
@@ -166,12 +197,16 @@ class SentenceTransformerEmbedder(Embedder):
             self._model = _MODELS[key]
         return self._model
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        show = bool(self.progress) and on_terminal() and len(texts) > self.batch_size
-        return self.load_model().encode(texts, batch_size=self.batch_size, show_progress_bar=show,
-                                   convert_to_numpy=True, normalize_embeddings=True).astype(np.float32)
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors of ``texts`` from the model in this process (no cache)."""
+        ENCODED["texts"] += len(texts)
+        return self.load_model().encode(texts, batch_size=self.batch_size, show_progress_bar=False,
+                                        convert_to_numpy=True, normalize_embeddings=True).astype(np.float32)
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
+        """One unit-length row per text: cached vectors where there are, the others encoded
+        in chunks of ``CHUNK`` texts (by :attr:`encoder`, else in this process), each chunk
+        written to the cache in one transaction as soon as it is done."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         keys = [text_key(t) for t in texts]
@@ -179,11 +214,19 @@ class SentenceTransformerEmbedder(Embedder):
         found = cache.get(list(dict.fromkeys(keys))) if cache is not None else {}
         todo = {k: t for k, t in zip(keys, texts) if k not in found}
         if todo:
-            vectors = self._encode(list(todo.values()))
-            new = dict(zip(todo.keys(), vectors))
-            if cache is not None:
-                cache.put(new)
-            found.update(new)
+            from tqdm import tqdm
+
+            encode = self.encoder or self.encode
+            items = list(todo.items())
+            show = bool(self.progress) and on_terminal() and len(items) > self.batch_size
+            with tqdm(total=len(items), unit="text", desc="embed", disable=not show, leave=False) as bar:
+                for start in range(0, len(items), CHUNK):
+                    chunk = items[start:start + CHUNK]
+                    new = dict(zip((k for k, _ in chunk), encode([t for _, t in chunk])))
+                    if cache is not None:
+                        cache.put(new)
+                    found.update(new)
+                    bar.update(len(chunk))
         return np.vstack([found[k] for k in keys])
 
     def _fits(self, texts: list[str]) -> np.ndarray:
@@ -252,8 +295,8 @@ class MiniLMEmbedder(SentenceTransformerEmbedder):
     """
 
     def __init__(self, pooling: str = "auto", include_title: bool = True,
-                 batch_size: int = 64, cache: bool = True) -> None:
-        super().__init__(minilm_path(), pooling, include_title, batch_size, cache)
+                 batch_size: int = 64, cache: bool = True, device: str = "auto") -> None:
+        super().__init__(minilm_path(), pooling, include_title, batch_size, cache, device)
         self.name = "all-MiniLM-L6-v2"
 
 
@@ -287,13 +330,23 @@ class TfidfEmbedder(Embedder):
                                min_df=min(self.min_df, len(corpus)), sublinear_tf=self.sublinear_tf)
 
     def fit(self, corpus: Corpus) -> TfidfEmbedder:
+        self._fit(corpus, transform=False)
+        return self
+
+    def fit_transform(self, corpus: Corpus) -> sp.csr_matrix:
+        """:meth:`fit` and :meth:`transform` in one pass over the texts (each text tokenised once)."""
+        return self._fit(corpus, transform=True)
+
+    def _fit(self, corpus: Corpus, transform: bool):
         self.vectorizer = self._vectorizer(corpus)
+        texts = [d.full_text for d in corpus]
         try:
-            self.vectorizer.fit([d.full_text for d in corpus])
+            if transform:
+                return self.vectorizer.fit_transform(texts).astype(np.float32)
+            return self.vectorizer.fit(texts)
         except ValueError as err:  # scikit-learn: "empty vocabulary; perhaps the documents only contain stop words"
             raise DataError(f"{corpus.name or 'the corpus'}: no word is left for TF-IDF after removing English "
                             f"stop words and rare terms ({shown(str(err), 120)})") from None
-        return self
 
     def transform(self, corpus: Corpus) -> sp.csr_matrix:
         return self.embed_texts([d.full_text for d in corpus])

@@ -132,6 +132,10 @@ class Evaluator(Component):
         NPMI coherence of the keywords on the corpus itself, and topic diversity.
     coherence_window : int
         Sliding window (tokens) for NPMI co-occurrence.
+    coherence_sample : int
+        NPMI is counted on a seeded sample of this many documents when the corpus has more
+        (its size is recorded as ``topics.npmi_documents``): its cost is then bounded, and the
+        probabilities it estimates from 20,000 documents are already tight.
     bootstrap : int
         Resamples for the 95% intervals.
     stemmer : bool
@@ -141,15 +145,17 @@ class Evaluator(Component):
     """
 
     _parameter_constraints = {"clustering": [Boolean()], "summaries": [Boolean()], "topic_quality": [Boolean()],
-                              "coherence_window": [Int(2)], "bootstrap": [Int(0)], "stemmer": [Boolean()],
+                              "coherence_window": [Int(2)], "coherence_sample": [Int(1)], "bootstrap": [Int(0)],
+                              "stemmer": [Boolean()],
                               "random_state": SEED}
 
     def __init__(self, clustering: bool = True, summaries: bool = True, topic_quality: bool = True,
-                 coherence_window: int = 10, bootstrap: int = 1000, stemmer: bool = True,
-                 random_state: int = 0) -> None:
+                 coherence_window: int = 10, coherence_sample: int = 20_000, bootstrap: int = 1000,
+                 stemmer: bool = True, random_state: int = 0) -> None:
         self.clustering = clustering
         self.topic_quality = topic_quality
         self.coherence_window = coherence_window
+        self.coherence_sample = coherence_sample
         self.summaries = summaries
         self.bootstrap = bootstrap
         self.stemmer = stemmer
@@ -186,9 +192,14 @@ class Evaluator(Component):
 
             kept = [t for t in topics if t.id >= 0]
             keywords = [[k for k, _ in t.keywords] for t in kept]
-            coherence = npmi_coherence(keywords, [d.full_text for d in corpus], self.coherence_window)
+            texts = [d.full_text for d in corpus]
+            if len(texts) > self.coherence_sample:
+                rng = np.random.default_rng(self.random_state)
+                texts = [texts[i] for i in np.sort(rng.choice(len(texts), self.coherence_sample, replace=False))]
+            coherence = npmi_coherence(keywords, texts, self.coherence_window)
             out["topics"] = {"npmi": coherence["npmi"], "npmi_window": coherence["window"],
-                             "npmi_top_n": coherence["top_n"], "diversity": topic_diversity(keywords),
+                             "npmi_top_n": coherence["top_n"], "npmi_documents": len(texts),
+                             "diversity": topic_diversity(keywords),
                              "npmi_per_topic": dict(zip([t.name for t in kept], coherence["per_topic"]))}
         refs = {d.id: d.summary for d in corpus if d.summary}
         pairs = [("\n".join(s["text"] for s in summ.sentences), split_reference(refs[summ.id], split))

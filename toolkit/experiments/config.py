@@ -51,14 +51,21 @@ class DuplicateSettings(Component):
         Shorter sentences are not matched.
     max_gap : int
         Unmatched sentences allowed inside a passage.
+    max_documents : int
+        A sentence found in more documents than this is boilerplate (a wire service's
+        credit line), not a copied passage: it is not matched, and the pairs of documents
+        compared stay linear in the corpus rather than quadratic in such a sentence's count.
     """
 
-    _parameter_constraints = {"min_sentences": [Int(1)], "min_words": [Int(1)], "max_gap": [Int(0)]}
+    _parameter_constraints = {"min_sentences": [Int(1)], "min_words": [Int(1)], "max_gap": [Int(0)],
+                              "max_documents": [Int(2)]}
 
-    def __init__(self, min_sentences: int = 2, min_words: int = 4, max_gap: int = 1) -> None:
+    def __init__(self, min_sentences: int = 2, min_words: int = 4, max_gap: int = 1,
+                 max_documents: int = 20) -> None:
         self.min_sentences = min_sentences
         self.min_words = min_words
         self.max_gap = max_gap
+        self.max_documents = max_documents
 
 
 @dataclass(frozen=True)

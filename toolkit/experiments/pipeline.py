@@ -64,7 +64,7 @@ def topic_model(resolved: dict) -> TopicModel:
                          for part, section in MODEL_SECTIONS.items()})
 
 
-def execute(config: dict, progress: bool = True) -> RunResult:
+def execute(config: dict, progress: bool = True, client=None) -> RunResult:
     """Run the pipeline in memory (no files written).
 
     Parameters
@@ -73,23 +73,41 @@ def execute(config: dict, progress: bool = True) -> RunResult:
         An experiment, raw or resolved.
     progress : bool
         Progress bars on long stages (shown only on a terminal).
+    client : distributed.Client, optional
+        Embed on this Dask cluster's workers (:mod:`toolkit.embedding.distributed`); the rest
+        of the run stays in this process. The vectors equal the in-process ones to rounding.
     """
     resolved = cfg.resolve(config)
     stages = StageProgress(len(STAGES) + (resolved["adapt"]["method"] != "none"), progress and on_terminal())
     try:
-        return _execute(resolved, Timings(stages), stages)
+        return _execute(resolved, Timings(stages), stages, client)
     finally:
         stages.close()
 
 
-def _execute(resolved: dict, timings: Timings, stages: StageProgress) -> RunResult:
+def _distribute(embedder, client) -> None:
+    """Give a neural embedder a Dask encoder (a TF-IDF embedder has no model to spread)."""
+    from toolkit.embedding import SentenceTransformerEmbedder
+    from toolkit.embedding.distributed import DaskEncoder
+
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        embedder.encoder = DaskEncoder(client, embedder)
+    else:
+        log.info("embed: %s runs in this process (--executor dask spreads neural embedding only)",
+                 type(embedder).__name__)
+
+
+def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=None) -> RunResult:
     seed = resolved["seed"]
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
     log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), sum(len(d.sentences) for d in corpus))
     with timed(timings, "duplicates"):
         dup = build("duplicates", resolved["duplicates"], seed)
-        corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap)
+        corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap,
+                                                    dup.max_documents)
     model = topic_model(resolved)
+    if client is not None:
+        _distribute(model.embedder, client)
     model.adapter.check(model.embedder)
     check_cluster_count(resolved["cluster"].get("n_clusters"), len(corpus), corpus.name,
                         len({normalise(d.full_text) for d in corpus}))
@@ -120,11 +138,12 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress) -> RunResu
                      model.labels_, model.topics_, summaries, metrics, dict(timings), model=model)
 
 
-def run(config: dict, out_dir: str | Path = "results", progress: bool = True) -> RunResult:
-    """Run an experiment and write its folder under ``out_dir/<name>/<run id>``."""
+def run(config: dict, out_dir: str | Path = "results", progress: bool = True, client=None) -> RunResult:
+    """Run an experiment and write its folder under ``out_dir/<name>/<run id>`` (``client``:
+    as for :func:`execute`)."""
     from toolkit.experiments.runfolder import write_run
 
-    result = execute(config, progress=progress)
+    result = execute(config, progress=progress, client=client)
     write_run(result, Path(out_dir))
     return result
 

@@ -67,15 +67,29 @@ def plan(runs: list[dict], out_dir: Path) -> list[SweepRun]:
     return out
 
 
-def warm_embeddings(runs: list[SweepRun]) -> None:
-    """Embed each distinct (data set, splitter, model) once, into the on-disk cache."""
+def embedding_key(config: dict) -> str:
+    """What decides the texts a run embeds: its data set, splitter and embedding settings, and
+    whether its summaries embed sentences too."""
+    sentences = config["summarize"]["representation"] == "minilm" and bool(config["summarize"]["units"])
+    return json.dumps([config["dataset"], config["sentences"], config["embedding"], sentences], sort_keys=True)
+
+
+def warm_embeddings(runs: list[SweepRun], collect: bool = False) -> dict[str, tuple[str, dict]]:
+    """Embed what each distinct :func:`embedding_key` needs once, into the on-disk cache: the
+    documents, and their sentences when the summaries embed them.
+
+    With ``collect``, also return, per key, the model identity and the vectors its runs read
+    (``{text key: vector}``), for workers that do not share this disk.
+    """
     from toolkit.embedding import SentenceTransformerEmbedder
+    from toolkit.embedding.cache import text_key
     from toolkit.experiments.pipeline import prepare_corpus
 
+    found: dict[str, tuple[str, dict]] = {}
     seen = set()
     for item in runs:
         c = item.config
-        key = json.dumps([c["dataset"], c["sentences"], c["embedding"]], sort_keys=True)
+        key = embedding_key(c)
         if key in seen:
             continue
         seen.add(key)
@@ -84,15 +98,45 @@ def warm_embeddings(runs: list[SweepRun]) -> None:
             continue
         corpus, _, _ = prepare_corpus(c)
         embedder.fit_transform(corpus)
+        texts = [t for unit in embedder.units(corpus) for t in unit] if collect else []
+        if json.loads(key)[-1]:
+            sentences = [s for doc in corpus for s in doc.sentences]
+            embedder.embed_texts(sentences)
+            texts += sentences
+        if collect:
+            texts = list(dict.fromkeys(texts))
+            vectors = embedder.embed_texts(texts)
+            found[key] = (embedder.model_id, {text_key(t): v for t, v in zip(texts, vectors)})
+    return found
 
 
-def run_one(resolved: dict, out_dir: str) -> tuple[str, float, dict]:
-    """Run one resolved config and write its folder (the unit of work of every executor)."""
+def seed_cache(model_id: str, vectors: dict) -> None:
+    """Write the client's vectors into this machine's cache (on a worker), skipping those it has."""
+    from toolkit.embedding.cache import EmbeddingCache
+
+    cache = EmbeddingCache(model_id)
+    have = cache.get(list(vectors))
+    cache.put({k: v for k, v in vectors.items() if k not in have})
+
+
+def run_one(resolved: dict, out_dir: str, vectors: tuple[str, dict] | None = None) -> tuple[str, float, dict]:
+    """Run one resolved config and write its folder (the unit of work of every executor);
+    ``vectors`` (model identity, ``{text key: vector}``) are put in this machine's cache first."""
     from toolkit.experiments.pipeline import run
 
+    if vectors is not None:
+        seed_cache(*vectors)
     start = time.perf_counter()
     result = run(resolved, out_dir, progress=False)
     return str(result.folder), time.perf_counter() - start, result.metrics
+
+
+def check_executor(executor: str, scheduler: str | None) -> None:
+    """A one-line error for an unknown executor, or a scheduler without ``dask``."""
+    if executor not in EXECUTORS:
+        raise ConfigError(f"--executor: unknown value {executor!r}; choose one of: {', '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise ConfigError(f"--scheduler: {scheduler} is a Dask scheduler's address; it needs --executor dask")
 
 
 def _progress(total: int, quiet: bool):
@@ -126,8 +170,7 @@ def run_sweep(config: dict, out_dir: str | Path = "results", jobs: int = 1, exec
     list of SweepRun
         In grid order, each ``reused`` or ``done``.
     """
-    if executor not in EXECUTORS:
-        raise ConfigError(f"--executor: unknown value {executor!r}; choose one of: {', '.join(EXECUTORS)}")
+    check_executor(executor, scheduler)
     if jobs < 1:
         raise ConfigError(f"--jobs: must be at least 1, got {jobs}")
     runs = plan(cfg.expand_sweep(config), Path(out_dir))
@@ -151,34 +194,33 @@ def run_sweep(config: dict, out_dir: str | Path = "results", jobs: int = 1, exec
         if executor == "local" and jobs == 1:
             for item in pending:
                 finished(item.run_id, *run_one(item.config, str(out_dir)))
+        elif executor == "dask":
+            _run_dask(pending, str(out_dir), jobs, scheduler, finished)
         else:
             warm_embeddings(pending)
-            if executor == "dask":
-                _run_dask(pending, str(out_dir), jobs, scheduler, finished)
-            else:
-                with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-                    futures = {pool.submit(run_one, item.config, str(out_dir)): item.run_id for item in pending}
-                    for future in as_completed(futures):
-                        finished(futures[future], *future.result())
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+                futures = {pool.submit(run_one, item.config, str(out_dir)): item.run_id for item in pending}
+                for future in as_completed(futures):
+                    finished(futures[future], *future.result())
     finally:
         bar.close()
     return runs
 
 
 def _run_dask(pending: list[SweepRun], out_dir: str, jobs: int, scheduler: str | None, finished) -> None:
+    """The runs on a Dask cluster. The client embeds each corpus once and sends the vectors to
+    the workers with the tasks (scattered once per corpus), so a worker without this machine's
+    disk reads them instead of embedding again."""
+    from dask.distributed import as_completed as dask_completed
+
+    from toolkit.embedding.distributed import dask_client
+
+    client, cluster = dask_client(scheduler, jobs)
     try:
-        from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
-    except ImportError:
-        raise ConfigError("--executor dask: needs dask[distributed] (pip install 'dask[distributed]')") from None
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        futures = {client.submit(run_one, item.config, out_dir, pure=False, key=f"run-{item.run_id}"): item.run_id
+        vectors = {key: client.scatter(found, broadcast=True)
+                   for key, found in warm_embeddings(pending, collect=True).items()}
+        futures = {client.submit(run_one, item.config, out_dir, vectors.get(embedding_key(item.config)),
+                                 pure=False, key=f"run-{item.run_id}"): item.run_id
                    for item in pending}
         ids = {f.key: run_id for f, run_id in futures.items()}
         for future in dask_completed(list(futures)):

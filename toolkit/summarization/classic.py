@@ -31,9 +31,10 @@ class LSASummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, dimensions: int | None = None) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.dimensions = dimensions
 
     def _make_scorer(self) -> LSAScorer:
@@ -60,10 +61,11 @@ class LuhnSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, significance: float = 0.0,
                  max_gap: int = 4) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.significance = significance
         self.max_gap = max_gap
 
@@ -88,9 +90,10 @@ class SumBasicSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, picks: int = 50) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.picks = picks
 
     def _make_scorer(self) -> SumBasicScorer:
@@ -117,10 +120,11 @@ class KLSumSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, picks: int = 50,
                  smoothing: float = 0.01) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.picks = picks
         self.smoothing = smoothing
 
@@ -149,11 +153,12 @@ class EdmundsonSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, bonus_words: tuple[str, ...] = (),
                  stigma_words: tuple[str, ...] = (), cue_weight: float = 1.0, title_weight: float = 1.0,
                  location_weight: float = 1.0) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.bonus_words = bonus_words
         self.stigma_words = stigma_words
         self.cue_weight = cue_weight

@@ -142,6 +142,18 @@ def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
     return p
 
 
+def unit_columns(X: sp.csr_matrix, sizes: np.ndarray) -> sp.csr_matrix:
+    """``X`` (rows of consecutive units of ``sizes`` rows) with each unit's terms moved to
+    columns of their own, numbered densely: ``X' X'^T`` then holds each unit's block and
+    nothing else. Columns are the distinct (unit, term) pairs, at most the non-zeros, so the
+    product's memory grows with the data, not with units x vocabulary."""
+    X = sp.csr_matrix(X)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    keys = np.repeat(owner, np.diff(X.indptr)).astype(np.int64) * max(X.shape[1], 1) + X.indices
+    distinct, cols = np.unique(keys, return_inverse=True)
+    return sp.csr_matrix((X.data, cols.ravel(), X.indptr), shape=(X.shape[0], max(len(distinct), 1)))
+
+
 def block_cosine(Xn, sizes: np.ndarray) -> sp.csr_matrix:
     """Block-diagonal cosine matrix of many units at once.
 
@@ -151,12 +163,8 @@ def block_cosine(Xn, sizes: np.ndarray) -> sp.csr_matrix:
     every unit's block and nothing else.
     """
     n = int(np.sum(sizes))
-    owner = np.repeat(np.arange(len(sizes)), sizes)
     if sp.issparse(Xn):
-        Xn = sp.csr_matrix(Xn)
-        width = max(Xn.shape[1], 1)
-        cols = np.repeat(owner, np.diff(Xn.indptr)) * width + Xn.indices
-        shifted = sp.csr_matrix((Xn.data, cols, Xn.indptr), shape=(n, len(sizes) * width))
+        shifted = unit_columns(Xn, sizes)
         return (shifted @ shifted.T).tocsr()
     Xn = np.asarray(Xn, dtype=np.float64)
     starts = np.concatenate([[0], np.cumsum(sizes)])

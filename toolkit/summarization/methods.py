@@ -54,11 +54,12 @@ class LexRankSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = None,
                  damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20,
                  dense_limit: int = 3000) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.threshold = threshold
         self.damping = damping
         self.max_iter = max_iter
@@ -93,11 +94,12 @@ class TextRankSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, similarity: str = "overlap",
                  stop_words: bool = True, damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.similarity = similarity
         self.stop_words = stop_words
         self.damping = damping
@@ -130,10 +132,11 @@ class DegreeSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = 0.1,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.threshold = threshold
         self.neighbors = neighbors
         self.dense_limit = dense_limit
@@ -159,9 +162,10 @@ class CentroidSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, top_terms: int | None = None) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.top_terms = top_terms
 
     def _make_scorer(self) -> CentroidScorer:
@@ -182,9 +186,10 @@ class LeadSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
 
     def _make_scorer(self) -> LeadScorer:
         return LeadScorer()
@@ -207,9 +212,10 @@ class RandomSummarizer(Summarizer):
 
     def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
-                 max_similarity: float = 0.85, order: str = "original",
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, random_state: int = 0) -> None:
-        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic)
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates)
         self.random_state = random_state
 
     def _make_scorer(self) -> RandomScorer:

@@ -24,6 +24,7 @@ from toolkit.summarization.graph import (
     row_norms,
     stationary_blocks,
     stationary_distribution,
+    unit_columns,
     unit_rows,
 )
 
@@ -246,14 +247,21 @@ class TextRank(RandomWalkScorer):
 
     def _words(self, texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
         """Each sentence's distinct words (binary rows) and the log of its length in words."""
-        stop = ENGLISH_STOP_WORDS if self.stop_words else frozenset()
-        lengths = np.array([len(_TOKEN.findall(t.lower())) for t in texts], dtype=np.float64)
+        # One tokenisation: every word counts for the length, the stop words' columns are then
+        # dropped from the overlap.
         try:
-            B = CountVectorizer(binary=True, token_pattern=_TOKEN.pattern,
-                                stop_words=list(stop) or None).fit_transform(texts)
+            vectorizer = CountVectorizer(token_pattern=_TOKEN.pattern)
+            C = vectorizer.fit_transform(texts).tocsr()
         except ValueError:  # no words at all
-            B = sp.csr_matrix((len(texts), 1))
-        return B.astype(np.float64).tocsr(), np.log(np.maximum(lengths, 1.0))
+            return sp.csr_matrix((len(texts), 1)), np.zeros(len(texts))
+        lengths = np.asarray(C.sum(axis=1), dtype=np.float64).ravel()
+        if self.stop_words:
+            keep = ~np.isin(vectorizer.get_feature_names_out(), list(ENGLISH_STOP_WORDS))
+            C = C[:, np.flatnonzero(keep)] if keep.any() else sp.csr_matrix((len(texts), 1))
+        B = sp.csr_matrix(C, dtype=np.float64)
+        B.data[:] = 1.0
+        B.eliminate_zeros()
+        return B, np.log(np.maximum(lengths, 1.0))
 
     def block_graph(self, similarity: sp.csr_matrix, sizes: np.ndarray,
                     texts: list[str] | None = None) -> sp.csr_matrix | None:
@@ -264,10 +272,7 @@ class TextRank(RandomWalkScorer):
         # The overlap of every pair of sentences of the same unit, in one sparse product:
         # each unit's words get columns of their own (as in block_cosine).
         B, logs = self._words(texts)
-        owner = np.repeat(np.arange(len(sizes)), sizes)
-        width = max(B.shape[1], 1)
-        cols = np.repeat(owner, np.diff(B.indptr)) * width + B.indices
-        shifted = sp.csr_matrix((B.data, cols, B.indptr), shape=(B.shape[0], len(sizes) * width))
+        shifted = unit_columns(B, sizes)
         W = (shifted @ shifted.T).tocoo()
         denom = logs[W.row] + logs[W.col]
         keep = (W.row != W.col) & (denom > 0)

@@ -40,6 +40,15 @@ DEFAULT_BUDGETS = {"document": {"sentences": 3}, "topic": {"sentences": 5}}
 BUDGET_RULES = {"sentences": [Int(1)], "ratio": [Number(0, 1, closed="right")], "words": [Int(1)]}
 
 
+def central_rows(vectors, k: int) -> np.ndarray:
+    """Indices (ascending) of the ``k`` rows most cosine-similar to the rows' mean direction; ties
+    go to the earlier row. Linear in the rows' size."""
+    Xn = unit_rows(vectors)
+    mean = np.asarray(Xn.mean(axis=0)).ravel()
+    sims = np.asarray(Xn @ mean).ravel()
+    return np.sort(np.argsort(-np.round(sims, 12), kind="stable")[:k])
+
+
 class UnitBudget(Constraint):
     """One unit's own budget: a mapping with exactly one of ``sentences``, ``ratio``, ``words``."""
 
@@ -62,6 +71,7 @@ SHARED_CONSTRAINTS = {
     "mmr": [Number(0, 1), NoneValue()],
     "max_similarity": [Number(0, None)],  # above 1: no cap
     "order": [Options("original", "score")],
+    "max_candidates": [Int(2)],
 }
 # Parameters of the graph-based scorers
 GRAPH_CONSTRAINTS = {"damping": [Number(0, 1)], "max_iter": [Int(1)], "tol": [Number(0, None, closed="neither")],
@@ -97,18 +107,25 @@ class Summarizer(Component):
         A sentence whose cosine to one already chosen reaches this is never picked (above 1: no cap).
     order : {"original", "score"}
         Output order of the chosen sentences.
+    max_candidates : int
+        A topic with more distinct sentences than this is scored on the ``max_candidates`` of
+        them closest (cosine) to the topic's mean sentence vector, so a large topic costs the
+        same as one of this size: centrality in a sentence graph favours sentences near the
+        middle of the topic, and this linear pre-selection keeps them (the picks' overlap with
+        scoring every sentence is measured by ``benchmarks/scale.py``).
     """
 
     method = ""
     _parameter_constraints = SHARED_CONSTRAINTS
 
     def _set_shared(self, sentences, ratio, words, units, representation, mmr, max_similarity, order, document,
-                    topic) -> None:
+                    topic, max_candidates) -> None:
         """Store the parameters every method shares (each method's ``__init__`` lists them, as
         scikit-learn reads parameters from the signature)."""
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
         self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
+        self.max_candidates = max_candidates
 
     def _check_params(self) -> None:
         given = [k for k in BUDGETS if getattr(self, k) is not None]
@@ -321,8 +338,16 @@ class Summarizer(Component):
         out = []
         for topic in topics:
             cands = topic_candidates([by_id[i] for i in topic.documents])
-            out.append(self.summarize(cands, encode([c.text for c in cands]) if cands else None,
-                                      "topic", str(topic.id), topic.name))
+            vectors = encode([c.text for c in cands]) if cands else None
+            total = len(cands)
+            if total > self.max_candidates:
+                keep = central_rows(vectors, self.max_candidates)
+                cands, vectors = [cands[i] for i in keep], vectors[keep]
+            summary = self.summarize(cands, vectors, "topic", str(topic.id), topic.name)
+            if total > len(cands):
+                summary.note = " ".join(filter(None, [summary.note, f"scored the {len(cands):,} of {total:,} "
+                                                      "sentences closest to the topic's mean (max_candidates)"]))
+            out.append(summary)
         return out
 
     def summarize_corpus(self, corpus: Corpus, topics, encode) -> list[Summary]:

@@ -19,6 +19,7 @@ The rules look at the shape of lines, not at one site's strings:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -49,8 +50,11 @@ def clean_markup(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+@functools.lru_cache(maxsize=2**18)
 def normalise(line: str) -> str:
-    """Fold case, quotes, dashes and punctuation so that near-identical lines compare equal."""
+    """Fold case, quotes, dashes and punctuation so that near-identical lines compare equal.
+
+    Cached: a run folds each sentence twice (near-duplicates, then a topic's distinct sentences)."""
     text = unicodedata.normalize("NFKC", line).casefold()
     return " ".join(re.findall(r"\w+", text))
 

@@ -9,7 +9,7 @@ from toolkit.text.corpus import Corpus
 
 
 def find_duplicate_passages(corpus: Corpus, min_sentences: int = 2, min_words: int = 4,
-                            max_gap: int = 1) -> list[dict]:
+                            max_gap: int = 1, max_documents: int = 20) -> list[dict]:
     """Runs of shared sentences between pairs of documents.
 
     Sentences match when equal after folding case, quotes, dashes and punctuation.
@@ -26,6 +26,8 @@ def find_duplicate_passages(corpus: Corpus, min_sentences: int = 2, min_words: i
         Shorter sentences ("Now we know.") are too common to count.
     max_gap : int
         Unmatched sentences allowed inside a passage, on either side.
+    max_documents : int
+        Sentences found in more documents than this (boilerplate) are not matched.
 
     Returns
     -------
@@ -42,7 +44,7 @@ def find_duplicate_passages(corpus: Corpus, min_sentences: int = 2, min_words: i
     pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for places in where.values():
         docs = {d for d, _ in places}
-        if len(docs) < 2:
+        if len(docs) < 2 or len(docs) > max_documents:
             continue
         for a, i in places:
             for b, j in places:

@@ -248,12 +248,12 @@ class TopicDescriber(Component):
         ids = sorted(set(labels.tolist()), key=lambda c: (c < 0, c))
         weights, terms = class_tfidf([d.full_text for d in corpus], labels, ids, self.stop_word_list(),
                                      *self._document_frequency(len(labels)))
-        emb = to_dense(embeddings)
+        emb = embeddings  # sparse (TF-IDF) stays sparse
         topics = []
         centroids = []
         for row, c in enumerate(ids):
             members = np.flatnonzero(labels == c)
-            centroid = emb[members].mean(axis=0)
+            centroid = np.asarray(emb[members].mean(axis=0), dtype=np.float64).ravel()
             norm = np.linalg.norm(centroid)
             centroid = centroid / norm if norm > 0 else centroid
             pool = self.candidates if self.diversity is not None else self.keywords
@@ -262,7 +262,7 @@ class TopicDescriber(Component):
                 order = self._mmr([str(terms[j]) for j in order], order, centroid, embed_texts)
             keywords = [(str(terms[j]), round(float(weights[row, j]), 6)) for j in order[: self.keywords]]
             centroids.append(centroid)
-            sims = emb[members] @ centroid
+            sims = np.asarray(emb[members] @ centroid).ravel()
             best = members[np.argsort(-sims, kind="stable")[: self.exemplars]]
             topics.append(Topic(
                 id=int(c),

@@ -13,7 +13,7 @@ import logging
 import numpy as np
 from sklearn.preprocessing import normalize
 
-from toolkit.arrays import softmax, to_dense
+from toolkit.arrays import softmax
 from toolkit.clustering.base import cosine_centroids, label_mapping, nearest_centroid, relabel
 from toolkit.clustering.refine import NoRefinement
 from toolkit.errors import DataError
@@ -209,7 +209,7 @@ class TopicModel:
     def _scores(self, X) -> np.ndarray:
         ids = self._topic_ids()
         centroids = cosine_centroids(self.embeddings_, self.labels_, ids)
-        return np.asarray(normalize(to_dense(X)) @ centroids.T, dtype=np.float64)
+        return np.asarray(normalize(X) @ centroids.T, dtype=np.float64)
 
     def _predict_clusters(self, Z) -> np.ndarray:
         """Clusters of reduced rows: the clusterer's own ``predict`` where it has one, else the
@@ -250,7 +250,7 @@ class TopicModel:
             if np.all(totals > 0):
                 return out / totals
         centroids = cosine_centroids(self.reduced_, self.labels_, ids)
-        return softmax(normalize(to_dense(Z)) @ centroids.T / SOFT_TEMPERATURE)
+        return softmax(np.asarray(normalize(Z) @ centroids.T) / SOFT_TEMPERATURE)
 
     def similarities(self, documents) -> np.ndarray:
         """Cosine similarity of each new document to each topic's centroid (embedding space,
