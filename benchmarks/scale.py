@@ -23,9 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from toolkit.plots import finish, paper_figure, paper_style
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 STAGE_ORDER = ("load", "sentences", "duplicates", "embed", "reduce", "cluster", "refine", "topics", "summarize",
-               "evaluate")
+               "evaluate", "write")
 
 
 def source_sentences(shared: Path = SHARED) -> dict[str, list[str]]:
@@ -90,6 +92,7 @@ def _child(n: int, model: str, workdir: Path, seed: int) -> None:
             time.sleep(0.02)
 
     from toolkit import execute
+    from toolkit.experiments.runfolder import write_run
 
     config = {"name": f"scale-{n}", "seed": seed,
               "dataset": {"loader": "jsonl", "path": str(path), "text": "text", "label": "label"},
@@ -100,10 +103,12 @@ def _child(n: int, model: str, workdir: Path, seed: int) -> None:
     thread.start()
     start = time.perf_counter()
     result = execute(config, progress=False)
+    written = time.perf_counter()
+    write_run(result, workdir / "runs")
     wall = time.perf_counter() - start
     stop.set()
     thread.join()
-    timings = result.timings
+    timings = dict(result.timings, write=wall - (written - start))
     # Stage boundaries from the durations, in the pipeline's order.
     bounds, t = {}, start
     for stage in STAGE_ORDER:
@@ -122,22 +127,75 @@ def run_size(n: int, model: str, workdir: Path, seed: int) -> dict:
     proc = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--child", str(n), model, str(workdir),
                            str(seed)], capture_output=True, text=True)
     if proc.returncode != 0:
-        return {"documents": n, "model": model, "error": proc.stderr.strip().splitlines()[-1:]}
+        return {"documents": n, "model": model,
+                "error": proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def markdown(rows: list[dict]) -> str:
-    lines = ["# Scale benchmark (synthetic corpora of real news sentences, 4-12 per document)", "",
-             "| documents | model | wall time | peak resident memory | slowest stages (s) |",
-             "| --- | --- | --- | --- | --- |"]
+def growth(rows: list[dict], stage: str) -> list[tuple[int, int, float]]:
+    """Growth exponents of ``stage`` between consecutive sizes: log(t2/t1) / log(n2/n1)."""
+    pts = sorted((r["documents"], _seconds(r, stage)) for r in rows if "error" not in r)
+    pts = [(n, t) for n, t in pts if t and t > 0]
+    return [(a, b, float(np.log(tb / ta) / np.log(b / a))) for (a, ta), (b, tb) in zip(pts, pts[1:])]
+
+
+def _seconds(row: dict, stage: str) -> float | None:
+    return row["wall_s"] if stage == "total" else row["seconds"].get(stage)
+
+
+def markdown(rows: list[dict], model: str) -> str:
+    rows = sorted((r for r in rows if r["model"] == model), key=lambda r: r["documents"])
+    ok = [r for r in rows if "error" not in r]
+    stages = [s for s in STAGE_ORDER if any(s in r["seconds"] for r in ok)]
+    lines = [f"# Scale benchmark: {model} (synthetic corpora of real news sentences, 4-12 per document)", "",
+             "| documents | sentences | wall time | peak resident memory | " + " | ".join(stages) + " |",
+             "| --- | --- | --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['documents']:,} | {r['model']} | failed: {' '.join(r['error'])} | | |")
+            failed = " ".join(r["error"]) or "killed (out of memory?)"
+            lines.append(f"| {r['documents']:,} | | failed: {failed} | | " + " | ".join("" for _ in stages) + " |")
             continue
-        slow = sorted(r["seconds"].items(), key=lambda kv: -kv[1])[:4]
-        lines.append(f"| {r['documents']:,} | {r['model']} | {r['wall_s']:.0f} s | {r['peak_rss_mb'] / 1024:.1f} GB | "
-                     + ", ".join(f"{k} {v:.1f}" for k, v in slow) + " |")
+        lines.append(f"| {r['documents']:,} | {r['sentences']:,} | {r['wall_s']:.0f} s | "
+                     f"{r['peak_rss_mb'] / 1024:.1f} GB | "
+                     + " | ".join(f"{r['seconds'].get(s, 0):.1f}" for s in stages) + " |")
+    lines += ["", "Peak resident memory by stage (GB):", "",
+              "| documents | " + " | ".join(stages) + " |", "| --- | " + " | ".join("---" for _ in stages) + " |"]
+    for r in ok:
+        lines.append(f"| {r['documents']:,} | " + " | ".join(
+            f"{r['stage_peak_rss_mb'].get(s, float('nan')) / 1024:.1f}" for s in stages) + " |")
+    if len(ok) > 1:
+        lines += ["", "Growth exponent of each stage's time between sizes (1 = linear; n log n from 10k to 100k "
+                  "is about 1.2):", "", "| stage | " + " | ".join(f"{a:,} -> {b:,}" for a, b, _ in
+                                                                       growth(ok, "total")) + " |",
+                  "| --- | " + " | ".join("---" for _ in growth(ok, "total")) + " |"]
+        for stage in ["total"] + stages:
+            steps = {(a, b): e for a, b, e in growth(ok, stage)}
+            lines.append(f"| {stage} | " + " | ".join(
+                f"{steps[(a, b)]:.2f}" if (a, b) in steps else "" for a, b, _ in growth(ok, "total")) + " |")
     return "\n".join(lines) + "\n"
+
+
+@paper_style
+def plot(rows: list[dict], model: str, path: Path) -> None:
+    """Log-log time against documents, one line per stage taking a second or more, and the total."""
+    ok = sorted((r for r in rows if r["model"] == model and "error" not in r), key=lambda r: r["documents"])
+    if len(ok) < 2:
+        return
+    stages = [s for s in STAGE_ORDER if any(r["seconds"].get(s, 0) >= 1 for r in ok)]
+    fig, ax = paper_figure(3.4)
+    sizes = [r["documents"] for r in ok]
+    ax.plot(sizes, [r["wall_s"] for r in ok], color="black", linewidth=2, marker="o", label="total")
+    for stage in stages:
+        ax.plot(sizes, [max(r["seconds"].get(stage, 0), 0.05) for r in ok], marker=".", label=stage)
+    ref = np.array([sizes[0], sizes[-1]], dtype=float)
+    ax.plot(ref, ok[0]["wall_s"] * ref / ref[0], color="grey", linestyle=":", label="linear (total)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("documents")
+    ax.set_ylabel("seconds")
+    ax.set_title(f"Time per stage ({model})")
+    ax.legend(ncol=2, frameon=False, loc="upper left")
+    finish(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,16 +211,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import tempfile
 
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in args.sizes:
-            rows.append(run_size(n, args.model, Path(tmp), args.seed))
-            print(json.dumps(rows[-1]), flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    text = markdown(rows)
+    store = out / f"scale_{args.model}.json"
+    # Sizes measured by earlier invocations are kept (a 1M run can be made on its own).
+    rows = json.loads(store.read_text()) if store.is_file() else []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            row = run_size(n, args.model, Path(tmp), args.seed)
+            rows = [r for r in rows if r["documents"] != n] + [row]
+            print(json.dumps(row), flush=True)
+            store.write_text(json.dumps(sorted(rows, key=lambda r: r["documents"]), indent=2) + "\n")
+    text = markdown(rows, args.model)
     (out / f"scale_{args.model}.md").write_text(text)
-    (out / f"scale_{args.model}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    plot(rows, args.model, out / f"scale_{args.model}.png")
     print(text)
     return 0
 

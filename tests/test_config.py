@@ -73,6 +73,6 @@ def test_the_default_pipeline_is_the_benchmarked_one():
     assert resolved["embedding"]["model"] == "minilm" and resolved["embedding"]["pooling"] == "auto"
     assert resolved["reduce"]["method"] == "center" and resolved["cluster"]["method"] == "kmeans"
     assert resolved["refine"] == {"method": "scan", "n_neighbors": 10, "lexical_neighbors": 10, "entropy_weight": 3.0,
-                                  "temperature": 0.1, "max_iter": 300, "learning_rate": 0.01}
+                                  "temperature": 0.1, "max_iter": 300, "learning_rate": 0.01, "max_train": 10_000}
     assert resolved["adapt"]["method"] == "none"
     assert resolved["summarize"]["method"] == "textrank" and resolved["summarize"]["similarity"] == "overlap"

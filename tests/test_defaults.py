@@ -205,7 +205,7 @@ def test_progress_is_drawn_on_a_terminal_and_libraries_stay_quiet(tmp_path):
     drawn = _in_a_terminal(args, tmp_path, env)
     for stage in ("embed", "refine", "summarize", "evaluate"):
         assert re.search(rf"{stage}\s+\d+/10 stages \|", drawn), stage
-    assert "Batches:" in drawn  # the embedding's own bar, for more texts than one batch
+    assert re.search(r"embed: .*\d+/\d+ \[.*text/s\]", drawn)  # the embedding's own bar, counting texts
     assert "Using default tokenizer" not in drawn
     quiet = subprocess.run(args + ["--quiet"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert quiet.returncode == 0 and "stages" not in quiet.stderr

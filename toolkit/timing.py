@@ -39,13 +39,18 @@ class StageProgress:
         # The width is given: a terminal that reports none (0 columns) would get an empty bar.
         width = shutil.get_terminal_size((80, 24)).columns or 80
         self._bar = tqdm(total=total, unit="stage", leave=False, disable=not enabled, file=sys.stderr,
-                         ncols=min(width, 80), bar_format="{desc:<12} {n_fmt}/{total_fmt} stages |{bar:20}| {elapsed}")
+                         ncols=min(width, 120),
+                         bar_format="{desc:<12} {n_fmt}/{total_fmt} stages |{bar:20}| {elapsed}{postfix}")
 
     def __bool__(self) -> bool:
         return self.enabled
 
     def start(self, stage: str) -> None:
         self._bar.set_description_str(stage, refresh=True)
+
+    def note(self, text: str) -> None:
+        """Counts shown after the bar (the corpus' size, once it is known)."""
+        self._bar.set_postfix_str(text, refresh=True)
 
     def finish(self) -> None:
         self._bar.update(1)

@@ -40,6 +40,10 @@ class DaskEncoder:
         self.settings = {"path": str(embedder.path), "batch_size": embedder.batch_size, "device": embedder.device,
                          "pooling": embedder.pooling, "include_title": embedder.include_title}
         self.partition = partition
+        workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        # Texts handed over at a time: a few partitions per worker, so none waits while the
+        # client writes a chunk to its cache.
+        self.chunk = partition * workers * 4
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         parts = [texts[i:i + self.partition] for i in range(0, len(texts), self.partition)]

@@ -57,9 +57,10 @@ class Embedder:
 
 POOLINGS = ("sentences", "text", "auto")
 DEVICES = ("auto", "cpu", "cuda")
-# Texts encoded between two cache writes: an interrupted run keeps what it embedded, memory
-# holds one chunk of new vectors besides the result, and each write is one transaction.
-CHUNK = 2048
+# Texts encoded between two cache writes (and progress updates): an interrupted run keeps
+# what it embedded, memory holds one chunk of new vectors besides the result, and each write
+# is one transaction. An encoder may ask for larger chunks (``chunk``: a Dask cluster's share).
+CHUNK = 512
 ENCODED = {"texts": 0}  # texts this process has run through a model (read by the Dask tests)
 
 
@@ -217,11 +218,12 @@ class SentenceTransformerEmbedder(Embedder):
             from tqdm import tqdm
 
             encode = self.encoder or self.encode
+            size = getattr(encode, "chunk", CHUNK)
             items = list(todo.items())
             show = bool(self.progress) and on_terminal() and len(items) > self.batch_size
             with tqdm(total=len(items), unit="text", desc="embed", disable=not show, leave=False) as bar:
-                for start in range(0, len(items), CHUNK):
-                    chunk = items[start:start + CHUNK]
+                for start in range(0, len(items), size):
+                    chunk = items[start:start + size]
                     new = dict(zip((k for k, _ in chunk), encode([t for _, t in chunk])))
                     if cache is not None:
                         cache.put(new)

@@ -100,7 +100,9 @@ def _distribute(embedder, client) -> None:
 def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=None) -> RunResult:
     seed = resolved["seed"]
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
-    log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), sum(len(d.sentences) for d in corpus))
+    n_sentences = sum(len(d.sentences) for d in corpus)
+    log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), n_sentences)
+    stages.note(f"{len(corpus):,} documents, {n_sentences:,} sentences")
     with timed(timings, "duplicates"):
         dup = build("duplicates", resolved["duplicates"], seed)
         corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap,

@@ -21,6 +21,7 @@ from toolkit.experiments.result import RunResult
 CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
        "img-src data: blob:; font-src data:")
 WEBGL_ABOVE = 20_000  # points drawn with WebGL beyond this many documents (SVG is slow there)
+MAP_POINTS = 100_000  # documents on the map; a larger corpus shows a seeded sample of this many
 FULL_TEXT_UP_TO = 50_000  # documents whose whole text the page carries; beyond, the summary only
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
            "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
@@ -44,8 +45,12 @@ def page_data(result: RunResult, random_state: int = 0) -> dict:
     rows = result.assignments()
     chosen = {s.id: [x["position"] for x in s.sentences] for s in result.summaries if s.unit == "document"}
     full = len(rows) <= FULL_TEXT_UP_TO
+    shown = np.arange(len(rows))
+    if len(rows) > MAP_POINTS:
+        shown = np.sort(np.random.default_rng(random_state).choice(len(rows), MAP_POINTS, replace=False))
     docs = []
-    for i, (doc, row) in enumerate(zip(result.corpus, rows)):
+    for i in shown.tolist():
+        doc, row = result.corpus[i], rows[i]
         sentences = list(doc.sentences) if full else [doc.sentences[p] for p in chosen.get(doc.id, [])]
         docs.append({"id": doc.id, "title": doc.heading(), "k": int(result.labels[i]),
                      "topic": names[int(result.labels[i])],
@@ -53,8 +58,9 @@ def page_data(result: RunResult, random_state: int = 0) -> dict:
                      "sentences": sentences,
                      "chosen": chosen.get(doc.id, []) if full else list(range(len(sentences)))})
     order = sorted(names, key=lambda t: (t < 0, t))
-    return {"documents": docs, "topics": [{"id": t, "name": names[t], "colour": "#b0b0b0" if t < 0 else
-                                           PALETTE[k % len(PALETTE)]} for k, t in enumerate(order)],
+    sizes = {t: int(np.sum(result.labels == t)) for t in order}
+    return {"documents": docs, "topics": [{"id": t, "name": names[t], "size": sizes[t], "colour": "#b0b0b0"
+                                           if t < 0 else PALETTE[k % len(PALETTE)]} for k, t in enumerate(order)],
             "summaries": bool(chosen), "webgl": len(docs) > WEBGL_ABOVE, "full_text": full}
 
 
@@ -95,7 +101,7 @@ function esc(s) {
 const probs = DATA.documents.map(d => d.p === null || d.p === undefined ? 'n/a' : d.p.toFixed(2));
 const traces = DATA.topics.map(t => {
   const idx = DATA.documents.map((d, i) => d.k === t.id ? i : -1).filter(i => i >= 0);
-  return {type: DATA.webgl ? 'scattergl' : 'scatter', mode: 'markers', name: t.name + ' (' + idx.length + ')',
+  return {type: DATA.webgl ? 'scattergl' : 'scatter', mode: 'markers', name: t.name + ' (' + t.size + ')',
     x: idx.map(i => DATA.documents[i].x), y: idx.map(i => DATA.documents[i].y), customdata: idx,
     hoverinfo: 'text', hovertext: idx.map(i => '<b>' + esc(DATA.documents[i].title) + '</b><br>topic: ' +
       esc(t.name) + '<br>probability of its topic: ' + probs[i]),
@@ -145,6 +151,7 @@ def report_html(result: RunResult, files: list[str]) -> str:
     data = data.replace("</", "<\\/")  # a document's text cannot close the script element
     title = f"{result.config.get('name', 'run')} — run {result.run_id}"
     n = len(result.labels)
+    sampled = f" The map shows a seeded sample of {MAP_POINTS:,} of them." if n > MAP_POINTS else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -152,7 +159,7 @@ def report_html(result: RunResult, files: list[str]) -> str:
 <title>{_esc(title)}</title><style>{STYLE}</style></head>
 <body>
 <h1>{_esc(title)}</h1>
-<p class="meta">{n:,} documents from <code>{_esc(result.corpus.name)}</code>, {len(result.topics)} topics.
+<p class="meta">{n:,} documents from <code>{_esc(result.corpus.name)}</code>, {len(result.topics)} topics.{sampled}
 Hover a point for its title, topic and probability; click it for its text and summary; drag to pan, scroll to
 zoom, click a topic in the legend to hide it.</p>
 <div id="panes"><div id="map"></div><div id="doc"><p class="meta">Click a point on the map.</p></div></div>
@@ -170,4 +177,4 @@ zoom, click a topic in the legend to hide it.</p>
 """
 
 
-__all__ = ["FULL_TEXT_UP_TO", "WEBGL_ABOVE", "page_data", "plotly_js", "report_html"]
+__all__ = ["FULL_TEXT_UP_TO", "MAP_POINTS", "WEBGL_ABOVE", "page_data", "plotly_js", "report_html"]
