@@ -77,16 +77,7 @@ def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarra
     squares = [np.zeros_like(p) for p in params]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     n_edges = max(len(rows), 1)
-    # Each edge's weight lands on both of its ends: two fixed incidence matrices (n x edges),
-    # built once, instead of a new n x n matrix every step.
-    ones, at = np.ones(len(rows)), np.arange(len(rows))
-    per_row = len(rows) // n if n else 0
-    if n and per_row * n == len(rows) and np.array_equal(rows, np.repeat(np.arange(n), per_row)):
-        def from_row(E):  # each row's edges are consecutive (a neighbour list per row): a reshape
-            return E.reshape(n, per_row, k).sum(axis=1)
-    else:
-        from_row = sp.csr_matrix((ones, (rows, at)), shape=(n, len(rows))).__matmul__
-    from_col = sp.csr_matrix((ones, (cols, at)), shape=(n, len(rows)))
+    edge_gradient = _edge_gradient(rows, cols, n)
     if sp.issparse(X):
         # Sparse products in float32 (the weights and Adam stay float64): on a vocabulary-wide
         # TF-IDF matrix they run several times faster than in float64, and the transpose is
@@ -107,9 +98,7 @@ def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarra
             return np.asarray(X.T @ dZ)
     for step in range(1, max_iter + 1):
         P = softmax(forward(params[0]) + params[1])
-        Pr, Pc = P[rows], P[cols]
-        weight = 1.0 / np.maximum(np.einsum("ij,ij->i", Pr, Pc), 1e-12)
-        dP = -(from_row(Pc * weight[:, None]) + from_col @ (Pr * weight[:, None])) / n_edges
+        dP = -edge_gradient(P) / n_edges
         mean = P.mean(axis=0)
         dP += entropy_weight * (np.log(np.maximum(mean, 1e-12)) + 1.0) / (n * np.log(k))
         dZ = P * (dP - np.einsum("ij,ij->i", dP, P)[:, None])
@@ -121,6 +110,38 @@ def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarra
             v += (1 - beta2) * g * g
             p -= learning_rate * (m / (1 - beta1 ** step)) / (np.sqrt(v / (1 - beta2 ** step)) + eps)
     return params[0], params[1]
+
+
+def _edge_gradient(rows: np.ndarray, cols: np.ndarray, n: int):
+    """``P -> sum over edges (i, j) of (P_j at row i and P_i at row j) / <P_i, P_j>``: the
+    gradient of the edges' summed log-agreement, a function prepared once for the graph.
+
+    When every row lists the same number of neighbours, consecutively (the graph
+    :meth:`NeighbourConsistency._graph` builds), the neighbours' rows are gathered once per
+    step into an (n, m, k) array; otherwise two incidence matrices spread each edge's weight.
+    """
+    per_row = len(rows) // n if n else 0
+    if n and per_row * n == len(rows) and np.array_equal(rows, np.repeat(np.arange(n), per_row)):
+        neighbours = cols.reshape(n, per_row)
+        indptr = np.arange(0, n * per_row + 1, per_row)
+
+        def gradient(P: np.ndarray) -> np.ndarray:
+            near = P[neighbours]  # (n, m, k)
+            weight = 1.0 / np.maximum(np.einsum("nk,nmk->nm", P, near), 1e-12)
+            spread = sp.csr_matrix((weight.ravel(), cols, indptr), shape=(n, n))
+            return np.einsum("nm,nmk->nk", weight, near) + spread.T @ P
+
+        return gradient
+    ones, at = np.ones(len(rows)), np.arange(len(rows))
+    from_row = sp.csr_matrix((ones, (rows, at)), shape=(n, len(rows)))
+    from_col = sp.csr_matrix((ones, (cols, at)), shape=(n, len(rows)))
+
+    def gradient(P: np.ndarray) -> np.ndarray:
+        Pr, Pc = P[rows], P[cols]
+        weight = 1.0 / np.maximum(np.einsum("ij,ij->i", Pr, Pc), 1e-12)
+        return from_row @ (Pc * weight[:, None]) + from_col @ (Pr * weight[:, None])
+
+    return gradient
 
 
 @REFINERS.register("scan")

@@ -162,15 +162,16 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             "metrics.json": _json(finite_metrics(result.metrics)),
             "assignments.csv": _assignments_csv(result),
             "topics.json": _json([asdict(t) for t in result.topics]),
-            "summaries.jsonl": "".join(json.dumps(asdict(s), ensure_ascii=False) + "\n"
-                                       for s in result.summaries),
+            # JSON Lines are written line by line: a million summaries never become one string
+            "summaries.jsonl": (json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in result.summaries),
             "duplicates.json": _json(result.corpus.duplicates),
-            "cleaning.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in result.corpus.removed),
+            "cleaning.jsonl": (json.dumps(r, ensure_ascii=False) + "\n" for r in result.corpus.removed),
             "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
             "report.md": report_markdown(result),
         }
         for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
+            with open(tmp / name, "w", encoding="utf-8", newline="") as f:
+                f.writelines([text] if isinstance(text, str) else text)
         if "contingency" in result.metrics:
             table = result.metrics["contingency"]
             (tmp / "contingency.csv").write_text(_contingency_csv(table), encoding="utf-8")

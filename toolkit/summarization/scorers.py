@@ -8,13 +8,11 @@ meaning more central. They are the algorithms inside the summarisers
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from toolkit.arrays import to_dense
 from toolkit.summarization.graph import (
@@ -27,6 +25,7 @@ from toolkit.summarization.graph import (
     unit_columns,
     unit_rows,
 )
+from toolkit.text.terms import word_sets
 
 
 @dataclass
@@ -217,7 +216,6 @@ class LexRank(RandomWalkScorer):
         self.tol = tol
 
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 class TextRank(RandomWalkScorer):
@@ -247,20 +245,7 @@ class TextRank(RandomWalkScorer):
 
     def _words(self, texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
         """Each sentence's distinct words (binary rows) and the log of its length in words."""
-        # One tokenisation: every word counts for the length, the stop words' columns are then
-        # dropped from the overlap.
-        try:
-            vectorizer = CountVectorizer(token_pattern=_TOKEN.pattern)
-            C = vectorizer.fit_transform(texts).tocsr()
-        except ValueError:  # no words at all
-            return sp.csr_matrix((len(texts), 1)), np.zeros(len(texts))
-        lengths = np.asarray(C.sum(axis=1), dtype=np.float64).ravel()
-        if self.stop_words:
-            keep = ~np.isin(vectorizer.get_feature_names_out(), list(ENGLISH_STOP_WORDS))
-            C = C[:, np.flatnonzero(keep)] if keep.any() else sp.csr_matrix((len(texts), 1))
-        B = sp.csr_matrix(C, dtype=np.float64)
-        B.data[:] = 1.0
-        B.eliminate_zeros()
+        B, lengths = word_sets(texts, self.stop_words)
         return B, np.log(np.maximum(lengths, 1.0))
 
     def block_graph(self, similarity: sp.csr_matrix, sizes: np.ndarray,

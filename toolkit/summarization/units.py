@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -65,6 +65,11 @@ class Summary:
     @property
     def text(self) -> str:
         return " ".join(s["text"] for s in self.sentences)
+
+    def to_dict(self) -> dict:
+        """The fields as a dict, as ``dataclasses.asdict`` gives them but without deep copies
+        (its recursion was most of the time spent writing a million summaries)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def compact(vectors):

@@ -113,6 +113,28 @@ def _reread_non_ascii(data: bytes, starts, ends, rows, keys, short, high):
     return np.repeat(rows, counts), new_keys, new_short
 
 
+def word_sets(texts: list[str], stop_words: bool = True) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Each text's distinct words as a binary row (English stop words left out when
+    ``stop_words``) and its length in words, stop words included (one tokenisation).
+
+    Returns
+    -------
+    words : csr_matrix, shape (len(texts), distinct words), float64 ones
+    lengths : ndarray of float64
+    """
+    rows, keys = token_rows(texts)
+    lengths = np.bincount(rows, minlength=len(texts)).astype(np.float64)
+    codes, uniques = pd.factorize(keys)
+    kept = _STOP_KEYS.get_indexer(uniques) < 0 if stop_words else np.ones(len(uniques), dtype=bool)
+    column = np.where(kept, np.cumsum(kept) - 1, -1)
+    cols = column[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    rows, cols = rows[cols >= 0], cols[cols >= 0]
+    words = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(texts), max(int(kept.sum()), 1)))
+    words.sum_duplicates()
+    words.data[:] = 1.0
+    return words, lengths
+
+
 def count_terms(texts: list[str], vocabulary: pd.Index | None = None) -> tuple[sp.csr_matrix, pd.Index]:
     """Term counts of each text.
 
