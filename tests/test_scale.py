@@ -1,0 +1,155 @@
+"""What keeps large corpora linear: sparse-safe centroids, projections instead of dense copies,
+SCAN on a seeded sample, capped topic candidates, boilerplate left out of duplicates, NPMI on a
+sample, one-pass word sets, and embedding written to the cache chunk by chunk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SHARED
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+
+@pytest.fixture(scope="module")
+def ag_texts():
+    import csv
+
+    with open(SHARED / "ag_news_test.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))[:1200]
+    return [f"{r['title']}. {r['description']}" for r in rows], np.array([int(r["label"]) for r in rows])
+
+
+def test_centroids_and_assignment_of_sparse_rows_match_the_dense_ones(ag_texts):
+    from toolkit.clustering.base import cosine_centroids, nearest_centroid
+
+    X = TfidfVectorizer().fit_transform(ag_texts[0][:300])
+    labels = np.arange(300) % 4
+    sparse = cosine_centroids(X, labels, [0, 1, 2, 3])
+    dense = cosine_centroids(X.toarray(), labels, [0, 1, 2, 3])
+    assert np.allclose(sparse, dense, atol=1e-12)
+    assert np.array_equal(nearest_centroid(X, sparse), nearest_centroid(X.toarray(), dense))
+
+
+def test_dense_only_methods_get_a_projection_of_a_large_sparse_matrix(ag_texts):
+    from toolkit.arrays import PROJECTION_COMPONENTS, DenseView
+
+    X = TfidfVectorizer().fit_transform(ag_texts[0])
+    small = DenseView(max_cells=X.shape[0] * X.shape[1])
+    assert np.array_equal(small.fit_transform(X), X.toarray()) and small.svd_ is None
+    view = DenseView(random_state=0, max_cells=1000)
+    Z = view.fit_transform(X)
+    assert Z.shape == (X.shape[0], PROJECTION_COMPONENTS)
+    assert np.allclose(view.transform(X[:5]), Z[:5])
+    assert np.allclose(DenseView(random_state=0, max_cells=1000).fit_transform(X), Z)  # seeded
+
+
+def test_scan_trains_on_a_seeded_sample_and_labels_every_document(ag_texts):
+    from sklearn.cluster import KMeans
+
+    from toolkit.clustering.consistency import NeighbourConsistency
+
+    texts, gold = ag_texts
+    X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+    labels = KMeans(4, n_init=3, random_state=0).fit_predict(X)
+    sampled = NeighbourConsistency(max_train=600, random_state=0).fit(X, labels, texts=texts)
+    again = NeighbourConsistency(max_train=600, random_state=0).fit(X, labels, texts=texts)
+    assert np.array_equal(sampled.labels_, again.labels_)
+    assert sampled.n_edges_ == 600 * 20  # neighbours found among the sample only
+    full = NeighbourConsistency().fit(X, labels, texts=texts)
+    from sklearn.metrics import normalized_mutual_info_score as nmi
+
+    # A head trained on half the documents labels them all about as well as one trained on all.
+    assert nmi(gold, sampled.labels_) > nmi(gold, full.labels_) - 0.05
+    assert nmi(gold, sampled.labels_) > nmi(gold, labels)
+
+
+def test_large_topics_are_scored_on_the_sentences_nearest_their_mean(ag_texts):
+    from toolkit.summarization import TextRankSummarizer, sentence_encoder
+    from toolkit.summarization.summarizers import central_rows
+    from toolkit.text.corpus import Corpus, Document
+    from toolkit.topics.describe import Topic
+
+    texts = ag_texts[0][:400]
+    docs = [Document(id=f"d{i}", title="", text=t, sentences=[t]) for i, t in enumerate(texts)]
+    topic = Topic(id=0, name="all", keywords=[], size=len(docs), documents=[d.id for d in docs], exemplars=[])
+    encode = sentence_encoder("tfidf", Corpus(docs))
+    capped = TextRankSummarizer(sentences=3, max_candidates=100).summarize_topics([topic], docs, encode)[0]
+    assert capped.candidates == 100 and "scored the 100 of 400 sentences closest" in capped.note
+    kept = {texts[i] for i in central_rows(encode(texts), 100)}
+    assert {s["text"] for s in capped.sentences} <= kept
+    whole = TextRankSummarizer(sentences=3, max_candidates=400).summarize_topics([topic], docs, encode)[0]
+    assert whole.candidates == 400 and "closest" not in whole.note
+
+
+def test_a_sentence_in_many_documents_is_boilerplate_not_a_duplicate():
+    from toolkit.text.corpus import Corpus, Document
+    from toolkit.text.duplicates import find_duplicate_passages
+
+    credit = ["Reporting by the wire service desk today.", "Editing by the night shift team here."]
+    docs = [Document(id=f"d{i}", title="", text="", sentences=[f"Story number {i} begins with its own words."]
+                     + credit) for i in range(6)]
+    assert len(find_duplicate_passages(Corpus(docs), max_documents=6)) == 15  # every pair shares the credit
+    assert find_duplicate_passages(Corpus(docs), max_documents=5) == []
+
+
+def test_npmi_is_counted_on_a_seeded_sample_of_a_large_corpus():
+    from toolkit import execute
+
+    config = {"name": "npmi-sample", "seed": 0, "dataset": {"loader": "builtin", "name": "ag_news", "sample": 300},
+              "embedding": {"model": "tfidf"}, "cluster": {"n_clusters": 4}, "refine": {"method": "none"},
+              "summarize": {"units": []}, "evaluate": {"coherence_sample": 120, "bootstrap": 0}}
+    sampled = execute(config, progress=False).metrics["topics"]
+    assert sampled["npmi_documents"] == 120
+    full = execute(dict(config, evaluate={"bootstrap": 0}), progress=False).metrics["topics"]
+    assert full["npmi_documents"] == 300 and sampled["npmi"] != full["npmi"]
+
+
+def test_word_sets_equal_scikit_learns_tokens():
+    from toolkit.text.terms import word_sets
+
+    texts = ["The Ministry's report — 2024 — said: café prices rose!", "", "a I x", "Über STRASSE straße 42 42"]
+    words, lengths = word_sets(texts, stop_words=True)
+    cv = CountVectorizer(binary=True, stop_words="english").fit(texts)
+    expected = cv.transform(texts).toarray()
+    assert sorted(map(tuple, words.toarray().T.tolist())) == sorted(map(tuple, expected.T.tolist()))
+    every = CountVectorizer().fit(texts)
+    assert np.array_equal(lengths, np.asarray(every.transform(texts).sum(axis=1)).ravel())
+
+
+def test_cuda_without_a_gpu_is_a_one_line_error():
+    import torch
+
+    from toolkit.embedding.embedders import resolve_device
+    from toolkit.errors import ConfigError
+
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="embedding.device: 'cuda' was asked for but torch sees no GPU"):
+            resolve_device("cuda")
+
+
+def test_each_chunk_reaches_the_cache_before_the_next_is_encoded(monkeypatch, tmp_path, ag_texts):
+    from toolkit.embedding import MiniLMEmbedder
+    from toolkit.embedding import embedders as module
+
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(module, "CHUNK", 4)
+    texts = ag_texts[0][:10]
+    embedder = MiniLMEmbedder()
+    calls = []
+
+    def flaky(batch):
+        calls.append(len(batch))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the user stops the run during the third chunk
+        return embedder.encode(batch)
+
+    embedder.encoder = flaky
+    with pytest.raises(KeyboardInterrupt):
+        embedder.embed_texts(texts)
+    assert calls == [4, 4, 2]
+    fresh = MiniLMEmbedder()
+    vectors = fresh.embed_texts(texts)
+    assert fresh.cache_stats()[:2] == (8, 2)  # the two finished chunks were kept
+    assert np.allclose(vectors, MiniLMEmbedder(cache=False).embed_texts(texts), atol=1e-6)
