@@ -176,14 +176,14 @@ def stationary_blocks(W: sp.csr_matrix, sizes: np.ndarray, damping: float = 0.85
     """:func:`stationary_distribution` of every diagonal block of ``W`` at once.
 
     Each block is its own chain (its own uniform jump and dangling rows), solved
-    exactly as one sparse block-diagonal system, ``(I - d M) p = (1 - d) / n_unit``,
-    then normalised per block: the answer each block would get on its own.
+    exactly, ``(I - d M) p = (1 - d) / n_unit``, blocks of one size together as a batch of
+    dense systems, then normalised per block: the answer each block would get on its own.
+    Memory is the blocks' own cells (no sparse factorisation, whose work arrays grew to
+    gigabytes for a million sentences).
     """
     n = W.shape[0]
     if n == 0:
         return np.zeros(0)
-    from scipy.sparse.linalg import spsolve
-
     W = _usable_weights(W)
     owner = np.repeat(np.arange(len(sizes)), sizes)
     starts = np.concatenate([[0], np.cumsum(sizes)])
@@ -199,13 +199,42 @@ def stationary_blocks(W: sp.csr_matrix, sizes: np.ndarray, damping: float = 0.85
         out_weight[dangling] = sizes[unit]
     P = sp.csr_matrix(W, copy=True)
     P.data /= np.repeat(out_weight, np.diff(P.indptr))
-    # I - d P^T in CSC is I - d P in CSR, read transposed: no conversion needed.
-    B = (sp.identity(n, format="csr") - damping * P).tocsr()
-    A = sp.csc_matrix((B.data, B.indices, B.indptr), shape=(n, n))
-    # Blocks are contiguous, so the natural order has no fill-in outside them.
-    p = np.clip(spsolve(A, (1.0 - damping) / sizes[owner], permc_spec="NATURAL"), 0.0, None)
+    p = _solve_blocks(P.tocoo(), sizes, starts, owner, damping)
+    p = np.clip(p, 0.0, None)
     totals = np.add.reduceat(p, starts[:-1][sizes > 0])
     p /= np.repeat(totals, sizes[sizes > 0])
+    return p
+
+
+BATCH_CELLS = 10_000_000  # dense cells of the blocks solved at once (80 MB)
+
+
+def _solve_blocks(P: sp.coo_matrix, sizes: np.ndarray, starts: np.ndarray, owner: np.ndarray,
+                  damping: float) -> np.ndarray:
+    """Each unit's ``(I - d P_u^T) p_u = (1 - d) / n_u``, units of one size solved together as a
+    batch of dense systems (LAPACK): memory is the blocks' own cells, a batch at a time."""
+    n = len(owner)
+    p = np.zeros(n)
+    unit_of = owner[P.row]
+    # each non-zero's unit, and its place inside that unit's block
+    local_row, local_col = P.row - starts[unit_of], P.col - starts[unit_of]
+    order = np.argsort(unit_of, kind="stable")
+    bounds = np.searchsorted(unit_of[order], np.arange(len(sizes) + 1))
+    for size in np.unique(sizes[sizes > 0]):
+        units = np.flatnonzero(sizes == size)
+        per_batch = max(1, BATCH_CELLS // int(size * size))
+        for first in range(0, len(units), per_batch):
+            batch = units[first:first + per_batch]
+            blocks = np.zeros((len(batch), size, size))
+            counts = bounds[batch + 1] - bounds[batch]
+            before = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            picks = order[np.repeat(bounds[batch] - before, counts) + np.arange(int(counts.sum()))]
+            slot = np.repeat(np.arange(len(batch)), counts)
+            blocks[slot, local_col[picks], local_row[picks]] = P.data[picks]  # P_u transposed
+            A = np.eye(size)[None] - damping * blocks
+            rhs = np.full((len(batch), size, 1), (1.0 - damping) / size)
+            rows = starts[batch][:, None] + np.arange(size)[None, :]
+            p[rows.ravel()] = np.linalg.solve(A, rhs).ravel()
     return p
 
 
