@@ -26,6 +26,9 @@ import numpy as np
 from toolkit.plots import finish, paper_figure, paper_style
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+# MiniLM embeds each document whole (cut at 256 word pieces): the setting for large corpora,
+# one forward pass per document (see the README's Scale section).
+POOLING = "text"
 STAGE_ORDER = ("load", "sentences", "duplicates", "embed", "reduce", "cluster", "refine", "topics", "summarize",
                "evaluate", "write")
 
@@ -78,7 +81,10 @@ def _rss_mb() -> float:
 
 
 def _child(n: int, model: str, workdir: Path, seed: int) -> None:
-    """One run in this process; prints one JSON line."""
+    """One run in this process, with an empty embedding cache of its own; prints one JSON line."""
+    import os
+
+    os.environ["TOOLKIT_CACHE_DIR"] = str(workdir / f"cache-{n}")
     docs = synthetic_corpus(n, seed)
     path = workdir / f"scale-{n}.jsonl"
     path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
@@ -96,7 +102,8 @@ def _child(n: int, model: str, workdir: Path, seed: int) -> None:
 
     config = {"name": f"scale-{n}", "seed": seed,
               "dataset": {"loader": "jsonl", "path": str(path), "text": "text", "label": "label"},
-              "embedding": {"model": model}, "cluster": {"method": "minibatch_kmeans", "n_clusters": 20},
+              "embedding": {"model": model, **({"pooling": POOLING} if model != "tfidf" else {})},
+              "cluster": {"method": "minibatch_kmeans", "n_clusters": 20},
               "topics": {"names": None}}
     thread = threading.Thread(target=sample, daemon=True)
     baseline = _rss_mb()

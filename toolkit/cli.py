@@ -201,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="override a setting by its dotted key, value parsed as YAML (repeatable)")
     p.add_argument("--out", default="results", help="results folder (default: results)")
     p.add_argument("--jobs", type=int, default=1, help="runs of a sweep at once (default 1: in this process)")
-    p.add_argument("--executor", default="local", help="local (default) or dask")
+    p.add_argument("--executor", default="local",
+                   help="local (default) or dask: a sweep's runs on Dask workers, or one run's embedding "
+                        "spread over them")
     p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
     p = sub.add_parser("compare", parents=[common], help="a table of runs' differing settings and metrics")
     p.add_argument("paths", nargs="+", help="run folders or folders holding them")

@@ -26,6 +26,7 @@ from toolkit.topics.model import UNCERTAIN_BELOW, TopicModel
 log = logging.getLogger("toolkit")
 # The stages a run times and shows (``adapt`` comes on top when it is on).
 STAGES = ("load", "sentences", "duplicates", "embed", "reduce", "cluster", "refine", "topics", "summarize", "evaluate")
+MAX_WARNINGS = 5  # repeated warnings shown one by one; the rest are counted (and kept in the run folder)
 MODEL_SECTIONS = {"embedder": "embedding", "reducer": "reduce", "clusterer": "cluster", "refiner": "refine",
                   "adapter": "adapt", "describer": "topics", "splitter": "sentences"}
 
@@ -49,8 +50,12 @@ def prepare_corpus(resolved: dict, timings: dict | None = None):
         splitter = build("sentences", resolved["sentences"], seed)
         splitter.transform(corpus)
         empty = [d for d in corpus if not d.sentences]
-        for doc in empty:
+        for doc in empty[:MAX_WARNINGS]:
             log.warning("%s: no sentences (skipped)", doc.source)
+        if len(empty) > MAX_WARNINGS:
+            log.warning("... and %d more documents without sentences (skipped; all listed in cleaning.jsonl)",
+                        len(empty) - MAX_WARNINGS)
+        for doc in empty:
             corpus.removed.append({"document": doc.id, "line": doc.text[:200], "reason": "no sentences"})
         corpus.documents = [d for d in corpus if d.sentences]
         if not corpus.documents:

@@ -58,15 +58,33 @@ def token_key(token: str) -> int:
 _STOP_KEYS = pd.Index(np.array(sorted(token_key(w) for w in ENGLISH_STOP_WORDS), dtype=np.uint64))
 
 
+TOKEN_CHUNK = 4_000_000  # characters tokenised at once: the hashing holds ~40 bytes per character
+
+
 def token_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every token of ``texts`` (stop words included): the text it is in and its hash,
-    in reading order.
+    in reading order. Texts are read in chunks of about ``TOKEN_CHUNK`` characters, so the
+    working memory is bounded whatever the corpus' size.
 
     Returns
     -------
     rows : ndarray of int64
     keys : ndarray of uint64
     """
+    n = len(texts)
+    if sum(map(len, texts)) > TOKEN_CHUNK:
+        found, start, size = [], 0, 0
+        for i, text in enumerate(texts):
+            size += len(text) + 1
+            if size > TOKEN_CHUNK or i == n - 1:
+                rows, keys = _token_rows(texts[start:i + 1])
+                found.append((rows + start, keys))
+                start, size = i + 1, 0
+        return np.concatenate([r for r, _ in found]), np.concatenate([k for _, k in found])
+    return _token_rows(texts)
+
+
+def _token_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     n = len(texts)
     joined = "\x00".join(texts)
     if joined.count("\x00") != max(n - 1, 0):  # a NUL in a text: not a word character anyway
