@@ -150,29 +150,38 @@ def _seconds(row: dict, stage: str) -> float | None:
     return row["wall_s"] if stage == "total" else row["seconds"].get(stage)
 
 
+def _gb(mb: float | None) -> str:
+    """Megabytes as GB, or a dash for a stage too short for a memory sample."""
+    return "–" if mb is None or mb != mb else f"{mb / 1024:.1f}"
+
+
 def markdown(rows: list[dict], model: str) -> str:
     rows = sorted((r for r in rows if r["model"] == model), key=lambda r: r["documents"])
     ok = [r for r in rows if "error" not in r]
     stages = [s for s in STAGE_ORDER if any(s in r["seconds"] for r in ok)]
     lines = [f"# Scale benchmark: {model} (synthetic corpora of real news sentences, 4-12 per document)", "",
-             "| documents | sentences | wall time | peak resident memory | " + " | ".join(stages) + " |",
-             "| --- | --- | --- | --- | " + " | ".join("---" for _ in stages) + " |"]
+             "Seconds per stage; *pipeline* is the run in memory (`toolkit.execute`), *with its folder* adds "
+             "writing the run folder (`write`: tables, figures, report.html, the saved model).", "",
+             "| documents | sentences | pipeline | with its folder | peak resident memory | " + " | ".join(stages)
+             + " |",
+             "| --- | --- | --- | --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in rows:
         if "error" in r:
             failed = " ".join(r["error"]) or "killed (out of memory?)"
-            lines.append(f"| {r['documents']:,} | | failed: {failed} | | " + " | ".join("" for _ in stages) + " |")
+            lines.append(f"| {r['documents']:,} | | failed: {failed} | | | " + " | ".join("" for _ in stages) + " |")
             continue
-        lines.append(f"| {r['documents']:,} | {r['sentences']:,} | {r['wall_s']:.0f} s | "
+        pipeline = r["wall_s"] - r["seconds"].get("write", 0)
+        lines.append(f"| {r['documents']:,} | {r['sentences']:,} | {pipeline:.0f} s | {r['wall_s']:.0f} s | "
                      f"{r['peak_rss_mb'] / 1024:.1f} GB | "
                      + " | ".join(f"{r['seconds'].get(s, 0):.1f}" for s in stages) + " |")
     lines += ["", "Peak resident memory by stage (GB):", "",
               "| documents | " + " | ".join(stages) + " |", "| --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in ok:
         lines.append(f"| {r['documents']:,} | " + " | ".join(
-            f"{r['stage_peak_rss_mb'].get(s, float('nan')) / 1024:.1f}" for s in stages) + " |")
+            _gb(r["stage_peak_rss_mb"].get(s)) for s in stages) + " |")
     if len(ok) > 1:
-        lines += ["", "Growth exponent of each stage's time between sizes (1 = linear; n log n from 10k to 100k "
-                  "is about 1.2):", "", "| stage | " + " | ".join(f"{a:,} -> {b:,}" for a, b, _ in
+        lines += ["", "Growth exponent of each stage's time between sizes (1 = linear; n log n is about 1.1 "
+                  "at these sizes):", "", "| stage | " + " | ".join(f"{a:,} -> {b:,}" for a, b, _ in
                                                                        growth(ok, "total")) + " |",
                   "| --- | " + " | ".join("---" for _ in growth(ok, "total")) + " |"]
         for stage in ["total"] + stages:
