@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SHARED
+from conftest import REPO
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 
@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 def ag_texts():
     import csv
 
-    with open(SHARED / "ag_news_test.csv", encoding="utf-8", newline="") as f:
+    with open(REPO / "toolkit" / "data" / "ag_news_test.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))[:1200]
     return [f"{r['title']}. {r['description']}" for r in rows], np.array([int(r["label"]) for r in rows])
 

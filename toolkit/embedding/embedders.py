@@ -219,7 +219,9 @@ class SentenceTransformerEmbedder(Embedder):
 
             encode = self.encoder or self.encode
             size = getattr(encode, "chunk", CHUNK)
-            items = list(todo.items())
+            # By length, so each chunk's batches pad little (as one encode call sorts its texts);
+            # the vectors go back to their texts by key.
+            items = sorted(todo.items(), key=lambda item: len(item[1]))
             show = bool(self.progress) and on_terminal() and len(items) > self.batch_size
             with tqdm(total=len(items), unit="text", desc="embed", disable=not show, leave=False) as bar:
                 for start in range(0, len(items), size):

@@ -170,8 +170,11 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             "report.md": report_markdown(result),
         }
         for name, text in files.items():
-            with open(tmp / name, "w", encoding="utf-8", newline="") as f:
-                f.writelines([text] if isinstance(text, str) else text)
+            if isinstance(text, str):
+                (tmp / name).write_text(text, encoding="utf-8")
+            else:
+                with open(tmp / name, "w", encoding="utf-8") as f:
+                    f.writelines(text)
         if "contingency" in result.metrics:
             table = result.metrics["contingency"]
             (tmp / "contingency.csv").write_text(_contingency_csv(table), encoding="utf-8")
