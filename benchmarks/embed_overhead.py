@@ -15,14 +15,14 @@ toolkit's own work differs. Writes ``embed_overhead.md`` and ``.json`` under ``-
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
+
+from benchmarks import write_results
 
 
 def measure(n_texts: int, repeats: int, seed: int) -> dict:
@@ -84,12 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="results/benchmarks")
     args = parser.parse_args(argv)
     result = measure(args.texts, args.repeats, args.seed)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    text = markdown(result)
-    (out / "embed_overhead.md").write_text(text)
-    (out / "embed_overhead.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(text)
+    write_results(args.out, "embed_overhead", markdown(result), result)
     return 0
 
 

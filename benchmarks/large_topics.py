@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 import numpy as np
+
+from benchmarks import write_results
 
 CAPS = (1000, 2000, 5000, 10000)
 
@@ -128,12 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     for method in args.methods:
         results.append(measure(method, docs, the_topic, args.seed))
         print(json.dumps(results[-1]), flush=True)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    text = markdown(results)
-    (out / "large_topics.md").write_text(text)
-    (out / "large_topics.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(text)
+    write_results(args.out, "large_topics", markdown(results), results)
     return 0
 
 
