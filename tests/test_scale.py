@@ -81,6 +81,28 @@ def test_large_topics_are_scored_on_the_sentences_nearest_their_mean(ag_texts):
     assert whole.candidates == 400 and "closest" not in whole.note
 
 
+def test_the_topic_map_of_a_large_corpus_draws_a_seeded_sample_and_counts_every_document(ag_texts, monkeypatch):
+    from toolkit import plots
+
+    texts, gold = ag_texts
+    labels = gold.copy()
+    labels[0] = 9  # a one-document topic: it must still be drawn
+    names = {int(k): f"topic {k}" for k in set(labels.tolist())}
+    X = TfidfVectorizer().fit_transform(texts)
+    monkeypatch.setattr(plots, "PLOT_POINTS", 300)
+    fig = plots.topic_map(X, labels, names)
+    drawn = {c.get_gid(): len(c.get_offsets()) for c in fig.axes[0].collections
+             if (c.get_gid() or "").startswith("topic-")}
+    assert set(drawn) == {f"topic-{k}" for k in names} and drawn["topic-9"] == 1
+    assert 300 <= sum(drawn.values()) <= 300 + len(names)
+    assert fig.axes[0].get_title() == f"1,200 documents ({sum(drawn.values()):,} drawn), {len(names)} topics"
+    # the names carry each topic's size in the whole corpus, not in the sample
+    shown = {t.get_text() for t in fig.axes[0].texts}
+    assert {f"topic {k} ({int(np.sum(labels == k)):,})" for k in names} <= shown
+    again = plots.topic_map(X, labels, names)
+    assert np.array_equal(fig.axes[0].collections[0].get_offsets(), again.axes[0].collections[0].get_offsets())
+
+
 def test_a_sentence_in_many_documents_is_boilerplate_not_a_duplicate():
     from toolkit.text.corpus import Corpus, Document
     from toolkit.text.duplicates import find_duplicate_passages

@@ -63,6 +63,12 @@ def test_topic_candidates_keep_a_repeated_sentence_once():
     cands = topic_candidates([a, b])
     assert [c.text for c in cands] == ["The same sentence appears here.", "Only in a.", "Only in b."]
     assert cands[0].also_in == ["b"]
+    # repeated within a document and across many: each other document recorded once, in order
+    c = Document("c", "", "", sentences=["Only in c.", "the same sentence appears HERE",
+                                         "The same sentence appears here."])
+    again = Document("a2", "", "", sentences=["The same sentence appears here."] * 3)
+    cands = topic_candidates([a, b, c, again, a])
+    assert cands[0].document == "a" and cands[0].also_in == ["b", "c", "a2"]
 
 
 def test_empty_unit_gives_an_empty_summary_said_so():

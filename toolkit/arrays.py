@@ -86,6 +86,17 @@ def unit_rows(X) -> np.ndarray | sp.csr_matrix:
     return np.asarray(X, dtype=np.float64) * inv[:, None]
 
 
+def seeded_sample(n: int, size: int, random_state: int = 0, always=None) -> np.ndarray:
+    """Sorted row indices: all ``n`` rows when ``n <= size``, else a seeded sample of ``size``
+    of them, plus the rows in ``always`` (e.g. one row of every group, so none vanishes)."""
+    if n <= size:
+        return np.arange(n)
+    rows = np.random.default_rng(random_state).choice(n, size, replace=False)
+    if always is not None:
+        rows = np.union1d(rows, np.asarray(always, dtype=np.int64))
+    return np.sort(rows)
+
+
 def softmax(Z: np.ndarray) -> np.ndarray:
     """Row-wise softmax of ``Z`` (shifted by each row's maximum, so large scores do not overflow)."""
     Z = Z - Z.max(axis=1, keepdims=True)

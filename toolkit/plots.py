@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from toolkit.arrays import seeded_sample
+
 
 def pyplot():
     """``matplotlib.pyplot``, imported on first use (it costs most of a second): with the Agg
@@ -103,6 +105,7 @@ def _fitted_parts(source):
     return None
 
 
+PLOT_POINTS = 20_000  # documents drawn on the map; a larger corpus shows a seeded sample of this many
 NAMED_ON_MAP = 8  # topics whose names the map carries; with more, numbers on the map and names below
 
 
@@ -138,10 +141,14 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     labels = np.asarray(labels)
     if names is None:
         names = {int(k): str(k) for k in sorted(set(labels.tolist()))}
+    n = len(labels)
+    counts = {t: int(np.sum(labels == t)) for t in names}  # of all documents, whatever the map shows
+    shown = [t for t in sorted(names, key=lambda t: -counts[t]) if t >= 0 and counts[t]]
+    if n > PLOT_POINTS:  # a seeded sample, with a point of every topic, draws the same picture in seconds
+        rows = seeded_sample(n, PLOT_POINTS, random_state, np.unique(labels, return_index=True)[1])
+        X, labels, titles = X[rows], labels[rows], None
     xy = project_2d(X, random_state)
     plt = pyplot()
-    n = len(labels)
-    shown = [t for t in sorted(names, key=lambda t: -int(np.sum(labels == t))) if t >= 0 and np.any(labels == t)]
     numbered = len(shown) > NAMED_ON_MAP  # many names cannot all sit on a column-wide map: numbers, names below
     if numbered:
         fig, (ax, key) = paper_figure(3.3 + 0.15 * len(shown) + 0.1, nrows=2,
@@ -163,18 +170,19 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     ax.set_yticks([])
     ax.set_xlabel("principal component 1 of the document embeddings")
     ax.set_ylabel("principal component 2")
-    ax.set_title(f"{n:,} documents, {sum(1 for t in names if t >= 0)} topics")
+    drawn = f" ({len(labels):,} drawn)" if len(labels) < n else ""
+    ax.set_title(f"{n:,} documents{drawn}, {sum(1 for t in names if t >= 0)} topics")
     fig.tight_layout(pad=0.4)
     if few:
         for (x, y), title in zip(xy, titles):
             ax.annotate(short(title, 26), (x, y), xytext=(0, -9), textcoords="offset points", ha="center",
                         color="dimgray", fontsize=8, zorder=4)
-    captions = [f"{short(names[t], 24)} ({int(np.sum(labels == t)):,})" for t in shown]
+    captions = [f"{short(names[t], 24)} ({counts[t]:,})" for t in shown]
     if numbered:
         from matplotlib.patches import Patch
 
         key.legend(handles=[Patch(color=colours[t]) for t in shown], frameon=False, loc="upper left",
-                   labels=[f"{i + 1}  {short(names[t], 40)} ({int(np.sum(labels == t)):,})"
+                   labels=[f"{i + 1}  {short(names[t], 40)} ({counts[t]:,})"
                            for i, t in enumerate(shown)], borderaxespad=0, handlelength=1)
         fig.tight_layout(pad=0.4)
     texts = [ax.text(0, 0, str(i + 1) if numbered else caption, fontsize=8, weight="bold",

@@ -7,6 +7,7 @@ import re
 import numpy as np
 from sklearn import metrics
 
+from toolkit.arrays import seeded_sample
 from toolkit.evaluation.separation import calinski_harabasz, davies_bouldin
 from toolkit.params import SEED, Boolean, Component, Int
 from toolkit.summarization.units import Summary
@@ -194,8 +195,7 @@ class Evaluator(Component):
             keywords = [[k for k, _ in t.keywords] for t in kept]
             texts = [d.full_text for d in corpus]
             if len(texts) > self.coherence_sample:
-                rng = np.random.default_rng(self.random_state)
-                texts = [texts[i] for i in np.sort(rng.choice(len(texts), self.coherence_sample, replace=False))]
+                texts = [texts[i] for i in seeded_sample(len(texts), self.coherence_sample, self.random_state)]
             coherence = npmi_coherence(keywords, texts, self.coherence_window)
             out["topics"] = {"npmi": coherence["npmi"], "npmi_window": coherence["window"],
                              "npmi_top_n": coherence["top_n"], "npmi_documents": len(texts),

@@ -33,8 +33,21 @@ def unnamed_note(topic: Topic, config: dict) -> str:
             f"{topic.name_margin:+.3f}, needs more than topics.min_name_margin {settings.get('min_name_margin')})")
 
 
-def _headings(result: RunResult) -> dict[str, str]:
-    return {d.id: d.heading() for d in result.corpus}
+class _Headings:
+    """Document id -> heading, made for the few documents a report names (not for all of them)."""
+
+    def __init__(self, corpus) -> None:
+        self.documents = {d.id: d for d in corpus}
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self.documents[doc_id].heading()
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+
+def _headings(result: RunResult) -> _Headings:
+    return _Headings(result.corpus)
 
 
 def report_markdown(result: RunResult) -> str:

@@ -15,6 +15,7 @@ from importlib import resources
 
 import numpy as np
 
+from toolkit.arrays import seeded_sample
 from toolkit.experiments.result import RunResult
 
 # Nothing may be fetched: the page's own inline scripts and styles, and images plotly draws.
@@ -45,9 +46,7 @@ def page_data(result: RunResult, random_state: int = 0) -> dict:
     rows = result.assignments()
     chosen = {s.id: [x["position"] for x in s.sentences] for s in result.summaries if s.unit == "document"}
     full = len(rows) <= FULL_TEXT_UP_TO
-    shown = np.arange(len(rows))
-    if len(rows) > MAP_POINTS:
-        shown = np.sort(np.random.default_rng(random_state).choice(len(rows), MAP_POINTS, replace=False))
+    shown = seeded_sample(len(rows), MAP_POINTS, random_state)
     docs = []
     for i in shown.tolist():
         doc, row = result.corpus[i], rows[i]

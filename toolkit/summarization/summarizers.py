@@ -49,6 +49,12 @@ def central_rows(vectors, k: int) -> np.ndarray:
     return np.sort(np.argsort(-np.round(sims, 12), kind="stable")[:k])
 
 
+
+def _picked(c: Candidate, i: int, score: float, rank: int) -> dict:
+    """A chosen sentence as the summary records it."""
+    return {"text": c.text, "score": round(float(score), 8), "index": int(i), "document": c.document,
+            "position": c.position, "rank": int(rank), **({"also_in": c.also_in} if c.also_in else {})}
+
 class UnitBudget(Constraint):
     """One unit's own budget: a mapping with exactly one of ``sentences``, ``ratio``, ``words``."""
 
@@ -247,20 +253,15 @@ class Summarizer(Component):
                  unit: str, unit_id: str, name: str) -> Summary:
         if self.order == "original":
             chosen = sorted(chosen)
-        picked = [
-            {"text": candidates[i].text, "score": round(float(scores[i]), 8), "index": int(i),
-             "document": candidates[i].document, "position": candidates[i].position,
-             "rank": int(rank[i]), **({"also_in": candidates[i].also_in} if candidates[i].also_in else {})}
-            for i in chosen
-        ]
+        picked = [_picked(candidates[i], i, scores[i], rank[i]) for i in chosen]
         sentences, ratio, words = self._budget(unit)
         note = "" if picked else f"no sentence fits the budget of {words} words"
         limit = budget_size(len(candidates), sentences, ratio)
         if picked and words is None and len(picked) < limit:
             note = (f"{len(picked)} of {limit} sentences: the others reach max_similarity "
                     f"{self.max_similarity} with a chosen one")
-        starts = [i for i in range(len(candidates))
-                  if unit == "topic" and (i == 0 or candidates[i].document != candidates[i - 1].document)]
+        starts = [] if unit != "topic" else [
+            i for i in range(len(candidates)) if i == 0 or candidates[i].document != candidates[i - 1].document]
         return Summary(unit, unit_id, name, picked, len(candidates), note,
                        np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts)
 
@@ -300,7 +301,6 @@ class Summarizer(Component):
             coo = S.tocoo()
             close = (coo.data >= self.max_similarity - TIE) & (coo.row != coo.col)
             careful[owner[coo.row[close]]] = True
-        top = rank <= limits[owner]
         out = []
         for d, doc in enumerate(documents):
             a, b = starts[d], starts[d + 1]
@@ -310,8 +310,8 @@ class Summarizer(Component):
             if careful[d]:
                 lengths = np.array([len(s.split()) for s in doc.sentences])
                 chosen = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray(), "document")
-            else:
-                chosen = list(np.flatnonzero(top[a:b])[np.argsort(rank[a:b][top[a:b]])])
+            else:  # ``order`` holds the document's rows in rank order: its picks come first
+                chosen = (order[a:a + limits[d]] - a).tolist()
             out.append(self._summary(DocumentCandidates(doc), scores[a:b], rank[a:b], chosen, "document",
                                      doc.id, doc.title))
         return out
@@ -323,7 +323,7 @@ class Summarizer(Component):
             vectors = encode([c.text for c in cands])
         return self.summarize(cands, vectors, "document", doc.id, doc.title)
 
-    def summarize_topics(self, topics, documents: list[Document], encode) -> list[Summary]:
+    def summarize_topics(self, topics, documents: list[Document], encode, vectors=None) -> list[Summary]:
         """Each topic's summary from the distinct sentences of its documents.
 
         Parameters
@@ -333,17 +333,26 @@ class Summarizer(Component):
             At least every document the topics hold, with sentences.
         encode : callable
             Maps a list of sentences to vectors (TF-IDF or embeddings).
+        vectors : matrix, optional
+            The rows of all the ``documents``' sentences, in order (as ``encode`` gives
+            them): a topic's sentences are then looked up rather than encoded again.
         """
-        by_id = {d.id: d for d in documents}
+        index = {d.id: k for k, d in enumerate(documents)}
+        first = np.concatenate([[0], np.cumsum([len(d.sentences) for d in documents])])
         out = []
         for topic in topics:
-            cands = topic_candidates([by_id[i] for i in topic.documents])
-            vectors = encode([c.text for c in cands]) if cands else None
+            cands = topic_candidates([documents[index[i]] for i in topic.documents])
+            if not cands:
+                rows = None
+            elif vectors is not None:
+                rows = vectors[np.array([first[index[c.document]] + c.position for c in cands])]
+            else:
+                rows = encode([c.text for c in cands])
             total = len(cands)
             if total > self.max_candidates:
-                keep = central_rows(vectors, self.max_candidates)
-                cands, vectors = [cands[i] for i in keep], vectors[keep]
-            summary = self.summarize(cands, vectors, "topic", str(topic.id), topic.name)
+                keep = central_rows(rows, self.max_candidates)
+                cands, rows = [cands[i] for i in keep], rows[keep]
+            summary = self.summarize(cands, rows, "topic", str(topic.id), topic.name)
             if total > len(cands):
                 summary.note = " ".join(filter(None, [summary.note, f"scored the {len(cands):,} of {total:,} "
                                                       "sentences closest to the topic's mean (max_candidates)"]))
@@ -362,9 +371,11 @@ class Summarizer(Component):
             Maps a list of sentences to vectors (TF-IDF or embeddings).
         """
         out: list[Summary] = []
+        documents = list(corpus)
+        # One encoding call for the whole corpus; topics take their sentences' rows from it.
+        vectors = encode([s for doc in documents for s in doc.sentences])
         if "document" in self.units:
-            # One encoding call for the whole corpus.
-            out += self.summarize_documents(list(corpus), encode([s for doc in corpus for s in doc.sentences]))
+            out += self.summarize_documents(documents, vectors)
         if "topic" in self.units:
-            out += self.summarize_topics(topics, list(corpus), encode)
+            out += self.summarize_topics(topics, documents, encode, vectors)
         return out

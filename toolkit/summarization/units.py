@@ -118,9 +118,11 @@ def topic_candidates(documents) -> list[Candidate]:
     for doc in documents:
         for i, sentence in enumerate(doc.sentences):
             key = normalise(sentence)
-            if key in first:
-                if doc.id != first[key].document and doc.id not in first[key].also_in:
-                    first[key].also_in.append(doc.id)
-                continue
-            first[key] = Candidate(sentence, doc.id, i)
+            seen = first.get(key)
+            if seen is None:
+                first[key] = Candidate(sentence, doc.id, i)
+            # documents come one after another, so a document already recorded is the last
+            # one: a sentence that a thousand documents share costs no search of its list
+            elif doc.id != seen.document and (not seen.also_in or seen.also_in[-1] != doc.id):
+                seen.also_in.append(doc.id)
     return list(first.values())

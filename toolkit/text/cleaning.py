@@ -41,13 +41,21 @@ ECHO_WINDOW = 8
 
 _BARE_ENTITY = re.compile(r"(?<![&\w])#(\d{2,4});")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+_SPACES = re.compile(r"[ \t]{2,}|\t")  # single spaces are left as they are
 
 
 def clean_markup(text: str) -> str:
     """Decode HTML entities (also numeric ones whose ``&`` was lost, ``#39;``) and drop tags."""
-    text = _BARE_ENTITY.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) < 0x110000 else m.group(0), text)
-    text = _TAG.sub(" ", html.unescape(html.unescape(text)))
-    return re.sub(r"[ \t]+", " ", text).strip()
+    # Each step only where its character occurs: a regular expression scanned over every
+    # text was most of the time spent loading a large corpus.
+    if "#" in text:
+        text = _BARE_ENTITY.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) < 0x110000 else m.group(0), text)
+    text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 @functools.lru_cache(maxsize=2**18)
