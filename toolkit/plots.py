@@ -151,8 +151,8 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     plt = pyplot()
     numbered = len(shown) > NAMED_ON_MAP  # many names cannot all sit on a column-wide map: numbers, names below
     if numbered:
-        fig, (ax, key) = paper_figure(3.3 + 0.15 * len(shown) + 0.1, nrows=2,
-                                      gridspec_kw={"height_ratios": [3.2, 0.15 * len(shown) + 0.1]})
+        fig, (ax, key) = paper_figure(3.3 + 0.17 * len(shown) + 0.1, nrows=2,
+                                      gridspec_kw={"height_ratios": [3.2, 0.17 * len(shown) + 0.1]})
         key.axis("off")
     else:
         fig, ax = paper_figure(3.3)

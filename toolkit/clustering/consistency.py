@@ -255,8 +255,8 @@ class NeighbourConsistency(Refiner):
             rng = np.random.default_rng(self.random_state)
             train = np.sort(rng.choice(keep, self.max_train, replace=False))
             cap = len(train) // len(ids) - 1
-            log.info("refine: scan trains on a seeded sample of %d of %d documents (refine.max_train)",
-                     len(train), len(keep))
+            log.info("refine: scan trains on a seeded sample of %s of %s documents (refine.max_train)",
+                     f"{len(train):,}", f"{len(keep):,}")
         rows, cols = self._graph(X[train], None if texts is None else [texts[i] for i in train], cap)
         self.n_edges_ = len(rows)
         start = centroids.T / self.temperature
@@ -275,7 +275,8 @@ class NeighbourConsistency(Refiner):
         moved = int((refined != labels).sum())
         emptied = len(set(ids) - set(refined[keep].tolist()))
         note = f"; {emptied} cluster{'s' if emptied != 1 else ''} emptied" if emptied else ""
-        log.info("refine: scan moved %d of %d documents (%d neighbour pairs)%s", moved, len(labels), len(rows), note)
+        log.info("refine: scan moved %s of %s documents (%s neighbour pairs)%s", f"{moved:,}", f"{len(labels):,}",
+                 f"{len(rows):,}", note)
         self.labels_ = refined
         return self
 

@@ -106,7 +106,7 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=Non
     seed = resolved["seed"]
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
     n_sentences = sum(len(d.sentences) for d in corpus)
-    log.info("%s: %d documents, %d sentences", corpus.name, len(corpus), n_sentences)
+    log.info("%s: %s documents, %s sentences", corpus.name, f"{len(corpus):,}", f"{n_sentences:,}")
     stages.note(f"{len(corpus):,} documents, {n_sentences:,} sentences")
     with timed(timings, "duplicates"):
         dup = build("duplicates", resolved["duplicates"], seed)
