@@ -190,7 +190,7 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5, 
         for doc_id in shown:
             out.append(f"   - {titles[doc_id]}")
         if len(shown) < t.size:
-            out.append(f"   ... and {t.size - len(shown)} more")
+            out.append(f"   ... and {t.size - len(shown):,} more")
         s = summaries.get(("topic", str(t.id)))
         if s is not None:
             out.append("   summary: " + _top_sentences(s, max_summary))
