@@ -281,3 +281,23 @@ def test_a_corrupt_row_inside_an_intact_cache_is_dropped_and_recomputed(tmp_path
     assert "dropped 1 corrupt entries" in caplog.text
     with sqlite3.connect(cache.path) as con:
         assert con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0] == 1
+
+
+def test_a_stop_whose_interrupt_was_lost_still_stops_at_the_next_boundary(tmp_path):
+    """Python drops an exception raised by a signal handler inside a finaliser; the SIGTERM
+    handler also sets a flag that every stage and every sweep run checks before it starts."""
+    from toolkit import errors, execute
+    from toolkit.experiments.sweep import run_sweep
+
+    config = {"name": "stop", "dataset": {"loader": "builtin", "name": "bbc_dev"}, "embedding": {"model": "tfidf"},
+              "cluster": {"n_clusters": 5}}
+    errors.STOP.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            execute(config, progress=False)
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(dict(config, sweep={"seed": [0, 1]}), tmp_path, quiet=True)
+        assert not list(tmp_path.rglob("metrics.json"))
+    finally:
+        errors.STOP.clear()
+    assert execute(config, progress=False).labels is not None

@@ -10,10 +10,11 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from toolkit.errors import ToolkitError, plural
+from toolkit.errors import STOP, ToolkitError, plural
 
 
 def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: no half-written run folder
+    STOP.set()
     raise KeyboardInterrupt
 
 
@@ -241,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     # the like are noise here); the toolkit's own messages at INFO unless --quiet.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
     logging.getLogger("toolkit").setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
+    STOP.clear()
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return {"run": _run, "summarize": _summarize, "compare": _compare, "cache": _cache}[args.command](args)

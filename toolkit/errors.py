@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 import reprlib
+import threading
 from typing import Any
+
+STOP = threading.Event()  # set by the command line's SIGTERM handler
+
+
+def stop_if_asked() -> None:
+    """Raise KeyboardInterrupt when a stop was asked for (SIGTERM). The handler raises one
+    itself, but Python drops an exception raised by a signal handler that fires inside a
+    finaliser (a ``__del__``, a weakref callback): stage and sweep boundaries call this so the
+    stop still happens."""
+    if STOP.is_set():
+        raise KeyboardInterrupt
+
 
 MAX_SHOWN = 80  # characters of a user's value shown in a message; values can be huge
 

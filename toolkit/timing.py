@@ -12,6 +12,8 @@ import sys
 import time
 from contextlib import contextmanager
 
+from toolkit.errors import stop_if_asked
+
 
 def on_terminal() -> bool:
     """Whether standard error is a terminal (progress bars are drawn only then)."""
@@ -70,6 +72,7 @@ class Timings(dict):
 @contextmanager
 def timed(timings: dict, stage: str):
     """Add the seconds the block took to ``timings[stage]`` (rounded to 0.1 ms)."""
+    stop_if_asked()
     progress = getattr(timings, "progress", None)
     if progress is not None:
         progress.start(stage)

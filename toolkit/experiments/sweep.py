@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from toolkit.errors import ConfigError
+from toolkit.errors import ConfigError, stop_if_asked
 from toolkit.experiments import config as cfg
 from toolkit.experiments.runfolder import (
     is_complete,
@@ -193,6 +193,7 @@ def run_sweep(config: dict, out_dir: str | Path = "results", jobs: int = 1, exec
     try:
         if executor == "local" and jobs == 1:
             for item in pending:
+                stop_if_asked()
                 finished(item.run_id, *run_one(item.config, str(out_dir)))
         elif executor == "dask":
             _run_dask(pending, str(out_dir), jobs, scheduler, finished)
