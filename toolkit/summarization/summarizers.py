@@ -49,11 +49,11 @@ def central_rows(vectors, k: int) -> np.ndarray:
     return np.sort(np.argsort(-np.round(sims, 12), kind="stable")[:k])
 
 
-
 def _picked(c: Candidate, i: int, score: float, rank: int) -> dict:
     """A chosen sentence as the summary records it."""
     return {"text": c.text, "score": round(float(score), 8), "index": int(i), "document": c.document,
             "position": c.position, "rank": int(rank), **({"also_in": c.also_in} if c.also_in else {})}
+
 
 class UnitBudget(Constraint):
     """One unit's own budget: a mapping with exactly one of ``sentences``, ``ratio``, ``words``."""

@@ -15,8 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
+from toolkit.arrays import seeded_sample
 from toolkit.errors import DataError, cut, shown
 from toolkit.params import SEED, Boolean, Int, MappingOf, NoneValue, Options, Text, check_constraints
 from toolkit.registry import Registry
@@ -81,8 +80,7 @@ class Loader:
             if self.sample < 1:
                 raise DataError(f"dataset.sample: must be at least 1, got {self.sample}")
             if self.sample < len(corpus):
-                rng = np.random.default_rng(self.sample_seed)
-                keep = np.sort(rng.choice(len(corpus), size=self.sample, replace=False))
+                keep = seeded_sample(len(corpus), self.sample, self.sample_seed)
                 corpus.documents = [corpus.documents[i] for i in keep]
         return corpus
 
