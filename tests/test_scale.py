@@ -141,6 +141,32 @@ def test_npmi_is_counted_on_a_seeded_sample_of_a_large_corpus():
     assert full["npmi_documents"] == 300 and sampled["npmi"] != full["npmi"]
 
 
+def test_window_counts_equal_counting_window_by_window(ag_texts):
+    import itertools
+    import re
+
+    from toolkit.evaluation.coherence import window_counts
+    from toolkit.text.terms import KEYWORD_PATTERN
+
+    texts = ag_texts[0][:150] + ["", "oil", "oil oil oil price oil", "Price of oil. " * 12]
+    words = ["oil", "price", "prices", "game", "said", "new", "iraq", "company"]
+    index = {w: i for i, w in enumerate(words)}
+    for window in (2, 5, 10, 40):
+        single, joint, n_windows = np.zeros(len(words)), np.zeros((len(words), len(words))), 0
+        for text in texts:  # the definition: every window's set of words, one at a time
+            tokens = re.findall(KEYWORD_PATTERN, text.lower())
+            for start in range(max(1, len(tokens) - window + 1)):
+                present = {index[t] for t in tokens[start:start + window] if t in index}
+                n_windows += 1
+                for i in present:
+                    single[i] += 1
+                for i, j in itertools.product(present, present):
+                    joint[i, j] += 1
+        got = window_counts(texts, index, window)
+        assert got[2] == n_windows and np.array_equal(got[0], single) and np.array_equal(got[1], joint)
+        assert single[index["oil"]] > 0 and joint[index["oil"], index["price"]] > 0
+
+
 def test_word_sets_equal_scikit_learns_tokens():
     from toolkit.text.terms import word_sets
 

@@ -10,6 +10,7 @@ from toolkit.clustering.base import (
     assign_outliers,
     canonical_labels,
     check_cluster_count,
+    clusters_needed,
     cosine_centroids,
     nearest_centroid,
 )
@@ -32,4 +33,5 @@ __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "AgglomerativeClusterer", "BERT
            "Clusterer", "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "LDAClusterer",
            "MiniBatchKMeansClusterer", "NMFClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement",
            "PCAReducer", "Reducer", "Refiner", "SpectralClusterer", "UMAPReducer", "assign_outliers",
-           "canonical_labels", "check_cluster_count", "cosine_centroids", "nearest_centroid", "neighbour_votes"]
+           "canonical_labels", "check_cluster_count", "clusters_needed", "cosine_centroids", "nearest_centroid",
+           "neighbour_votes"]

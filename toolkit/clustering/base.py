@@ -95,6 +95,12 @@ def assign_outliers(X, labels: np.ndarray) -> np.ndarray:
     return labels
 
 
+def clusters_needed(n_clusters) -> int:
+    """The fewest distinct documents that can form ``n_clusters`` (an int, "auto" or None) clusters."""
+    return n_clusters if isinstance(n_clusters, int) and not isinstance(n_clusters, bool) else (
+        3 if n_clusters == "auto" else 2)
+
+
 def check_cluster_count(n_clusters, n_documents: int, corpus: str = "the corpus",
                         distinct: int | None = None) -> None:
     """A DataError, before any work, when a corpus is too small for the requested clusters.
@@ -108,7 +114,7 @@ def check_cluster_count(n_clusters, n_documents: int, corpus: str = "the corpus"
     if n_clusters == "auto" and n_documents < 3:
         raise DataError(f"cluster.n_clusters: 'auto' needs at least 3 documents; {corpus} has {n_documents}")
     if distinct is not None:
-        needed = n_clusters if isinstance(n_clusters, int) else 3 if n_clusters == "auto" else 2
+        needed = clusters_needed(n_clusters)
         if distinct < needed:
             raise DataError(f"{corpus}: its {n_documents} documents have only {distinct} distinct "
                             f"text{'s' if distinct != 1 else ''}; {needed} are needed to form clusters")
@@ -203,4 +209,5 @@ class Clusterer(ClusterMixin, Component):
 
 
 __all__ = ["Clusterer", "K_CRITERIA", "K_PARAMETERS", "assign_outliers", "canonical_labels",
-           "check_cluster_count", "cosine_centroids", "k_score", "label_mapping", "nearest_centroid", "relabel"]
+           "check_cluster_count", "clusters_needed", "cosine_centroids", "k_score", "label_mapping", "nearest_centroid",
+           "relabel"]

@@ -6,10 +6,51 @@ import itertools
 import re
 
 import numpy as np
+import scipy.sparse as sp
 
 from toolkit.text.terms import KEYWORD_PATTERN
 
 _TOKEN = re.compile(KEYWORD_PATTERN)
+
+
+def window_counts(texts: list[str], index: dict[str, int], window: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """In how many sliding windows of ``window`` tokens each indexed word occurs, and each
+    pair of them together (a text shorter than the window is one window).
+
+    All windows of all texts are rows of one sparse boolean matrix (windows x words): a
+    word at token ``p`` of a text with ``m`` windows is in its windows ``max(0, p - window + 1)``
+    to ``min(p, m - 1)``, so the counts come from one sparse product, not a loop over windows.
+
+    Returns
+    -------
+    single : ndarray (words,), joint : ndarray (words, words), n_windows : int
+    """
+    k = len(index)
+    positions, ids, lengths = [], [], np.zeros(len(texts), dtype=np.int64)
+    for t, text in enumerate(texts):
+        tokens = _TOKEN.findall(text.lower())
+        lengths[t] = len(tokens)
+        for p, token in enumerate(tokens):
+            i = index.get(token)
+            if i is not None:
+                positions.append((t, p))
+                ids.append(i)
+    n_win = np.maximum(1, lengths - window + 1)
+    n_windows = int(n_win.sum())
+    if not ids:
+        return np.zeros(k), np.zeros((k, k)), n_windows
+    hits = np.array(positions, dtype=np.int64).reshape(-1, 2)
+    text, pos = hits[:, 0], hits[:, 1]
+    first = np.concatenate([[0], np.cumsum(n_win)[:-1]])[text]  # the text's first window overall
+    lo = np.maximum(0, pos - window + 1)
+    span = np.minimum(pos, n_win[text] - 1) - lo + 1
+    rows = np.repeat(first + lo - np.cumsum(span) + span, span) + np.arange(span.sum())
+    cols = np.repeat(np.array(ids, dtype=np.int64), span)
+    present = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_windows, k))
+    present.data[:] = 1.0  # a word twice in a window counts once
+    single = np.asarray(present.sum(axis=0)).ravel()
+    joint = (present.T @ present).toarray()
+    return single, joint, n_windows
 
 
 def npmi_coherence(keyword_lists: list[list[str]], texts: list[str], window: int = 10,
@@ -39,27 +80,7 @@ def npmi_coherence(keyword_lists: list[list[str]], texts: list[str], window: int
     """
     words = sorted({w for kws in keyword_lists for w in kws[:top_n]})
     index = {w: i for i, w in enumerate(words)}
-    k = len(words)
-    single = np.zeros(k)
-    joint = np.zeros((k, k))
-    n_windows = 0
-    for text in texts:
-        tokens = _TOKEN.findall(text.lower())
-        ids = np.array([index.get(t, -1) for t in tokens], dtype=int)
-        n_win = max(1, len(tokens) - window + 1)
-        n_windows += n_win
-        hits = np.flatnonzero(ids >= 0)
-        if not hits.size:
-            continue
-        present = np.zeros((len(tokens) + 1, k), dtype=np.int32)
-        present[hits + 1, ids[hits]] = 1
-        csum = np.cumsum(present, axis=0)
-        starts = np.arange(n_win)
-        stops = np.minimum(starts + window, len(tokens))
-        in_window = (csum[stops] - csum[starts]) > 0  # windows x words
-        W = in_window.astype(np.float64)
-        single += W.sum(axis=0)
-        joint += W.T @ W
+    single, joint, n_windows = window_counts(texts, index, window)
     eps = 1e-12
     per_topic = []
     for kws in keyword_lists:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.clustering import check_cluster_count
+from toolkit.clustering import check_cluster_count, clusters_needed
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
 from toolkit.experiments.config import build
@@ -102,6 +102,17 @@ def _distribute(embedder, client) -> None:
                  type(embedder).__name__)
 
 
+def distinct_texts(corpus, enough: int) -> int:
+    """How many documents differ in their normalised text, counted up to ``enough``: the
+    count matters only when it is smaller, and a large corpus reaches it within a few documents."""
+    seen: set[str] = set()
+    for doc in corpus:
+        seen.add(normalise(doc.full_text))
+        if len(seen) >= enough:
+            break
+    return len(seen)
+
+
 def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=None) -> RunResult:
     seed = resolved["seed"]
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
@@ -116,8 +127,8 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=Non
     if client is not None:
         _distribute(model.embedder, client)
     model.adapter.check(model.embedder)
-    check_cluster_count(resolved["cluster"].get("n_clusters"), len(corpus), corpus.name,
-                        len({normalise(d.full_text) for d in corpus}))
+    n_clusters = resolved["cluster"].get("n_clusters")
+    check_cluster_count(n_clusters, len(corpus), corpus.name, distinct_texts(corpus, clusters_needed(n_clusters)))
     model.fit(corpus, progress=stages)
     timings.update(model.timings_)
     with timed(timings, "summarize"):

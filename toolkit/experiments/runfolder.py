@@ -27,6 +27,7 @@ import yaml
 
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
+from toolkit.experiments.drawing import FigureDrawing, Job, draw_beside, figure_files
 from toolkit.experiments.report import has_topic_tree, plotted_summaries, report_markdown
 from toolkit.experiments.report_html import report_html
 from toolkit.experiments.result import ASSIGNMENT_COLUMNS, RunResult
@@ -130,16 +131,40 @@ def _contingency_csv(table: dict) -> str:
     return buf.getvalue()
 
 
-def _write_topic_tree(result: RunResult, folder: Path) -> None:
-    """``topic_merges.csv`` and ``topic_tree.png`` of the fitted topics."""
-    from toolkit.topics.hierarchy import plot_tree
+def _figure_jobs(result: RunResult, tmp: Path) -> list[Job]:
+    """The run folder's figures as jobs to draw into ``tmp``; the tables beside them
+    (``contingency.csv``, ``topic_merges.csv``, ``topics_over_time.csv``) are written now."""
+    jobs: list[Job] = []
+    if "contingency" in result.metrics:
+        table = result.metrics["contingency"]
+        (tmp / "contingency.csv").write_text(_contingency_csv(table), encoding="utf-8")
+        jobs.append((contingency_heatmap, (table["counts"], table["rows"], table["columns"]),
+                     {"path": tmp / "contingency.png"}))
+    if "auto_k" in result.metrics:
+        jobs.append((auto_k_curve, (result.metrics["auto_k"],), {"path": tmp / "auto_k.png"}))
+    if has_topic_tree(result):
+        from toolkit.topics.hierarchy import plot_tree
 
-    model = result.model_in_memory
-    Z, merges = model.topic_tree()
-    (folder / "topic_merges.csv").write_text(merges.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
-    topics = [t for t in result.topics if t.id >= 0]
-    plot_tree(Z, [t.id for t in topics], {t.id: t.name for t in topics}, {t.id: t.size for t in topics},
-              folder / "topic_tree.png", result.config["topics"].get("merge_by", "centroid"))
+        Z, merges = result.model_in_memory.topic_tree()
+        (tmp / "topic_merges.csv").write_text(merges.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        topics = [t for t in result.topics if t.id >= 0]
+        jobs.append((plot_tree, (Z, [t.id for t in topics], {t.id: t.name for t in topics},
+                                 {t.id: t.size for t in topics}),
+                     {"path": tmp / "topic_tree.png", "by": result.config["topics"].get("merge_by", "centroid")}))
+    if any(d.date for d in result.corpus):
+        from toolkit.topics.over_time import plot_over_time
+
+        table = result.topics_over_time()
+        (tmp / "topics_over_time.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        jobs.append((plot_over_time, (table, result.config.get("over_time", {}).get("top", 8)),
+                     {"path": tmp / "topics_over_time.png"}))
+    for summary in plotted_summaries(result):
+        jobs.append((centrality_plot, (summary,), {"path": tmp / f"centrality_topic_{summary.id}.png"}))
+    names = {t.id: t.name for t in result.topics}
+    jobs.append((topic_map, (result.embeddings, result.labels, names),
+                 {"path": tmp / "topic_map.png", "titles": [d.title for d in result.corpus],
+                  "random_state": result.config["seed"]}))
+    return jobs
 
 
 def write_run(result: RunResult, out_dir: Path) -> Path:
@@ -157,47 +182,31 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
     except OSError as err:
         raise DataError(f"{out_dir}: cannot write results there ({err.strerror})") from None
     try:
-        files = {
-            "config.yaml": cfg.dump(result.config),
-            "metrics.json": _json(finite_metrics(result.metrics)),
-            "assignments.csv": _assignments_csv(result),
-            "topics.json": _json([asdict(t) for t in result.topics]),
-            # JSON Lines are written line by line: a million summaries never become one string
-            "summaries.jsonl": (json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in result.summaries),
-            "duplicates.json": _json(result.corpus.duplicates),
-            "cleaning.jsonl": (json.dumps(r, ensure_ascii=False) + "\n" for r in result.corpus.removed),
-            "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
-            "report.md": report_markdown(result),
-        }
-        for name, text in files.items():
-            if isinstance(text, str):
-                (tmp / name).write_text(text, encoding="utf-8")
-            else:
-                with open(tmp / name, "w", encoding="utf-8") as f:
-                    f.writelines(text)
-        if "contingency" in result.metrics:
-            table = result.metrics["contingency"]
-            (tmp / "contingency.csv").write_text(_contingency_csv(table), encoding="utf-8")
-            contingency_heatmap(table["counts"], table["rows"], table["columns"], tmp / "contingency.png")
-        if "auto_k" in result.metrics:
-            auto_k_curve(result.metrics["auto_k"], tmp / "auto_k.png")
-        if has_topic_tree(result):
-            _write_topic_tree(result, tmp)
-        if any(d.date for d in result.corpus):
-            from toolkit.topics.over_time import plot_over_time
-
-            table = result.topics_over_time()
-            (tmp / "topics_over_time.csv").write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
-            plot_over_time(table, result.config.get("over_time", {}).get("top", 8), tmp / "topics_over_time.png")
-        for summary in plotted_summaries(result):
-            centrality_plot(summary, tmp / f"centrality_topic_{summary.id}.png")
-        if result.model_in_memory is not None:
-            result.model_in_memory.save(tmp / MODEL_FOLDER)
-        names = {t.id: t.name for t in result.topics}
-        topic_map(result.embeddings, result.labels, names, tmp / "topic_map.png",
-                  [d.title for d in result.corpus], result.config["seed"])
-        (tmp / "report.html").write_text(report_html(result, [p.name for p in tmp.iterdir()] + ["report.html"]),
-                                         encoding="utf-8")
+        jobs = _figure_jobs(result, tmp)  # their tables are written here, their figures below
+        with FigureDrawing(jobs, background=draw_beside(len(result.labels))) as drawing:
+            files = {
+                "config.yaml": cfg.dump(result.config),
+                "metrics.json": _json(finite_metrics(result.metrics)),
+                "assignments.csv": _assignments_csv(result),
+                "topics.json": _json([asdict(t) for t in result.topics]),
+                # JSON Lines are written line by line: a million summaries never become one string
+                "summaries.jsonl": (json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in result.summaries),
+                "duplicates.json": _json(result.corpus.duplicates),
+                "cleaning.jsonl": (json.dumps(r, ensure_ascii=False) + "\n" for r in result.corpus.removed),
+                "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
+                "report.md": report_markdown(result),
+            }
+            for name, text in files.items():
+                if isinstance(text, str):
+                    (tmp / name).write_text(text, encoding="utf-8")
+                else:
+                    with open(tmp / name, "w", encoding="utf-8") as f:
+                        f.writelines(text)
+            if result.model_in_memory is not None:
+                result.model_in_memory.save(tmp / MODEL_FOLDER)
+            listed = sorted({p.name for p in tmp.iterdir()} | set(figure_files(jobs)) | {"report.html"})
+            (tmp / "report.html").write_text(report_html(result, listed), encoding="utf-8")
+            drawing.wait()
         if final.exists():
             old = parent / f".old-{result.run_id}-{os.getpid()}"
             final.rename(old)
