@@ -54,3 +54,62 @@ def test_nothing_to_count():
     counts, vocabulary = count_terms(["", "!!", "..."])
     assert counts.shape == (3, 0) and len(vocabulary) == 0
     assert count_terms([])[0].shape == (0, 0)
+
+
+def _same_storage(a, b) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and all(
+        np.array_equal(getattr(a, part), getattr(b, part)) for part in ("indptr", "indices", "data"))
+
+
+@pytest.mark.parametrize("parallel_from", [10**9, 50])
+@pytest.mark.parametrize("settings", [dict(stop_words="english"), dict(stop_words=None, min_df=2, max_df=0.5),
+                                      dict(stop_words=["said", "the"], min_df=0.01, max_df=40, max_features=150)])
+def test_word_counts_equal_countvectorizer_in_process_and_in_workers(settings, parallel_from, monkeypatch):
+    import toolkit.workers
+    from toolkit.text.terms import KEYWORD_PATTERN, word_counts
+
+    monkeypatch.setattr(toolkit.workers, "PARALLEL_FROM", parallel_from)
+    texts = [d.full_text for d in LOADERS.get("builtin")(name="huffpost", sample=300).load()] + AWKWARD
+    vectorizer = CountVectorizer(token_pattern=KEYWORD_PATTERN, **settings)
+    expected = vectorizer.fit_transform(texts)
+    counts, terms = word_counts(texts, KEYWORD_PATTERN, settings.get("stop_words"), settings.get("min_df", 1),
+                                settings.get("max_df", 1.0), settings.get("max_features"))
+    assert list(terms) == list(vectorizer.get_feature_names_out()) and len(terms) > 100
+    assert _same_storage(counts, expected)  # to the order of each row's entries
+
+
+def test_word_counts_raise_what_countvectorizer_raises():
+    from toolkit.text.terms import word_counts
+
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        word_counts(["The and of", ""], stop_words="english")
+    with pytest.raises(ValueError, match="no terms remain"):
+        word_counts(["alpha beta", "gamma delta"], min_df=2)
+
+
+def test_tfidf_fitted_in_workers_is_scikit_learns_to_the_bit(monkeypatch):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    import toolkit.workers
+    from toolkit.embedding.embedders import fit_transform_counted
+
+    texts = [d.full_text for d in LOADERS.get("builtin")(name="ag_news", sample=400).load()] + AWKWARD
+    new = [d.full_text for d in LOADERS.get("builtin")(name="huffpost", sample=50).load()]
+    monkeypatch.setattr(toolkit.workers, "PARALLEL_FROM", 50)
+    for settings in (dict(stop_words="english", sublinear_tf=True), dict(min_df=2, max_features=300)):
+        reference, counted = TfidfVectorizer(**settings), TfidfVectorizer(**settings)
+        assert _same_storage(fit_transform_counted(counted, texts), reference.fit_transform(texts))
+        assert _same_storage(counted.transform(new), reference.transform(new))
+        assert list(counted.get_feature_names_out()) == list(reference.get_feature_names_out())
+
+
+def test_sentences_split_in_workers_equal_those_split_in_process(monkeypatch):
+    import toolkit.workers
+
+    corpus = LOADERS.get("builtin")(name="bbc_dev").load()
+    expected = [d.sentences for d in SPLITTERS.get("blingfire")().transform(corpus)]
+    monkeypatch.setattr(toolkit.workers, "PARALLEL_FROM", 10)
+    for doc in corpus:
+        doc.sentences = []
+    assert [d.sentences for d in SPLITTERS.get("blingfire")().transform(corpus)] == expected
+    assert sum(map(len, expected)) > 1000

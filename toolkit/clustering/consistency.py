@@ -28,7 +28,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from toolkit.arrays import RowSplitProduct, group_means, softmax
-from toolkit.clustering.refine import REFINERS, Refiner, without_self
+from toolkit.clustering.refine import REFINERS, Refiner, cosine_neighbours, without_self
 from toolkit.params import SEED, Int, Number
 
 log = logging.getLogger("toolkit")
@@ -40,8 +40,7 @@ def nearest_neighbours(X, n_neighbors: int) -> np.ndarray:
     k = min(n_neighbors, n - 1)
     if k < 1:
         return np.zeros((n, 0), dtype=np.int64)
-    return without_self(NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X).kneighbors(
-        X, return_distance=False))
+    return without_self(cosine_neighbours(NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X), X))
 
 
 def lexical_vectors(texts: list[str]) -> sp.csr_matrix | None:

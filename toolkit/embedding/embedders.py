@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from toolkit.embedding.cache import EmbeddingCache, text_key
@@ -25,7 +25,9 @@ from toolkit.errors import ConfigError, DataError, shown
 from toolkit.params import Boolean, Int, NoneValue, Options, Text
 from toolkit.registry import Registry
 from toolkit.text.corpus import Corpus
+from toolkit.text.terms import word_counts
 from toolkit.timing import on_terminal
+from toolkit.workers import workers_for
 
 log = logging.getLogger("toolkit")
 _MODELS: dict[str, object] = {}  # loaded once per process: a sweep or notebook reuses the weights
@@ -304,6 +306,27 @@ class MiniLMEmbedder(SentenceTransformerEmbedder):
         self.name = "all-MiniLM-L6-v2"
 
 
+def fit_transform_counted(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """``vectorizer.fit_transform(texts)``, a large corpus' words counted on every usable core
+    (:func:`toolkit.text.terms.word_counts`): the same matrix, and a vectorizer that
+    transforms new texts as the fitted one would (it holds the vocabulary as its
+    ``vocabulary`` parameter, the idf as its ``idf_``). Vectorizers with other analysers
+    than lower-cased single words, or without idf, are fitted as they are."""
+    params = vectorizer.get_params()
+    plain = (params["analyzer"] == "word" and params["lowercase"] and params["ngram_range"] == (1, 1)
+             and params["tokenizer"] is None and params["preprocessor"] is None and params["strip_accents"] is None
+             and params["vocabulary"] is None and params["use_idf"])
+    if not plain or workers_for(len(texts)) <= 1:
+        return vectorizer.fit_transform(texts)
+    counts, terms = word_counts(texts, params["token_pattern"], params["stop_words"], params["min_df"],
+                                params["max_df"], params["max_features"], params["dtype"])
+    tfidf = TfidfTransformer(norm=params["norm"], use_idf=True, smooth_idf=params["smooth_idf"],
+                             sublinear_tf=params["sublinear_tf"]).fit(counts)
+    vectorizer.set_params(vocabulary={term: i for i, term in enumerate(terms)})
+    vectorizer.idf_ = tfidf.idf_
+    return tfidf.transform(counts)
+
+
 @EMBEDDERS.register("tfidf")
 class TfidfEmbedder(Embedder):
     """Sparse TF-IDF document vectors (L2-normalised), fitted on the corpus.
@@ -346,7 +369,7 @@ class TfidfEmbedder(Embedder):
         texts = [d.full_text for d in corpus]
         try:
             if transform:
-                return self.vectorizer.fit_transform(texts).astype(np.float32)
+                return fit_transform_counted(self.vectorizer, texts).astype(np.float32)
             return self.vectorizer.fit(texts)
         except ValueError as err:  # scikit-learn: "empty vocabulary; perhaps the documents only contain stop words"
             raise DataError(f"{corpus.name or 'the corpus'}: no word is left for TF-IDF after removing English "

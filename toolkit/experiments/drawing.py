@@ -26,6 +26,7 @@ from toolkit.plots import VECTOR_SUFFIX
 BACKGROUND_FROM = 20_000  # documents from which a run folder's figures are drawn in a child process
 
 Job = tuple[Callable, tuple, dict]
+CHILD = "from toolkit.experiments.drawing import _main; _main()"
 
 
 def figure_files(jobs: list[Job]) -> list[str]:
@@ -86,7 +87,7 @@ class FigureDrawing:
     figure is on disk and raises what drawing raised. Leaving the block early (an error, an
     interrupt) stops the child before the caller removes the folder it draws into.
 
-    The child is a fresh interpreter (``python -m toolkit.experiments.drawing``), not a
+    The child is a fresh interpreter (running :data:`CHILD`), not a
     fork (this process may hold threads) nor a multiprocessing spawn (which re-runs an
     unguarded ``__main__`` script).
     """
@@ -110,7 +111,7 @@ class FigureDrawing:
             # the toolkit the parent runs, wherever it was imported from
             env["PYTHONPATH"] = os.pathsep.join([str(Path(toolkit.__file__).resolve().parents[1]),
                                                  *filter(None, [env.get("PYTHONPATH")])])
-            self._process = subprocess.Popen([sys.executable, "-m", "toolkit.experiments.drawing"], env=env,
+            self._process = subprocess.Popen([sys.executable, "-c", CHILD], env=env,
                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
             data = pickle.dumps((self.jobs, style, os.getpid()))
             # fed from a thread: the child reads only once its imports are done
@@ -151,7 +152,3 @@ def draw_beside(n_documents: int) -> bool:
 
 
 __all__ = ["BACKGROUND_FROM", "FigureDrawing", "draw_beside", "figure_files"]
-
-
-if __name__ == "__main__":
-    _main()

@@ -18,11 +18,13 @@ so ``blingfire`` is the default.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from toolkit.params import Int
 from toolkit.registry import Registry
 from toolkit.text.corpus import Corpus, Document
+from toolkit.workers import map_chunks
 
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -63,10 +65,16 @@ class SentenceSplitter:
                     out.append(sentence)
         return out
 
+    def split_all(self, texts: list[str]) -> list[list[str]]:
+        """:meth:`split` of each text."""
+        return [self.split(text) for text in texts]
+
     def transform(self, corpus: Corpus) -> Corpus:
-        """Fill every document's ``sentences`` in place and return the corpus."""
-        for doc in corpus:
-            doc.sentences = self.split(doc.text)
+        """Fill every document's ``sentences`` in place and return the corpus (a large one
+        split in worker processes: :func:`toolkit.workers.map_chunks`)."""
+        chunks = map_chunks(self.split_all, [doc.text for doc in corpus])
+        for doc, sentences in zip(corpus, itertools.chain.from_iterable(chunks)):
+            doc.sentences = sentences
         return corpus
 
 

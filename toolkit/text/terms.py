@@ -182,3 +182,85 @@ def count_terms(texts: list[str], vocabulary: pd.Index | None = None) -> tuple[s
     counts = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(texts), len(vocabulary)))
     counts.sum_duplicates()
     return counts, vocabulary
+
+
+
+def _word_chunk(texts: list[str], pattern: str, stop: frozenset[str], dtype) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Counts of one chunk's words over the chunk's own vocabulary (returned beside them, in
+    order of first appearance; each row's entries in that order too)."""
+    import itertools
+
+    token = re.compile(pattern)
+    found = [token.findall(text.lower()) for text in texts]
+    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    codes, uniques = pd.factorize(np.fromiter(itertools.chain.from_iterable(found), dtype=object,
+                                              count=int(lengths.sum())))
+    kept = np.fromiter((word not in stop for word in uniques), dtype=bool, count=len(uniques))
+    column = np.where(kept, np.cumsum(kept) - 1, -1)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    rows = np.repeat(np.arange(len(found)), lengths)[column >= 0]
+    counts = sp.csr_matrix((np.ones(len(rows), dtype=dtype), (rows, column[column >= 0])),
+                           shape=(len(found), int(kept.sum())))
+    counts.sum_duplicates()
+    return counts, np.asarray(uniques, dtype=object)[kept]
+
+
+def word_counts(texts: list[str], pattern: str = KEYWORD_PATTERN, stop_words: str | list[str] | None = None,
+                min_df: int | float = 1, max_df: int | float = 1.0,
+                max_features: int | None = None, dtype=np.int64) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Each text's word counts as ``CountVectorizer(token_pattern=pattern, stop_words=...,
+    min_df=..., max_df=..., max_features=..., dtype=...).fit_transform`` gives them: the same matrix,
+    to its storage order (each row's entries in the order the words first appear in the
+    corpus), the same sorted terms, and its ``ValueError`` when no term is left.
+
+    A large corpus is read in chunks on every usable core (:func:`toolkit.workers.map_chunks`),
+    each chunk counted over its own words, and the chunks' words merged after.
+
+    Returns
+    -------
+    counts : csr_matrix of ``dtype``, shape (len(texts), terms)
+    terms : ndarray of str (dtype object, as scikit-learn gives them), sorted
+    """
+    import functools
+    import numbers
+
+    from toolkit.workers import map_chunks
+
+    stop = frozenset(ENGLISH_STOP_WORDS if stop_words == "english" else stop_words or ())
+    chunks = map_chunks(functools.partial(_word_chunk, pattern=pattern, stop=stop, dtype=dtype), texts)
+    first_seen: dict[str, int] = {}  # the corpus' words in order of first appearance
+    for _, words in chunks:
+        for word in words:
+            first_seen.setdefault(word, len(first_seen))
+    if not first_seen:
+        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+    parts = []
+    for counts, words in chunks:
+        ids = np.fromiter((first_seen[w] for w in words), dtype=np.int64, count=len(words))
+        parts.append(sp.csr_matrix((counts.data, ids[counts.indices], counts.indptr),
+                                   shape=(counts.shape[0], len(first_seen))))
+    counts = sp.vstack(parts, format="csr")
+    counts.sort_indices()  # by first appearance, as CountVectorizer stores them
+    terms = np.array(list(first_seen), dtype=object)
+    order = np.argsort(terms)
+    position = np.empty(len(order), dtype=counts.indices.dtype)
+    position[order] = np.arange(len(order))
+    counts.indices = position[counts.indices]  # columns in sorted order, entries where they were
+    counts.has_sorted_indices = False
+    terms = terms[order]
+    n = len(texts)
+    high = max_df if isinstance(max_df, numbers.Integral) else max_df * n
+    low = min_df if isinstance(min_df, numbers.Integral) else min_df * n
+    if high < low:
+        raise ValueError("max_df corresponds to < documents than min_df")
+    frequency = np.bincount(counts.indices, minlength=len(terms))
+    keep = (frequency <= high) & (frequency >= low)
+    if max_features is not None and keep.sum() > max_features:
+        totals = np.asarray(counts.sum(axis=0)).ravel()
+        best = np.zeros(len(terms), dtype=bool)
+        best[np.flatnonzero(keep)[(-totals[keep]).argsort()[:max_features]]] = True
+        keep = best
+    if not keep.any():
+        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+    if not keep.all():
+        counts, terms = counts[:, np.flatnonzero(keep)], terms[keep]
+    return counts, terms

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from toolkit.arrays import to_dense, unit_rows
 from toolkit.params import Component, Int, ListOf, NoneValue, Number, Options, Text
 from toolkit.text.corpus import Corpus
-from toolkit.text.terms import KEYWORD_PATTERN
+from toolkit.text.terms import KEYWORD_PATTERN, word_counts
 
 # A candidate name scoring below this is left off (``TopicDescriber.min_name_score``): it is
 # the median cosine between a category's name and the centroid of a *different* gold
@@ -98,9 +97,8 @@ def class_tfidf(texts: list[str], labels: np.ndarray, classes: list[int],
     weights : ndarray, shape (n_classes, n_terms)
     terms : ndarray of str
     """
-    vectorizer = CountVectorizer(stop_words=stop_words, token_pattern=KEYWORD_PATTERN, min_df=min_df, max_df=max_df)
     try:
-        doc_counts = vectorizer.fit_transform(texts)
+        doc_counts, terms = word_counts(texts, KEYWORD_PATTERN, stop_words, min_df, max_df)
     except ValueError:  # no word left (all stop words, or pruned by min_df/max_df): no keywords
         return np.zeros((len(classes), 0)), np.array([], dtype=str)
     row = {c: i for i, c in enumerate(classes)}
@@ -113,7 +111,7 @@ def class_tfidf(texts: list[str], labels: np.ndarray, classes: list[int],
     term_freq = np.maximum(np.asarray(counts.sum(axis=0)).ravel(), 1)
     idf = np.log1p(avg_words / term_freq)
     weights = tf.multiply(idf).toarray()
-    return weights, vectorizer.get_feature_names_out()
+    return weights, terms
 
 
 def topic_table(topics: list[Topic]):

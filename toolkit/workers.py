@@ -1,0 +1,56 @@
+"""Pure-Python work on a large corpus split over worker processes.
+
+Splitting sentences and reading words are Python loops over texts, under the interpreter's
+lock, so threads cannot share them. :func:`map_chunks` hands chunks of texts to joblib's
+``loky`` worker processes (fresh interpreters, kept for the next call; an unguarded
+``__main__`` script is not re-run in them) and joins the results in order: the same
+output as one loop, on every usable core. Below :data:`PARALLEL_FROM` items the loop runs
+in this process, where starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from toolkit.arrays import usable_cores
+
+PARALLEL_FROM = 20_000  # items from which map_chunks uses worker processes
+CHUNKS_PER_WORKER = 4  # several chunks per worker even out chunks of unequal cost
+
+R = TypeVar("R")
+
+
+def workers_for(n_items: int) -> int:
+    """How many processes :func:`map_chunks` uses for ``n_items`` items (1: this one)."""
+    return usable_cores() if n_items >= PARALLEL_FROM else 1
+
+
+def map_chunks(function: Callable[[Sequence], list[R]], items: Sequence, n_jobs: int | None = None) -> list[list[R]]:
+    """``function`` applied to consecutive chunks of ``items``, the results in chunk order.
+
+    Parameters
+    ----------
+    function : callable
+        Takes a chunk (a slice of ``items``) and returns a result; it must be picklable
+        (a module-level function, or a bound method of a picklable object).
+    items : sequence
+    n_jobs : int, optional
+        Processes to use (default: :func:`workers_for`); 1 runs ``function(items)`` here.
+
+    Returns
+    -------
+    list
+        One result per chunk, in order (a single one when run in this process).
+    """
+    n_jobs = workers_for(len(items)) if n_jobs is None else n_jobs
+    if n_jobs <= 1 or len(items) < 2:
+        return [function(items)]
+    from joblib import Parallel, delayed
+
+    size = -(-len(items) // (n_jobs * CHUNKS_PER_WORKER))
+    return Parallel(n_jobs=n_jobs, backend="loky")(
+        delayed(function)(items[start:start + size]) for start in range(0, len(items), size))
+
+
+__all__ = ["PARALLEL_FROM", "map_chunks", "workers_for"]
