@@ -72,11 +72,29 @@ def synthetic_corpus(n: int, seed: int = 0, shared: Path = SHARED) -> list[dict]
     return docs
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:  # the task ended meanwhile
+            pass
+    return found
+
+
 def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
+    """Resident memory of this process and all its descendants (the toolkit's worker
+    processes, the figure-drawing child), in MB."""
     import os
 
+    pages, todo = 0, [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        try:
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except OSError:
+            continue
+        todo += _children(pid)
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 

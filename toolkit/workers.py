@@ -22,8 +22,13 @@ R = TypeVar("R")
 
 
 def workers_for(n_items: int) -> int:
-    """How many processes :func:`map_chunks` uses for ``n_items`` items (1: this one)."""
-    return usable_cores() if n_items >= PARALLEL_FROM else 1
+    """How many processes :func:`map_chunks` uses for ``n_items`` items (1: this one, also
+    inside a daemonic process such as a Dask worker, which may not start processes)."""
+    import multiprocessing
+
+    if n_items < PARALLEL_FROM or multiprocessing.current_process().daemon:
+        return 1
+    return usable_cores()
 
 
 def map_chunks(function: Callable[[Sequence], list[R]], items: Sequence, n_jobs: int | None = None) -> list[list[R]]:
