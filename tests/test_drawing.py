@@ -18,12 +18,16 @@ def dated_result():
 
 
 def test_figures_drawn_in_a_child_process_are_the_files_drawn_in_process(dated_result, tmp_path, monkeypatch):
+    from threadpoolctl import threadpool_limits
+
     from toolkit.experiments import runfolder
 
     folders = {}
     for beside in (False, True):
         monkeypatch.setattr(runfolder, "draw_beside", lambda n, beside=beside: beside)
-        folders[beside] = runfolder.write_run(dated_result, tmp_path / str(beside))
+        # BLAS on one thread here, on its default in the child: nothing the child draws may depend on it
+        with threadpool_limits(1):
+            folders[beside] = runfolder.write_run(dated_result, tmp_path / str(beside))
     files = {p.relative_to(folders[False]) for p in folders[False].rglob("*") if p.is_file()}
     assert files == {p.relative_to(folders[True]) for p in folders[True].rglob("*") if p.is_file()}
     drawn = {f.name for f in files if f.suffix in (".png", ".pdf")}

@@ -115,7 +115,7 @@ def short(text: str, limit: int) -> str:
 
 @paper_style
 def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None = None, path: Path | None = None,
-              titles: list[str] | None = None, random_state: int = 0):
+              titles: list[str] | None = None, random_state: int = 0, coords: np.ndarray | None = None):
     """Documents on their first two principal components, coloured by topic, each topic's name
     (and size) placed where it covers no other name and none of the topic's own points, with a
     leader line to the topic's centre when it had to move away.
@@ -129,6 +129,9 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         Titles are written beside the points when there are at most 12 documents.
     path : Path, optional
         Saved there (PNG and PDF, the PNG's path returned); otherwise the figure is returned.
+    coords : array (n_documents x 2), optional
+        The documents' positions, already projected (:func:`project_2d` of all of them);
+        without them the documents drawn are projected here.
     """
     from toolkit.plot_labels import place_labels
 
@@ -147,7 +150,8 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     if n > PLOT_POINTS:  # a seeded sample, with a point of every topic, draws the same picture in seconds
         rows = seeded_sample(n, PLOT_POINTS, random_state, np.unique(labels, return_index=True)[1])
         X, labels, titles = X[rows], labels[rows], None
-    xy = project_2d(X, random_state)
+        coords = None if coords is None else np.asarray(coords)[rows]
+    xy = project_2d(X, random_state) if coords is None else np.asarray(coords)
     plt = pyplot()
     numbered = len(shown) > NAMED_ON_MAP  # many names cannot all sit on a column-wide map: numbers, names below
     if numbered:

@@ -17,6 +17,7 @@ from toolkit.arrays import usable_cores
 
 PARALLEL_FROM = 20_000  # items from which map_chunks uses worker processes
 CHUNKS_PER_WORKER = 4  # several chunks per worker even out chunks of unequal cost
+MAX_CHUNK = 25_000  # items per chunk at most: what is in flight between processes stays small
 
 R = TypeVar("R")
 
@@ -53,7 +54,7 @@ def map_chunks(function: Callable[[Sequence], list[R]], items: Sequence, n_jobs:
         return [function(items)]
     from joblib import Parallel, delayed
 
-    size = -(-len(items) // (n_jobs * CHUNKS_PER_WORKER))
+    size = min(-(-len(items) // (n_jobs * CHUNKS_PER_WORKER)), MAX_CHUNK)
     return Parallel(n_jobs=n_jobs, backend="loky")(
         delayed(function)(items[start:start + size]) for start in range(0, len(items), size))
 

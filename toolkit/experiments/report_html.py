@@ -37,11 +37,12 @@ def _esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def page_data(result: RunResult, random_state: int = 0) -> dict:
-    """What the page's script reads: one record per document, and the traces' order."""
+def page_data(result: RunResult, random_state: int = 0, coords: np.ndarray | None = None) -> dict:
+    """What the page's script reads: one record per document, and the traces' order
+    (``coords``: the documents' 2-D positions, when already projected)."""
     from toolkit.plots import project_2d
 
-    xy = np.round(project_2d(result.embeddings, random_state), 4)
+    xy = np.round(project_2d(result.embeddings, random_state) if coords is None else np.asarray(coords), 4)
     names = {t.id: t.name for t in result.topics}
     rows = result.assignments()
     chosen = {s.id: [x["position"] for x in s.sentences] for s in result.summaries if s.unit == "document"}
@@ -144,9 +145,11 @@ td ul { margin: 0; padding-left: 16px; }
 """
 
 
-def report_html(result: RunResult, files: list[str]) -> str:
-    """The page of ``result``; ``files`` are the run folder's entries it links to."""
-    data = json.dumps(page_data(result, result.config.get("seed", 0)), ensure_ascii=False, separators=(",", ":"))
+def report_html(result: RunResult, files: list[str], coords: np.ndarray | None = None) -> str:
+    """The page of ``result``; ``files`` are the run folder's entries it links to; ``coords``:
+    the documents' 2-D positions on the map, when already projected (:func:`toolkit.plots.project_2d`)."""
+    data = json.dumps(page_data(result, result.config.get("seed", 0), coords), ensure_ascii=False,
+                      separators=(",", ":"))
     data = data.replace("</", "<\\/")  # a document's text cannot close the script element
     title = f"{result.config.get('name', 'run')} — run {result.run_id}"
     n = len(result.labels)

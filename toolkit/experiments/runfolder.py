@@ -31,7 +31,7 @@ from toolkit.experiments.drawing import FigureDrawing, Job, draw_beside, figure_
 from toolkit.experiments.report import has_topic_tree, plotted_summaries, report_markdown
 from toolkit.experiments.report_html import report_html
 from toolkit.experiments.result import ASSIGNMENT_COLUMNS, RunResult
-from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, topic_map
+from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, project_2d, topic_map
 from toolkit.summarization.units import Summary
 from toolkit.text.corpus import Corpus
 from toolkit.topics.describe import Topic
@@ -131,8 +131,8 @@ def _contingency_csv(table: dict) -> str:
     return buf.getvalue()
 
 
-def _figure_jobs(result: RunResult, tmp: Path) -> list[Job]:
-    """The run folder's figures as jobs to draw into ``tmp``; the tables beside them
+def _figure_jobs(result: RunResult, tmp: Path, coords: np.ndarray) -> list[Job]:
+    """The run folder's figures as jobs to draw into ``tmp`` (the map at ``coords``); the tables beside them
     (``contingency.csv``, ``topic_merges.csv``, ``topics_over_time.csv``) are written now."""
     jobs: list[Job] = []
     if "contingency" in result.metrics:
@@ -163,7 +163,7 @@ def _figure_jobs(result: RunResult, tmp: Path) -> list[Job]:
     names = {t.id: t.name for t in result.topics}
     jobs.append((topic_map, (result.embeddings, result.labels, names),
                  {"path": tmp / "topic_map.png", "titles": [d.title for d in result.corpus],
-                  "random_state": result.config["seed"]}))
+                  "random_state": result.config["seed"], "coords": coords}))
     return jobs
 
 
@@ -182,7 +182,9 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
     except OSError as err:
         raise DataError(f"{out_dir}: cannot write results there ({err.strerror})") from None
     try:
-        jobs = _figure_jobs(result, tmp)  # their tables are written here, their figures below
+        # One projection for the map and the page, made here: a child process's BLAS may round differently
+        coords = project_2d(result.embeddings, result.config["seed"])
+        jobs = _figure_jobs(result, tmp, coords)  # their tables are written here, their figures below
         with FigureDrawing(jobs, background=draw_beside(len(result.labels))) as drawing:
             files = {
                 "config.yaml": cfg.dump(result.config),
@@ -205,7 +207,7 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             if result.model_in_memory is not None:
                 result.model_in_memory.save(tmp / MODEL_FOLDER)
             listed = sorted({p.name for p in tmp.iterdir()} | set(figure_files(jobs)) | {"report.html"})
-            (tmp / "report.html").write_text(report_html(result, listed), encoding="utf-8")
+            (tmp / "report.html").write_text(report_html(result, listed, coords), encoding="utf-8")
             drawing.wait()
         if final.exists():
             old = parent / f".old-{result.run_id}-{os.getpid()}"
