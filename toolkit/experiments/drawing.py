@@ -55,6 +55,8 @@ def _main() -> None:
     import pickle
 
     jobs, style, parent = pickle.load(sys.stdin.buffer)
+    answer_to = sys.stdout.buffer
+    sys.stdout = sys.stderr  # whatever a figure prints must not mix with the answer
     try:
         _draw(jobs, style, parent)
         answer = None
@@ -64,8 +66,8 @@ def _main() -> None:
         data = pickle.dumps(answer)
     except Exception:  # an exception that cannot be pickled: its text then
         data = pickle.dumps(RuntimeError(f"{type(answer).__name__}: {answer}"))
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    answer_to.write(data)
+    answer_to.flush()
 
 
 def _feed(pipe, data: bytes) -> None:

@@ -161,7 +161,8 @@ def _figure_jobs(result: RunResult, tmp: Path, coords: np.ndarray) -> list[Job]:
     for summary in plotted_summaries(result):
         jobs.append((centrality_plot, (summary,), {"path": tmp / f"centrality_topic_{summary.id}.png"}))
     names = {t.id: t.name for t in result.topics}
-    jobs.append((topic_map, (result.embeddings, result.labels, names),
+    # the map needs the positions only: the embeddings are not sent to the drawing process
+    jobs.append((topic_map, (coords, result.labels, names),
                  {"path": tmp / "topic_map.png", "titles": [d.title for d in result.corpus],
                   "random_state": result.config["seed"], "coords": coords}))
     return jobs
