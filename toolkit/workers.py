@@ -32,7 +32,7 @@ def workers_for(n_items: int) -> int:
     return usable_cores()
 
 
-def map_chunks(function: Callable[[Sequence], list[R]], items: Sequence, n_jobs: int | None = None) -> list[list[R]]:
+def map_chunks(function: Callable[[Sequence], R], items: Sequence, n_jobs: int | None = None) -> list[R]:
     """``function`` applied to consecutive chunks of ``items``, the results in chunk order.
 
     Parameters

@@ -184,7 +184,6 @@ def count_terms(texts: list[str], vocabulary: pd.Index | None = None) -> tuple[s
     return counts, vocabulary
 
 
-
 def _word_chunk(texts: list[str], pattern: str, stop: frozenset[str], dtype) -> tuple[sp.csr_matrix, np.ndarray]:
     """Counts of one chunk's words over the chunk's own vocabulary (returned beside them, in
     order of first appearance; each row's entries in that order too)."""
