@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,6 +52,20 @@ SWEEP = {"name": "bbc-sweep", "seed": 0, "dataset": {"loader": "builtin", "name"
          "sweep": {"cluster.method": ["kmeans", "gmm"], "seed": [0, 1, 2]}}
 
 
+GRID = dict(SWEEP, sweep={"cluster.method": ["kmeans", "gmm", "agglomerative"], "seed": [0, 1, 2]})
+
+
+@pytest.fixture(scope="module")
+def grid_runs(tmp_path_factory):
+    """GRID's nine runs, made once for this module; a test that writes works on a copy."""
+    return run_sweep(GRID, tmp_path_factory.mktemp("grid"), quiet=True)
+
+
+def _copy_of(runs, dest: Path) -> Path:
+    shutil.copytree(runs[0].folder.parent, dest / runs[0].folder.parent.name)
+    return dest
+
+
 def test_sweep_expands_and_validates_before_any_work():
     runs = expand_sweep(SWEEP)
     assert [(r["cluster"]["method"], r["seed"]) for r in runs] == [
@@ -61,15 +76,16 @@ def test_sweep_expands_and_validates_before_any_work():
         expand_sweep(dict(SWEEP, sweep={"cluster.method": ["kmeans", "dbscan"]}))
 
 
-def test_sweep_reuses_complete_runs_and_compare_groups_seeds(tmp_path):
-    first = run_sweep(SWEEP, tmp_path, quiet=True)
-    assert [r.status for r in first] == ["done"] * 6
-    again = run_sweep(SWEEP, tmp_path, quiet=True)
+def test_sweep_reuses_complete_runs_and_compare_groups_seeds(grid_runs, tmp_path):
+    assert [r.status for r in grid_runs] == ["done"] * 9
+    out = _copy_of(grid_runs, tmp_path)
+    again = run_sweep(SWEEP, out, quiet=True)
     assert [r.status for r in again] == ["reused"] * 6
-    runs = compare.find_runs([tmp_path])
+    assert [r.run_id for r in again] == [r.run_id for r in grid_runs[:6]]
+    runs = compare.find_runs([out])
     differing, groups = compare.group_runs(runs)
     assert "cluster.method" in differing and "seed" not in differing
-    assert [len(g.runs) for g in groups] == [3, 3]
+    assert [len(g.runs) for g in groups] == [3, 3, 3]
     rows = compare.summarise(groups, ["clustering.nmi"])
     for row in rows:
         stat = row["clustering.nmi"]
@@ -78,9 +94,8 @@ def test_sweep_reuses_complete_runs_and_compare_groups_seeds(tmp_path):
     assert test["seeds"] == [0, 1, 2] and 0 < test["p_value"] <= 1 and "exact" in test["test"]
 
 
-def test_compare_defaults_to_measured_metrics_and_reads_honestly(tmp_path, capsys, monkeypatch):
-    config = dict(SWEEP, sweep={"cluster.method": ["kmeans", "gmm", "agglomerative"], "seed": [0, 1, 2]})
-    run_sweep(config, tmp_path / "res", quiet=True)
+def test_compare_defaults_to_measured_metrics_and_reads_honestly(grid_runs, tmp_path, capsys, monkeypatch):
+    _copy_of(grid_runs, tmp_path / "res")
     monkeypatch.chdir(tmp_path)
     assert main(["compare", "res"]) == 0
     out = capsys.readouterr().out
@@ -112,11 +127,10 @@ def test_compare_defaults_to_measured_metrics_and_reads_honestly(tmp_path, capsy
     assert (first / "compare.md").read_text().count("Holm-adjusted p = ") == 3
 
 
-def test_compare_csv_and_plot_show_the_interval_of_the_table(tmp_path):
+def test_compare_csv_and_plot_show_the_interval_of_the_table(grid_runs):
     from toolkit.experiments.compare_report import INTERVAL, plot
 
-    run_sweep(SWEEP, tmp_path, quiet=True)
-    runs = compare.find_runs([tmp_path])
+    runs = compare.find_runs([grid_runs[0].folder.parent])
     _, groups = compare.group_runs(runs)
     rows = compare.summarise(groups, ["clustering.nmi"])
     fig = plot(rows, "clustering.nmi")
@@ -136,9 +150,10 @@ def test_holm_adjustment_and_the_smallest_possible_p():
 
 
 @pytest.mark.parametrize("executor, jobs", [("local", 2), ("dask", 2)])
-def test_parallel_executors_give_the_same_runs_as_in_process(tmp_path, executor, jobs):
+def test_parallel_executors_give_the_same_runs_as_in_process(grid_runs, tmp_path, executor, jobs):
     config = dict(SWEEP, sweep={"cluster.method": ["kmeans", "gmm"], "seed": [0, 1]})
-    serial = run_sweep(config, tmp_path / "serial", quiet=True)
+    serial = run_sweep(config, grid_runs[0].folder.parent.parent, quiet=True)  # made in-process by grid_runs
+    assert [r.status for r in serial] == ["reused"] * 4
     parallel = run_sweep(config, tmp_path / executor, jobs=jobs, executor=executor, quiet=True)
     assert [r.status for r in parallel] == ["done"] * 4
     for a, b in zip(serial, parallel):
@@ -146,9 +161,9 @@ def test_parallel_executors_give_the_same_runs_as_in_process(tmp_path, executor,
         _same_files(a.folder, b.folder)
 
 
-def test_a_killed_sweep_resumes_with_identical_results(tmp_path):
+def test_a_killed_sweep_resumes_with_identical_results(grid_runs, tmp_path):
     exp = tmp_path / "exp.yaml"
-    config = dict(SWEEP, sweep={"cluster.method": ["kmeans", "gmm", "agglomerative"], "seed": [0, 1, 2]})
+    config = GRID
     exp.write_text(yaml.safe_dump(config))
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "run", str(exp), "--out", str(out), "--quiet"],
@@ -169,8 +184,8 @@ def test_a_killed_sweep_resumes_with_identical_results(tmp_path):
         assert (folder / name / "metrics.json").is_file()
     resumed = run_sweep(config, out, quiet=True)
     assert sum(r.status == "reused" for r in resumed) == len(finished)
-    fresh = run_sweep(config, tmp_path / "fresh", quiet=True)
-    for a, b in zip(resumed, fresh):
+    for a, b in zip(resumed, grid_runs, strict=True):  # grid_runs ran uninterrupted
+        assert a.run_id == b.run_id
         _same_files(a.folder, b.folder)
 
 
