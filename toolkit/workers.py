@@ -2,10 +2,12 @@
 
 Splitting sentences and reading words are Python loops over texts, under the interpreter's
 lock, so threads cannot share them. :func:`map_chunks` hands chunks of texts to joblib's
-``loky`` worker processes (fresh interpreters, kept for the next call; an unguarded
-``__main__`` script is not re-run in them) and joins the results in order: the same
-output as one loop, on every usable core. Below :data:`PARALLEL_FROM` items the loop runs
-in this process, where starting workers would cost more than it saves.
+``loky`` worker processes (fresh interpreters; an unguarded ``__main__`` script is not
+re-run in them) and joins the results in order: the same output as one loop, on every usable
+core. The workers are kept for a pass that follows within :data:`IDLE_SECONDS` and then
+exit, so they hold no memory through the long stages that need none of them. Below
+:data:`PARALLEL_FROM` items the loop runs in this process, where starting workers would cost
+more than it saves.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from toolkit.arrays import usable_cores
 PARALLEL_FROM = 20_000  # items from which map_chunks uses worker processes
 CHUNKS_PER_WORKER = 4  # several chunks per worker even out chunks of unequal cost
 MAX_CHUNK = 25_000  # items per chunk at most: what is in flight between processes stays small
+# Idle workers keep what their last chunks allocated (hundreds of MB each on a million
+# documents): they leave soon after a pass, not after loky's default five minutes.
+IDLE_SECONDS = 10
 
 R = TypeVar("R")
 
@@ -55,8 +60,8 @@ def map_chunks(function: Callable[[Sequence], R], items: Sequence, n_jobs: int |
     from joblib import Parallel, delayed
 
     size = min(-(-len(items) // (n_jobs * CHUNKS_PER_WORKER)), MAX_CHUNK)
-    return Parallel(n_jobs=n_jobs, backend="loky")(
+    return Parallel(n_jobs=n_jobs, backend="loky", idle_worker_timeout=IDLE_SECONDS)(
         delayed(function)(items[start:start + size]) for start in range(0, len(items), size))
 
 
-__all__ = ["PARALLEL_FROM", "map_chunks", "workers_for"]
+__all__ = ["IDLE_SECONDS", "PARALLEL_FROM", "map_chunks", "workers_for"]
