@@ -73,9 +73,11 @@ def test_sweep_workers_without_the_clients_disk_get_its_vectors(cluster, tmp_pat
         assert (a.folder / "assignments.csv").read_bytes() == (b.folder / "assignments.csv").read_bytes()
 
 
-def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, capsys, monkeypatch):
     from toolkit.cli import main
+    from toolkit.embedding import distributed
 
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", "2s")  # the same error, sooner than the default 20 s
     code = main(["run", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "--scheduler: cannot reach a Dask scheduler at tcp://127.0.0.1:9" in err

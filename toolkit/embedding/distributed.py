@@ -51,6 +51,10 @@ class DaskEncoder:
         return np.vstack(self.client.gather(futures)).astype(np.float32)
 
 
+# How long a client keeps trying a scheduler's address: one that is still starting has time to answer.
+CONNECT_TIMEOUT = "20s"
+
+
 def dask_client(scheduler: str | None, workers: int):
     """A client of the cluster at ``scheduler``, else of a new local cluster of ``workers``
     single-threaded worker processes; returns ``(client, cluster or None)``."""
@@ -60,7 +64,7 @@ def dask_client(scheduler: str | None, workers: int):
         raise ConfigError("--executor dask: needs dask[distributed] (pip install 'dask[distributed]')") from None
     if scheduler:
         try:
-            return Client(scheduler, timeout="20s"), None
+            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
         except OSError as err:
             raise ConfigError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({err})") from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
