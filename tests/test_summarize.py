@@ -228,3 +228,21 @@ def test_idf_counts_documents_not_sentences(bbc):
         df = sum(any(word in re.findall(r"\w+", s.lower()) for s in d) for d in docs)
         column = encode.vocabulary.get_loc(token_key(word))
         assert encode.idf[column] == pytest.approx(np.log((1 + len(docs)) / (1 + df)) + 1), word
+
+
+@pytest.mark.parametrize("settings", [{"method": "lexrank"}, {"method": "textrank"}, {"method": "lexrank", "mmr": 0.7},
+                                      {"method": "luhn"}])
+def test_documents_in_batches_are_the_summaries_of_one_batch(bbc, settings, monkeypatch):
+    """Above DOCUMENT_BATCH documents the documents go in batches (memory): to the bit
+    what one batch gives, an empty document included."""
+    from toolkit.summarization import summarizers
+
+    docs = list(bbc) + [Document("empty", "", "", sentences=[])] + list(bbc)[:9]
+    encode = SentenceTfidf([d.sentences for d in docs])
+    vectors = encode([s for d in docs for s in d.sentences])
+    summarizer = make_summarizer(units=["document"], **settings)
+    whole = summarizer.summarize_documents(docs, vectors)
+    monkeypatch.setattr(summarizers, "DOCUMENT_BATCH", 7)
+    batched = summarizer.summarize_documents(docs, vectors)
+    assert len(batched) == len(docs) == len(whole)
+    assert batched == whole

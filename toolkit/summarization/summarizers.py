@@ -32,6 +32,9 @@ from toolkit.text.corpus import Corpus, Document
 from toolkit.text.sentences import as_corpus
 
 DENSE_LIMIT = 3000  # units up to this many sentences share one dense cosine matrix
+# Documents scored together at most: the block-diagonal matrices and their index arrays grow
+# with the batch (gigabytes for a million documents), and documents do not interact.
+DOCUMENT_BATCH = 100_000
 UNITS = ("document", "topic")
 BUDGETS = ("sentences", "ratio", "words")
 # Each unit's budget when none is given: a topic's candidates are every sentence of its
@@ -273,12 +276,23 @@ class Summarizer(Component):
         in one block-diagonal computation (:meth:`CentralityScorer.score_blocks`), and
         documents whose picks need no similarity check are selected all at once: the
         same summaries as one call per document, without a Python loop per sentence
-        pair or per document. Others fall back to :meth:`summarize_document`.
+        pair or per document. Others fall back to :meth:`summarize_document`. Documents go
+        in batches of :data:`DOCUMENT_BATCH`, each the same as scoring it alone.
         """
-        sizes = np.array([len(d.sentences) for d in documents], dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum(sizes)])
         if sp.issparse(vectors):
             vectors = sp.csr_matrix(vectors)
+        if len(documents) <= DOCUMENT_BATCH:
+            return self._summarize_batch(documents, vectors)
+        rows = np.concatenate([[0], np.cumsum([len(d.sentences) for d in documents])])
+        out: list[Summary] = []
+        for first in range(0, len(documents), DOCUMENT_BATCH):
+            last = min(first + DOCUMENT_BATCH, len(documents))
+            out += self._summarize_batch(documents[first:last], vectors[rows[first]:rows[last]])
+        return out
+
+    def _summarize_batch(self, documents: list[Document], vectors) -> list[Summary]:
+        sizes = np.array([len(d.sentences) for d in documents], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)])
         S = None
         scores = None
         if len(documents) and sizes.max() <= DENSE_LIMIT:
