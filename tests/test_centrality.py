@@ -148,3 +148,34 @@ def test_block_solution_equals_each_block_alone():
     alone = np.concatenate([stationary_distribution(B, 0.85) for B in blocks])
     assert np.allclose(together, alone, atol=1e-12)
     assert np.allclose(np.add.reduceat(together, [0, 1, 5, 12]), 1.0)
+
+
+@pytest.mark.parametrize("method, params", [("lexrank", {}), ("lexrank", {"threshold": 0.1}), ("textrank", {}),
+                                            ("textrank", {"similarity": "cosine"}), ("degree", {})])
+def test_a_graph_built_a_block_of_rows_at_a_time_is_the_whole_graph(method, params):
+    from toolkit.summarization import self_loop_weights
+
+    rng = np.random.default_rng(4)
+    X = sp.random(23, 15, density=0.25, random_state=5, format="lil")
+    X[7] = 0.0  # a sentence with no words
+    X = X.tocsr()
+    texts = [" ".join(rng.choice(list("abcdefghij"), size=5)) for _ in range(23)]
+    scorer = make_summarizer(method, dense_limit=1000, **params).scorer
+    sentences = sset(X, texts)
+    whole = scorer.graph(sentences)
+    rows, loops = scorer.similarity_rows(sentences), self_loop_weights(X)
+    blocked = np.vstack([scorer.edge_rows(rows(a, min(a + 4, 23)), a, loops) for a in range(0, 23, 4)])
+    assert np.array_equal(blocked, whole)
+    assert (np.diag(whole) == (loops if scorer.self_loops else 0)).all()
+
+
+def test_power_iteration_on_a_walk_function_is_the_stationary_distribution():
+    from toolkit.summarization import power_iteration
+
+    rng = np.random.default_rng(6)
+    W = rng.random((40, 40)) * (rng.random((40, 40)) > 0.7)
+    W[3] = 0.0  # a dangling row
+    out = W.sum(axis=1)
+    inv = np.divide(1.0, out, out=np.zeros(40), where=out > 0)
+    walked = power_iteration(lambda p: W.T @ (inv * p), out == 0, 0.85, max_iter=1000, tol=1e-14)
+    np.testing.assert_allclose(walked, stationary_distribution(W, 0.85), atol=1e-12)

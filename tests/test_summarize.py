@@ -246,3 +246,17 @@ def test_documents_in_batches_are_the_summaries_of_one_batch(bbc, settings, monk
     batched = summarizer.summarize_documents(docs, vectors)
     assert len(batched) == len(docs) == len(whole)
     assert batched == whole
+
+
+def test_a_summary_of_given_scores_picks_by_those_scores(bbc):
+    doc = next(d for d in bbc if len(d.sentences) >= 10)
+    cands = [Candidate(s, doc.id, i) for i, s in enumerate(doc.sentences)]
+    vectors = SentenceTfidf.for_corpus(bbc)(doc.sentences)
+    summarizer = make_summarizer("lexrank", sentences=3, order="score", max_similarity=1.0)
+    own = summarizer.summarize(cands, vectors, "document", doc.id)
+    again = summarizer.summary_of_scores(cands, vectors, np.array(own.scores), "document", doc.id)
+    assert [s["index"] for s in again.sentences] == [s["index"] for s in own.sentences]
+    backwards = summarizer.summary_of_scores(cands, vectors, -np.arange(len(cands), dtype=float)[::-1],
+                                             "document", doc.id)
+    last = len(cands) - 1
+    assert [(s["index"], s["rank"]) for s in backwards.sentences] == [(last, 1), (last - 1, 2), (last - 2, 3)]

@@ -12,6 +12,7 @@ from toolkit.summarization.graph import (
     block_cosine,
     cosine_matrix,
     knn_graph,
+    power_iteration,
     stationary_blocks,
     stationary_distribution,
     unit_rows,
@@ -36,6 +37,7 @@ from toolkit.summarization.scorers import (
     RandomScorer,
     SentenceSet,
     TextRank,
+    self_loop_weights,
 )
 from toolkit.summarization.summarizers import Summarizer
 from toolkit.summarization.units import Candidate, Summary, budget_size, topic_candidates
@@ -45,6 +47,7 @@ __all__ = [
     "DegreeSummarizer", "EdmundsonSummarizer", "KLSumSummarizer", "LSASummarizer", "LeadScorer", "LeadSummarizer",
     "LexRank", "LexRankSummarizer", "LuhnSummarizer", "RandomScorer", "RandomSummarizer", "SentenceSet",
     "SentenceTfidf", "SumBasicSummarizer", "Summarizer", "Summary", "TextRank", "TextRankSummarizer",
-    "block_cosine", "budget_size", "cosine_matrix", "knn_graph", "make_summarizer", "sentence_encoder",
-    "stationary_blocks", "stationary_distribution", "summarize", "topic_candidates", "unit_rows"
+    "block_cosine", "budget_size", "cosine_matrix", "knn_graph", "make_summarizer", "power_iteration",
+    "self_loop_weights", "sentence_encoder", "stationary_blocks", "stationary_distribution", "summarize",
+    "topic_candidates", "unit_rows"
 ]

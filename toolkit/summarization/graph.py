@@ -130,10 +130,32 @@ def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
         p = np.linalg.solve(np.eye(n) - damping * M, np.full(n, (1.0 - damping) / n))
         p = np.clip(p, 0.0, None)
         return p / p.sum()
+    return power_iteration(lambda p: P_T @ p, dangling, damping, max_iter, tol)
+
+
+def power_iteration(walk: Callable[[np.ndarray], np.ndarray], dangling: np.ndarray, damping: float = 0.85,
+                    max_iter: int = 100, tol: float = 1e-8) -> np.ndarray:
+    """The damped random walk's stationary distribution, by power iteration.
+
+    Parameters
+    ----------
+    walk : callable
+        ``walk(p)`` is ``P^T p`` for the row-stochastic transition matrix ``P`` of the
+        non-dangling rows (a dangling row's mass is not moved by it).
+    dangling : ndarray of bool, shape (n,)
+        Rows without weight; their mass jumps uniformly.
+    damping, max_iter, tol
+        As in :func:`stationary_distribution`.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    n = len(dangling)
     p = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         spread = p[dangling].sum() / n
-        nxt = damping * (P_T @ p + spread) + (1.0 - damping) / n
+        nxt = damping * (walk(p) + spread) + (1.0 - damping) / n
         nxt /= nxt.sum()
         done = np.abs(nxt - p).sum() < tol
         p = nxt

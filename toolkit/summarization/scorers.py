@@ -149,26 +149,42 @@ class GraphScorer(CentralityScorer):
             W = (W + sp.diags(loops.astype(np.float64))).tocsr()
         return W
 
+    def edge_rows(self, S: np.ndarray, start: int, loops: np.ndarray) -> np.ndarray:
+        """Rows ``start:start + len(S)`` of the dense graph from those rows' similarities to
+        every sentence (non-negative; changed in place where possible).
+
+        ``loops`` holds every sentence's self-loop weight (:func:`self_loop_weights`), used
+        when this scorer has self-loops. Building a large graph a block of rows at a time
+        gives the same graph as building it whole.
+        """
+        at = np.arange(S.shape[0])
+        S[at, start + at] = 0.0
+        if self.threshold is not None:
+            S = (S >= self.threshold - TIE).astype(np.float64)
+        if self.self_loops:
+            S[at, start + at] += loops[start + at]
+        return S
+
     def graph(self, sentences: SentenceSet) -> np.ndarray | sp.csr_matrix:
         n = len(sentences)
+        loops = self_loop_weights(sentences.vectors)
         if n <= self.dense_limit:
             if sentences.similarity is not None and self.uses_cosine:
-                W = np.clip(sentences.similarity, 0.0, None)
+                S = np.clip(sentences.similarity, 0.0, None)
             else:
-                W = self.similarity_rows(sentences)(0, n)
-            np.fill_diagonal(W, 0.0)
-            if self.threshold is not None:
-                W = (W >= self.threshold - TIE).astype(np.float64)
-        else:
-            W = knn_graph(self.similarity_rows(sentences), n, self.neighbors)
-            if self.threshold is not None:
-                W.data = (W.data >= self.threshold - TIE).astype(np.float64)
-                W.eliminate_zeros()
-        if self.self_loops:
-            # A sentence with no words has no similarity, not even to itself.
-            loops = (row_norms(sentences.vectors) > 0).astype(np.float64)
-            W = W + (sp.diags(loops) if sp.issparse(W) else np.diag(loops))
-        return W
+                S = self.similarity_rows(sentences)(0, n)
+            return self.edge_rows(S, 0, loops)
+        W = knn_graph(self.similarity_rows(sentences), n, self.neighbors)
+        if self.threshold is not None:
+            W.data = (W.data >= self.threshold - TIE).astype(np.float64)
+            W.eliminate_zeros()
+        return W + sp.diags(loops) if self.self_loops else W
+
+
+def self_loop_weights(vectors) -> np.ndarray:
+    """Each sentence's self-loop weight: 1, or 0 for a sentence with no words, which has no
+    similarity, not even to itself."""
+    return (row_norms(vectors) > 0).astype(np.float64)
 
 
 class RandomWalkScorer(GraphScorer):

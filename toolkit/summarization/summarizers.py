@@ -52,6 +52,16 @@ def central_rows(vectors, k: int) -> np.ndarray:
     return np.sort(np.argsort(-np.round(sims, 12), kind="stable")[:k])
 
 
+def _rows_and_similarities(vectors, n: int) -> tuple:
+    """A unit's rows (compacted when small), their unit-length rows, and their dense cosine
+    matrix when the unit is small enough to share one (else None)."""
+    if n <= DENSE_LIMIT:
+        vectors = compact(vectors)
+        Xn = unit_rows(vectors)
+        return vectors, Xn, Xn @ Xn.T
+    return vectors, unit_rows(vectors), None
+
+
 def _picked(c: Candidate, i: int, score: float, rank: int) -> dict:
     """A chosen sentence as the summary records it."""
     return {"text": c.text, "score": round(float(score), 8), "index": int(i), "document": c.document,
@@ -235,16 +245,25 @@ class Summarizer(Component):
         n = len(candidates)
         if n == 0:
             return Summary.empty(unit, unit_id, name)
-        S = None
-        if n <= DENSE_LIMIT:
-            vectors = compact(vectors)
-            Xn = unit_rows(vectors)
-            S = Xn @ Xn.T
-        else:
-            Xn = unit_rows(vectors)
+        vectors, Xn, S = _rows_and_similarities(vectors, n)
         positions = np.array([c.position for c in candidates])
         batch = SentenceSet([c.text for c in candidates], vectors, positions, S, name, last_of_document(candidates))
         scores = np.asarray(self.scorer.score(batch), dtype=np.float64)
+        return self._choose(candidates, scores, Xn, S, unit, unit_id, name)
+
+    def summary_of_scores(self, candidates: list[Candidate], vectors, scores: np.ndarray, unit: str,
+                          unit_id: str, name: str = "") -> Summary:
+        """The summary that ``scores`` (one per candidate, computed elsewhere) give under this
+        summariser's budget, MMR, redundancy cap and order: how a benchmark sees what an
+        exact reference scoring would have picked."""
+        if len(candidates) == 0:
+            return Summary.empty(unit, unit_id, name)
+        _, Xn, S = _rows_and_similarities(vectors, len(candidates))
+        return self._choose(candidates, np.asarray(scores, dtype=np.float64), Xn, S, unit, unit_id, name)
+
+    def _choose(self, candidates: list[Candidate], scores: np.ndarray, Xn, S: np.ndarray | None, unit: str,
+                unit_id: str, name: str) -> Summary:
+        n = len(candidates)
         lengths = np.array([len(c.text.split()) for c in candidates])
         chosen = self._select(scores, Xn, lengths, S, unit)
         ranking = np.argsort(-ranking_key(scores), kind="stable")
