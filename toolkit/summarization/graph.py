@@ -123,14 +123,17 @@ def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
     out_weight = np.asarray(W.sum(axis=1)).ravel()
     dangling = out_weight == 0
     inv = np.divide(1.0, out_weight, out=np.zeros(n), where=~dangling)
-    P_T = (sp.diags(inv) @ W).T.tocsr() if sp.issparse(W) else (W * inv[:, None]).T.copy()
-    if not sp.issparse(W) and n <= SOLVE_LIMIT and damping < 1:
-        M = P_T
+    if sp.issparse(W):
+        P_T = (sp.diags(inv) @ W).T.tocsr()
+        return power_iteration(lambda p: P_T @ p, dangling, damping, max_iter, tol)
+    if n <= SOLVE_LIMIT and damping < 1:
+        M = (W * inv[:, None]).T.copy()
         M[:, dangling] = 1.0 / n
         p = np.linalg.solve(np.eye(n) - damping * M, np.full(n, (1.0 - damping) / n))
         p = np.clip(p, 0.0, None)
         return p / p.sum()
-    return power_iteration(lambda p: P_T @ p, dangling, damping, max_iter, tol)
+    # P^T p without forming P: a large dense graph is held once, not three times
+    return power_iteration(lambda p: W.T @ (inv * p), dangling, damping, max_iter, tol)
 
 
 def power_iteration(walk: Callable[[np.ndarray], np.ndarray], dangling: np.ndarray, damping: float = 0.85,

@@ -225,7 +225,7 @@ class LexRank(RandomWalkScorer):
     """
 
     def __init__(self, threshold: float | None = None, damping: float = 0.85, max_iter: int = 100,
-                 tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 3000) -> None:
+                 tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 5000) -> None:
         super().__init__(threshold, True, neighbors, dense_limit)
         self.damping = damping
         self.max_iter = max_iter
@@ -250,7 +250,7 @@ class TextRank(RandomWalkScorer):
     """
 
     def __init__(self, similarity: str = "overlap", stop_words: bool = True, damping: float = 0.85,
-                 max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 3000) -> None:
+                 max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 5000) -> None:
         super().__init__(None, False, neighbors, dense_limit)
         self.similarity = similarity
         self.uses_cosine = similarity == "cosine"
@@ -305,7 +305,7 @@ class DegreeCentrality(GraphScorer):
         See :class:`GraphScorer`.
     """
 
-    def __init__(self, threshold: float | None = 0.1, neighbors: int = 20, dense_limit: int = 3000) -> None:
+    def __init__(self, threshold: float | None = 0.1, neighbors: int = 20, dense_limit: int = 5000) -> None:
         super().__init__(threshold, False, neighbors, dense_limit)
 
     def score(self, sentences: SentenceSet) -> np.ndarray:
