@@ -32,14 +32,28 @@ from benchmarks import write_results
 CAPS = (1000, 2000, 5000, 10000)
 
 
-def topic(seed: int):
-    """Documents covering every distinct sentence once at least, and one topic holding them all."""
+def distinct_sentences() -> list[str]:
+    """Every distinct sentence of the development data (``benchmarks.scale.source_sentences``)."""
     from benchmarks.scale import source_sentences
+
+    pools = source_sentences()
+    return sorted({s for k in sorted(pools) for s in pools[k]})
+
+
+def sentences_and_runs(n: int) -> list[str]:
+    """``n`` distinct units: real sentences, then runs of two and three adjacent ones, as in the
+    50,000-sentence topic of ``benchmarks.summarization``. A run shares its words with the
+    sentences it joins, so this topic has more near-copies than real text would."""
+    from benchmarks.summarization import large_topic_sentences
+
+    return large_topic_sentences(n)
+
+
+def topic(seed: int, sentences: list[str]):
+    """Documents of 4-12 of the ``sentences`` (each once), and one topic holding them all."""
     from toolkit.text.corpus import Document
     from toolkit.topics.describe import Topic
 
-    pools = source_sentences()
-    sentences = sorted({s for k in sorted(pools) for s in pools[k]})
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(sentences))
     docs, at = [], 0
@@ -56,10 +70,17 @@ def picks(summary) -> list[str]:
     return [s["text"] for s in summary.sentences]
 
 
-def full_graph_scores(summarizer, cands, vectors, block: int = 1024) -> np.ndarray:
+FLOAT64_CELLS = 25_000**2  # above this, the full graph's weights are stored in float32 (5 GB in float64)
+
+
+def full_graph_scores(summarizer, cands, vectors, block: int = 1024, dtype=None) -> np.ndarray:
     """Every candidate's score on the full graph of ``summarizer``'s method: every pair of
-    sentences, built a block of rows at a time into one n x n float64 array, then iterated
-    as the toolkit iterates any graph above ``SOLVE_LIMIT`` sentences."""
+    sentences, built a block of rows at a time into one n x n array, then iterated as the
+    toolkit iterates any graph above ``SOLVE_LIMIT`` sentences.
+
+    The weights are float64 up to ``FLOAT64_CELLS`` cells and float32 above (50,000
+    sentences: 10 GB instead of 20); each block of rows is then multiplied in float32 and the
+    blocks summed in float64."""
     from sklearn.base import clone
 
     from toolkit.summarization import SentenceSet, power_iteration, self_loop_weights
@@ -68,13 +89,23 @@ def full_graph_scores(summarizer, cands, vectors, block: int = 1024) -> np.ndarr
     scorer = clone(summarizer).set_params(dense_limit=n).scorer
     sentences = SentenceSet([c.text for c in cands], vectors, np.array([c.position for c in cands]))
     rows, loops = scorer.similarity_rows(sentences), self_loop_weights(vectors)
-    W = np.empty((n, n))
-    for start in range(0, n, block):
+    dtype = dtype or (np.float64 if n * n <= FLOAT64_CELLS else np.float32)
+    W = np.empty((n, n), dtype=dtype)
+    starts = range(0, n, block)
+    for start in starts:
         stop = min(n, start + block)
         W[start:stop] = scorer.edge_rows(rows(start, stop), start, loops)
-    out = W.sum(axis=1)
+    out = W.sum(axis=1, dtype=np.float64)
     inv = np.divide(1.0, out, out=np.zeros(n), where=out > 0)
-    return power_iteration(lambda p: W.T @ (inv * p), out == 0, scorer.damping, scorer.max_iter, scorer.tol)
+
+    def walk(p: np.ndarray) -> np.ndarray:
+        v = (inv * p).astype(dtype)
+        total = np.zeros(n)
+        for start in starts:
+            total += W[start:start + block].T @ v[start:start + block]
+        return total
+
+    return power_iteration(walk, out == 0, scorer.damping, scorer.max_iter, scorer.tol)
 
 
 def measure(method: str, docs, the_topic, seed: int) -> dict:
@@ -98,10 +129,21 @@ def measure(method: str, docs, the_topic, seed: int) -> dict:
         out = model.summarize_topics([the_topic], docs, encode, vectors=rows_of_documents)[0]
         return out, time.perf_counter() - start
 
+    dtype = np.float64 if len(cands) ** 2 <= FLOAT64_CELLS else np.float32
     start = time.perf_counter()
-    full_scores = full_graph_scores(exact_summarizer, cands, vectors)
+    full_scores = full_graph_scores(exact_summarizer, cands, vectors, dtype=dtype)
     full = exact_summarizer.summary_of_scores(cands, vectors, full_scores, "topic", "0")
     full_s = time.perf_counter() - start
+    float32_check = None
+    if dtype == np.float64:
+        # what float32 weights change, where both fit: the check behind a float32 reference
+        single = full_graph_scores(exact_summarizer, cands, vectors, dtype=np.float32)
+        top = np.argsort(-full_scores)[:20]
+        single_summary = exact_summarizer.summary_of_scores(cands, vectors, single, "topic", "0")
+        float32_check = {
+            "same_picks": picks(full) == picks(single_summary),
+            "same_top_20": bool((np.argsort(-single)[:20] == top).all()),
+            "max_relative_difference": float(np.max(np.abs(single - full_scores) / full_scores))}
     truth = set(picks(full))
     rank_of = {t: int(r) for t, r in zip([c.text for c in cands], full_rank(full_scores))}
     rows = [{"graph": "full", "cap": "all", "seconds": full_s, "found": 1.0,
@@ -126,7 +168,8 @@ def measure(method: str, docs, the_topic, seed: int) -> dict:
                          "cap": cap, "seconds": seconds, "found": len(truth & set(got)) / len(truth),
                          "ranks": [rank_of[t] for t in got],
                          "random_sample_found": len(truth & set(picks(sample))) / len(truth)})
-    return {"method": method, "sentences": exact.candidates, "rows": rows}
+    return {"method": method, "sentences": exact.candidates, "full_dtype": np.dtype(dtype).name,
+            "float32_check": float32_check, "rows": rows}
 
 
 def full_rank(scores: np.ndarray) -> np.ndarray:
@@ -138,10 +181,13 @@ def full_rank(scores: np.ndarray) -> np.ndarray:
     return rank
 
 
-def markdown(results: list[dict]) -> str:
+def markdown(results: list[dict], runs: bool = False) -> str:
     lines = ["# Large topics: pre-selected candidates and neighbour graphs against the full graph", "",
-             f"One topic of {results[0]['sentences']:,} distinct sentences (every distinct sentence of the "
-             "development data), 5 picked. The reference scores every sentence on the full graph (every pair). "
+             f"One topic of {results[0]['sentences']:,} distinct " + (
+                 "units (real AG News and BBC sentences, then runs of two and three adjacent ones)"
+                 if runs else "sentences (every distinct sentence of the development data)") + ", 5 picked. "
+             f"The reference scores every sentence on the full graph (every pair; weights in "
+             f"{results[0]['full_dtype']}). "
              "*graph*: the graph scored (the toolkit keeps each sentence's nearest neighbours above `dense_limit` "
              "sentences); *found*: share of the reference's picks also picked; *ranks*: the reference ranks of "
              "the picks; *random*: what a seeded random sample of the same size finds.", "",
@@ -155,6 +201,11 @@ def markdown(results: list[dict]) -> str:
             name = "full (reference)" if row["graph"] == "full" and row["cap"] == "all" else row["graph"]
             lines.append(f"| {r['method']} | {cap} | {name} | {row['found']:.0%} | "
                          f"{', '.join(map(str, row['ranks']))} | {random} | {row['seconds']:.1f} |")
+    checks = [f"{r['method']}: the same picks {r['float32_check']['same_picks']}, the same top 20 "
+              f"{r['float32_check']['same_top_20']}, scores within a relative "
+              f"{r['float32_check']['max_relative_difference']:.1e}" for r in results if r["float32_check"]]
+    if checks:
+        lines += ["", "The full graph with float32 weights against float64: " + "; ".join(checks) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -162,14 +213,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", nargs="+", default=["textrank", "lexrank"])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", type=int, metavar="N",
+                        help="a topic of N distinct units, real sentences and runs of 2-3 of them "
+                             "(written as large_topics_runs), instead of every distinct sentence")
     parser.add_argument("--out", default="results/benchmarks")
     args = parser.parse_args(argv)
-    docs, the_topic = topic(args.seed)
+    units = sentences_and_runs(args.runs) if args.runs else distinct_sentences()
+    docs, the_topic = topic(args.seed, units)
     results = []
     for method in args.methods:
         results.append(measure(method, docs, the_topic, args.seed))
         print(json.dumps(results[-1]), flush=True)
-    write_results(args.out, "large_topics", markdown(results), results)
+    stem = "large_topics_runs" if args.runs else "large_topics"
+    write_results(args.out, stem, markdown(results, runs=bool(args.runs)), results)
     return 0
 
 

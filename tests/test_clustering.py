@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics import normalized_mutual_info_score as nmi
 
 from toolkit import ConfigError, DataError
@@ -34,6 +36,20 @@ def test_k_methods_find_the_five_bbc_sections(bbc, method, params):
     labels = CLUSTERERS.get(method)(n_clusters=5, **params).fit_predict(X)
     assert sorted(set(labels.tolist())) == [0, 1, 2, 3, 4]
     assert nmi(gold, labels) > 0.6
+
+
+def test_minibatch_kmeans_above_max_train_learns_on_a_seeded_sample_and_assigns_everyone(bbc):
+    _, X, gold = bbc
+    sampled = CLUSTERERS.get("minibatch_kmeans")(n_clusters=5, max_train=60, random_state=3)
+    labels = sampled.fit_predict(X)
+    keep = np.sort(np.random.default_rng(3).choice(len(X), 60, replace=False))
+    alone = MiniBatchKMeans(5, batch_size=1024, n_init=3, random_state=3).fit(X[keep])
+    # the same partition as the sample's centres give every document (canonical numbering aside)
+    assert adjusted_rand_score(alone.predict(X), labels) == 1.0
+    assert nmi(gold, labels) > 0.6
+    whole = CLUSTERERS.get("minibatch_kmeans")(n_clusters=5, max_train=100, random_state=3).fit_predict(X)
+    everyone = MiniBatchKMeans(5, batch_size=1024, n_init=3, random_state=3).fit(X)
+    assert adjusted_rand_score(everyone.labels_, whole) == 1.0  # at or below max_train: every document
 
 
 def test_hdbscan_finds_clusters_and_can_assign_its_outliers(bbc, bbc_umap):
