@@ -1,22 +1,24 @@
-"""Large topics: the sentences a topic summary picks when only the ``max_candidates`` sentences
-closest to the topic's mean are scored, on each sentence's nearest neighbours, against the
-exact graph (every pair of sentences).
+"""Large topics: the sentences a topic summary picks above ``max_candidates`` distinct
+sentences, against the full graph (every pair of sentences).
 
-Run with ``python -m benchmarks.large_topics``. The topic is every distinct sentence of the
+Run with ``python -m benchmarks.large_topics``: the topic is every distinct sentence of the
 development data (``benchmarks.scale.source_sentences``: AG News, BBC and HuffPost, about
-20,000 sentences; the data holds no more distinct text), spread over synthetic documents of
-4-12 sentences. For each method:
+20,000 sentences; the data holds no more distinct text). ``--runs 50000``: 50,000 distinct
+units, real sentences and runs of two or three adjacent ones. Either is spread over synthetic
+documents of 4-12 units. For each method:
 
-- the reference scores every sentence on the full graph (every pair, no neighbour cut),
-  built a block of rows at a time into one n x n float64 array: 3.3 GB for 20,000
-  sentences, 20 GB for 50,000;
+- the reference scores every sentence on the full graph, built a block of rows at a time into
+  one n x n array (float64, 3.3 GB for 20,000 sentences; float32 above 25,000, 10 GB for
+  50,000, checked against float64 on the smaller topic);
 - the toolkit with no cap scores every sentence on its ``neighbors``-nearest graph (the
   graph it uses above ``dense_limit`` sentences);
-- each cap scores the pre-selected sentences, as the toolkit does by default, and a seeded
-  random sample of the same size is shown beside it for reference.
+- each cap is the toolkit's default for a large topic: the sentences of highest degree in
+  the full graph (estimated from a seeded sample of rows), scored by their exact degree;
+- for 5,000 sentences, what that replaced (the sentences closest to the topic's mean, scored
+  on their own graph) and a seeded random sample scored the same way.
 
 Reported: the share of the reference's picks each finds, the reference rank of each one's
-picks, and the seconds taken.
+picks, and the seconds taken (the sentence vectors given, as a run gives them).
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def full_graph_scores(summarizer, cands, vectors, block: int = 1024, dtype=None)
 def measure(method: str, docs, the_topic, seed: int) -> dict:
     from toolkit.experiments.config import build
     from toolkit.summarization import sentence_encoder
+    from toolkit.summarization.summarizers import central_rows
     from toolkit.summarization.units import topic_candidates
     from toolkit.text.corpus import Corpus
 
@@ -146,28 +149,28 @@ def measure(method: str, docs, the_topic, seed: int) -> dict:
             "max_relative_difference": float(np.max(np.abs(single - full_scores) / full_scores))}
     truth = set(picks(full))
     rank_of = {t: int(r) for t, r in zip([c.text for c in cands], full_rank(full_scores))}
-    rows = [{"graph": "full", "cap": "all", "seconds": full_s, "found": 1.0,
-             "ranks": [rank_of[t] for t in picks(full)]}]
+
+    def row(how: str, cap, summary, seconds: float) -> dict:
+        return {"how": how, "cap": cap, "seconds": seconds, "found": len(truth & set(picks(summary))) / len(truth),
+                "ranks": [rank_of[t] for t in picks(summary)]}
+
+    rows = [row("every sentence, full graph (reference)", "all", full, full_s)]
     neighbors = exact_summarizer.get_params()["neighbors"]
     exact, exact_s = timed(exact_summarizer)
-    rows.append({"graph": f"{neighbors} nearest", "cap": "all", "seconds": exact_s,
-                 "found": len(truth & set(picks(exact))) / len(truth), "ranks": [rank_of[t] for t in picks(exact)]})
-    dense_limit = exact_summarizer.get_params()["dense_limit"]
+    rows.append(row(f"every sentence, each one's {neighbors} nearest", "all", exact, exact_s))
     for cap in CAPS:
-        if cap >= exact.candidates:
-            continue
-        # the toolkit's graph for this cap, and the full graph where that is a neighbour graph
-        for graph in ({},) if cap <= dense_limit else ({}, {"dense_limit": cap}):
-            model = summarizer(cap, **graph)
-            summary, seconds = timed(model)
-            got = picks(summary)
-            # a seeded random sample of the same size, scored the same way, for reference
-            keep = np.sort(np.random.default_rng(seed).choice(len(cands), cap, replace=False))
-            sample = model.summarize([cands[i] for i in keep], vectors[keep], "topic", "0")
-            rows.append({"graph": "full" if cap <= model.get_params()["dense_limit"] else f"{neighbors} nearest",
-                         "cap": cap, "seconds": seconds, "found": len(truth & set(got)) / len(truth),
-                         "ranks": [rank_of[t] for t in got],
-                         "random_sample_found": len(truth & set(picks(sample))) / len(truth)})
+        if cap < len(cands):
+            summary, seconds = timed(summarizer(cap))
+            rows.append(row("highest degree, scored by degree in the full graph (default)", cap, summary, seconds))
+    # what the default replaced, and chance: a subset scored on its own graph
+    cap = 5000
+    own_graph = summarizer(10**9, dense_limit=cap)
+    for how, keep in (("closest to the mean, own graph", central_rows(vectors, cap)),
+                      ("seeded random sample, own graph",
+                       np.sort(np.random.default_rng(seed).choice(len(cands), cap, replace=False)))):
+        start = time.perf_counter()
+        summary = own_graph.summarize([cands[i] for i in keep], vectors[keep], "topic", "0")
+        rows.append(row(how, cap, summary, time.perf_counter() - start))
     return {"method": method, "sentences": exact.candidates, "full_dtype": np.dtype(dtype).name,
             "float32_check": float32_check, "rows": rows}
 
@@ -182,25 +185,20 @@ def full_rank(scores: np.ndarray) -> np.ndarray:
 
 
 def markdown(results: list[dict], runs: bool = False) -> str:
-    lines = ["# Large topics: pre-selected candidates and neighbour graphs against the full graph", "",
+    lines = ["# Large topics: which sentences a capped summary picks, against the full graph", "",
              f"One topic of {results[0]['sentences']:,} distinct " + (
                  "units (real AG News and BBC sentences, then runs of two and three adjacent ones)"
                  if runs else "sentences (every distinct sentence of the development data)") + ", 5 picked. "
-             f"The reference scores every sentence on the full graph (every pair; weights in "
-             f"{results[0]['full_dtype']}). "
-             "*graph*: the graph scored (the toolkit keeps each sentence's nearest neighbours above `dense_limit` "
-             "sentences); *found*: share of the reference's picks also picked; *ranks*: the reference ranks of "
-             "the picks; *random*: what a seeded random sample of the same size finds.", "",
-             "| method | candidates scored | graph | found | ranks of its picks in the full graph "
-             "| random sample found | seconds |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+             "The reference scores every sentence on the full graph (every pair; weights in "
+             f"{results[0]['full_dtype']}). *found*: share of the reference's picks also picked; *ranks*: "
+             "the reference ranks of the picks.", "",
+             "| method | sentences scored | how | found | ranks of its picks in the full graph | seconds |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for r in results:
         for row in r["rows"]:
             cap = "all" if row["cap"] == "all" else f"{row['cap']:,}"
-            random = f"{row['random_sample_found']:.0%}" if "random_sample_found" in row else ""
-            name = "full (reference)" if row["graph"] == "full" and row["cap"] == "all" else row["graph"]
-            lines.append(f"| {r['method']} | {cap} | {name} | {row['found']:.0%} | "
-                         f"{', '.join(map(str, row['ranks']))} | {random} | {row['seconds']:.1f} |")
+            lines.append(f"| {r['method']} | {cap} | {row['how']} | {row['found']:.0%} | "
+                         f"{', '.join(map(str, row['ranks']))} | {row['seconds']:.1f} |")
     checks = [f"{r['method']}: the same picks {r['float32_check']['same_picks']}, the same top 20 "
               f"{r['float32_check']['same_top_20']}, scores within a relative "
               f"{r['float32_check']['max_relative_difference']:.1e}" for r in results if r["float32_check"]]

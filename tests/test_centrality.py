@@ -179,3 +179,20 @@ def test_power_iteration_on_a_walk_function_is_the_stationary_distribution():
     inv = np.divide(1.0, out, out=np.zeros(40), where=out > 0)
     walked = power_iteration(lambda p: W.T @ (inv * p), out == 0, 0.85, max_iter=1000, tol=1e-14)
     np.testing.assert_allclose(walked, stationary_distribution(W, 0.85), atol=1e-12)
+
+
+@pytest.mark.parametrize("method, params", [("lexrank", {}), ("lexrank", {"threshold": 0.1}), ("textrank", {})])
+def test_row_and_column_sums_of_chosen_rows_are_those_of_the_whole_graph(method, params):
+    rng = np.random.default_rng(8)
+    X = sp.random(40, 12, density=0.3, random_state=9, format="csr")
+    texts = [" ".join(rng.choice(list("abcdefghij"), size=5)) for _ in range(40)]
+    scorer = make_summarizer(method, **params).scorer
+    sentences = sset(X, texts)
+    W = scorer.graph(sentences)
+    rows = np.array([3, 17, 18, 30, 39])
+    row_sums, column_sums = scorer.row_and_column_sums(sentences, rows, block=2)
+    np.testing.assert_allclose(row_sums, W[rows].sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(column_sums, W[rows].sum(axis=0), atol=1e-12)
+    keep, degrees = scorer.preselect(sentences, 10, sample=40)  # every row sampled: the exact top 10
+    assert np.array_equal(keep, np.sort(np.argsort(-W.sum(axis=1), kind="stable")[:10]))
+    np.testing.assert_allclose(degrees, W.sum(axis=1)[keep], atol=1e-12)

@@ -63,8 +63,8 @@ def test_scan_trains_on_a_seeded_sample_and_labels_every_document(ag_texts):
     assert nmi(gold, sampled.labels_) > nmi(gold, labels)
 
 
-def test_large_topics_are_scored_on_the_sentences_nearest_their_mean(ag_texts):
-    from toolkit.summarization import TextRankSummarizer, sentence_encoder
+def test_large_topics_are_scored_by_their_sentences_degree_in_the_full_graph(ag_texts):
+    from toolkit.summarization import CentroidSummarizer, SentenceSet, TextRankSummarizer, sentence_encoder
     from toolkit.summarization.summarizers import central_rows
     from toolkit.text.corpus import Corpus, Document
     from toolkit.topics.describe import Topic
@@ -73,12 +73,22 @@ def test_large_topics_are_scored_on_the_sentences_nearest_their_mean(ag_texts):
     docs = [Document(id=f"d{i}", title="", text=t, sentences=[t]) for i, t in enumerate(texts)]
     topic = Topic(id=0, name="all", keywords=[], size=len(docs), documents=[d.id for d in docs], exemplars=[])
     encode = sentence_encoder("tfidf", Corpus(docs))
-    capped = TextRankSummarizer(sentences=3, max_candidates=100).summarize_topics([topic], docs, encode)[0]
-    assert capped.candidates == 100 and "scored the 100 of 400 sentences closest" in capped.note
-    kept = {texts[i] for i in central_rows(encode(texts), 100)}
-    assert {s["text"] for s in capped.sentences} <= kept
+    capped_model = TextRankSummarizer(sentences=3, max_candidates=100)
+    capped = capped_model.summarize_topics([topic], docs, encode)[0]
+    assert capped.candidates == 100
+    assert "scored the 100 of 400 sentences of highest degree in the topic's full graph" in capped.note
+    # the picks and their scores are those of every sentence's degree in the whole topic's graph
+    vectors = encode(texts)
+    degrees = capped_model.scorer.graph(SentenceSet.from_texts(texts, vectors)).sum(axis=1)
+    kept = [texts.index(s["text"]) for s in capped.sentences]
+    np.testing.assert_allclose([s["score"] for s in capped.sentences], degrees[kept], atol=1e-7)
+    assert sorted(kept) == sorted(np.argsort(-degrees, kind="stable")[:3].tolist())
     whole = TextRankSummarizer(sentences=3, max_candidates=400).summarize_topics([topic], docs, encode)[0]
-    assert whole.candidates == 400 and "closest" not in whole.note
+    assert whole.candidates == 400 and "scored the" not in whole.note
+    # a method without a graph scores the sentences nearest the topic's mean
+    centroid = CentroidSummarizer(sentences=3, max_candidates=100).summarize_topics([topic], docs, encode)[0]
+    assert "closest to the topic's mean" in centroid.note
+    assert {s["text"] for s in centroid.sentences} <= {texts[i] for i in central_rows(vectors, 100)}
 
 
 def test_the_topic_map_of_a_large_corpus_draws_a_seeded_sample_and_counts_every_document(ag_texts, monkeypatch):

@@ -261,10 +261,3 @@ def test_a_summary_of_given_scores_picks_by_those_scores(bbc):
     last = len(cands) - 1
     assert [(s["index"], s["rank"]) for s in backwards.sentences] == [(last, 1), (last - 1, 2), (last - 2, 3)]
 
-
-@pytest.mark.parametrize("method", ["lexrank", "textrank", "degree"])
-def test_by_default_a_capped_topic_is_scored_on_its_full_graph(method):
-    # benchmarks.large_topics: a neighbour graph of the pre-selected sentences found 1 of the full
-    # graph's 5 LexRank picks on a 20,377-sentence topic, the full graph of the same ones 4
-    params = make_summarizer(method).get_params()
-    assert params["dense_limit"] >= params["max_candidates"]

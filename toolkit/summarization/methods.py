@@ -46,10 +46,7 @@ class LexRankSummarizer(Summarizer):
     neighbors : int
         Above ``dense_limit`` sentences, each keeps only its ``neighbors`` most similar.
     dense_limit : int
-        Largest unit scored on its full graph (a dense n x n matrix, 8 n^2 bytes). The default
-        equals ``max_candidates``'s, so a large topic's pre-selected sentences get their full
-        graph: a neighbour graph bounds memory but moves the picks far from the full graph's
-        (README, Scale).
+        Largest unit scored with a dense similarity matrix.
     """
 
     method = "lexrank"
@@ -60,7 +57,7 @@ class LexRankSummarizer(Summarizer):
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = None,
                  damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20,
-                 dense_limit: int = 5000) -> None:
+                 dense_limit: int = 3000) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
                          max_candidates)
         self.threshold = threshold
@@ -100,7 +97,7 @@ class TextRankSummarizer(Summarizer):
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, similarity: str = "overlap",
                  stop_words: bool = True, damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8,
-                 neighbors: int = 20, dense_limit: int = 5000) -> None:
+                 neighbors: int = 20, dense_limit: int = 3000) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
                          max_candidates)
         self.similarity = similarity
@@ -137,7 +134,7 @@ class DegreeSummarizer(Summarizer):
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = 0.1,
-                 neighbors: int = 20, dense_limit: int = 5000) -> None:
+                 neighbors: int = 20, dense_limit: int = 3000) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
                          max_candidates)
         self.threshold = threshold

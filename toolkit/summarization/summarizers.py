@@ -17,7 +17,7 @@ from toolkit.errors import ParameterError
 from toolkit.params import Boolean, Component, Constraint, Int, ListOf, NoneValue, Number, Options
 from toolkit.summarization.graph import TIE, block_cosine, unit_rows
 from toolkit.summarization.representation import REPRESENTATIONS, sentence_encoder
-from toolkit.summarization.scorers import CentralityScorer, SentenceSet
+from toolkit.summarization.scorers import CentralityScorer, GraphScorer, SentenceSet
 from toolkit.summarization.units import (
     Candidate,
     DocumentCandidates,
@@ -381,16 +381,36 @@ class Summarizer(Component):
                 rows = vectors[np.array([first[index[c.document]] + c.position for c in cands])]
             else:
                 rows = encode([c.text for c in cands])
-            total = len(cands)
-            if total > self.max_candidates:
-                keep = central_rows(rows, self.max_candidates)
-                cands, rows = [cands[i] for i in keep], rows[keep]
-            summary = self.summarize(cands, rows, "topic", str(topic.id), topic.name)
-            if total > len(cands):
-                summary.note = " ".join(filter(None, [summary.note, f"scored the {len(cands):,} of {total:,} "
-                                                      "sentences closest to the topic's mean (max_candidates)"]))
-            out.append(summary)
+            if len(cands) > self.max_candidates:
+                out.append(self._summarize_large_topic(cands, rows, topic))
+            else:
+                out.append(self.summarize(cands, rows, "topic", str(topic.id), topic.name))
         return out
+
+    def _summarize_large_topic(self, cands: list[Candidate], rows, topic) -> Summary:
+        """A topic of more than ``max_candidates`` distinct sentences, in time linear in them.
+
+        A graph method keeps the ``max_candidates`` sentences of highest degree in the topic's
+        full graph (estimated from a seeded sample of rows) and scores them by their exact
+        degree there; scoring them on their own graph instead moved the picks away from the
+        full graph's (``benchmarks.large_topics``). Other methods score the ``max_candidates``
+        sentences closest to the topic's mean.
+        """
+        total, scorer = len(cands), self.scorer
+        if isinstance(scorer, GraphScorer):
+            sentences = SentenceSet([c.text for c in cands], rows, np.array([c.position for c in cands]))
+            keep, degrees = scorer.preselect(sentences, self.max_candidates)
+            cands, rows = [cands[i] for i in keep], rows[keep]
+            summary = self.summary_of_scores(cands, rows, degrees, "topic", str(topic.id), topic.name)
+            how = "of highest degree in the topic's full graph, scored by it"
+        else:
+            keep = central_rows(rows, self.max_candidates)
+            cands, rows = [cands[i] for i in keep], rows[keep]
+            summary = self.summarize(cands, rows, "topic", str(topic.id), topic.name)
+            how = "closest to the topic's mean"
+        summary.note = " ".join(filter(None, [summary.note, f"scored the {len(cands):,} of {total:,} sentences "
+                                              f"{how} (max_candidates)"]))
+        return summary
 
     def summarize_corpus(self, corpus: Corpus, topics, encode) -> list[Summary]:
         """Summaries of every document and/or topic (``units``), documents first.
