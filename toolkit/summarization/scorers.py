@@ -9,7 +9,6 @@ meaning more central. They are the algorithms inside the summarisers
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,42 +25,8 @@ from toolkit.summarization.graph import (
     unit_columns,
     unit_rows,
 )
+from toolkit.summarization.units import SentenceSet
 from toolkit.text.terms import word_sets
-
-
-@dataclass
-class SentenceSet:
-    """The sentences of one unit to score.
-
-    Attributes
-    ----------
-    texts : list of str
-    vectors : array or sparse matrix, shape (n, d)
-        One representation per sentence (TF-IDF or embeddings).
-    positions : ndarray of int
-        Each sentence's index within its own document (0 = lead).
-    similarity : ndarray or None
-        The dense cosine matrix, when the caller has it.
-    heading : str
-        The unit's title (a document's title, a topic's name), for scorers that read it.
-    last : ndarray of bool or None
-        Whether each sentence is the last of its document's sentences in the unit, when known.
-    """
-
-    texts: list[str]
-    vectors: np.ndarray | sp.spmatrix
-    positions: np.ndarray
-    similarity: np.ndarray | None = None
-    heading: str = ""
-    last: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    @classmethod
-    def from_texts(cls, texts: list[str], vectors) -> SentenceSet:
-        return cls(list(texts), vectors, np.arange(len(texts)))
-
 
 
 class CentralityScorer:

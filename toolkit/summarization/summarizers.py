@@ -14,17 +14,21 @@ import numpy as np
 import scipy.sparse as sp
 
 from toolkit.errors import ParameterError
-from toolkit.params import Boolean, Component, Constraint, Int, ListOf, NoneValue, Number, Options
+from toolkit.params import Boolean, Component, Int, ListOf, NoneValue, Number, Options
 from toolkit.summarization.graph import TIE, block_cosine, unit_rows
 from toolkit.summarization.representation import REPRESENTATIONS, sentence_encoder
-from toolkit.summarization.scorers import CentralityScorer, GraphScorer, SentenceSet
+from toolkit.summarization.scorers import CentralityScorer, GraphScorer
 from toolkit.summarization.units import (
     Candidate,
     DocumentCandidates,
+    SentenceSet,
     Summary,
+    UnitBudget,
     budget_size,
+    central_rows,
     compact,
     last_of_document,
+    picked_record,
     ranking_key,
     topic_candidates,
 )
@@ -40,16 +44,6 @@ BUDGETS = ("sentences", "ratio", "words")
 # Each unit's budget when none is given: a topic's candidates are every sentence of its
 # documents, so it gets a few more than one document but never a share of them all.
 DEFAULT_BUDGETS = {"document": {"sentences": 3}, "topic": {"sentences": 5}}
-BUDGET_RULES = {"sentences": [Int(1)], "ratio": [Number(0, 1, closed="right")], "words": [Int(1)]}
-
-
-def central_rows(vectors, k: int) -> np.ndarray:
-    """Indices (ascending) of the ``k`` rows most cosine-similar to the rows' mean direction; ties
-    go to the earlier row. Linear in the rows' size."""
-    Xn = unit_rows(vectors)
-    mean = np.asarray(Xn.mean(axis=0)).ravel()
-    sims = np.asarray(Xn @ mean).ravel()
-    return np.sort(np.argsort(-np.round(sims, 12), kind="stable")[:k])
 
 
 def _rows_and_similarities(vectors, n: int) -> tuple:
@@ -60,23 +54,6 @@ def _rows_and_similarities(vectors, n: int) -> tuple:
         Xn = unit_rows(vectors)
         return vectors, Xn, Xn @ Xn.T
     return vectors, unit_rows(vectors), None
-
-
-def _picked(c: Candidate, i: int, score: float, rank: int) -> dict:
-    """A chosen sentence as the summary records it."""
-    return {"text": c.text, "score": round(float(score), 8), "index": int(i), "document": c.document,
-            "position": c.position, "rank": int(rank), **({"also_in": c.also_in} if c.also_in else {})}
-
-
-class UnitBudget(Constraint):
-    """One unit's own budget: a mapping with exactly one of ``sentences``, ``ratio``, ``words``."""
-
-    def accepts(self, value) -> bool:
-        return (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in BUDGET_RULES
-                and any(rule.accepts(next(iter(value.values()))) for rule in BUDGET_RULES[next(iter(value))]))
-
-    def describe(self) -> str:
-        return "a mapping with one of sentences (an integer >= 1), ratio (in (0, 1]) or words (an integer >= 1)"
 
 
 SHARED_CONSTRAINTS = {
@@ -275,7 +252,7 @@ class Summarizer(Component):
                  unit: str, unit_id: str, name: str) -> Summary:
         if self.order == "original":
             chosen = sorted(chosen)
-        picked = [_picked(candidates[i], i, scores[i], rank[i]) for i in chosen]
+        picked = [picked_record(candidates[i], i, scores[i], rank[i]) for i in chosen]
         sentences, ratio, words = self._budget(unit)
         note = "" if picked else f"no sentence fits the budget of {words} words"
         limit = budget_size(len(candidates), sentences, ratio)

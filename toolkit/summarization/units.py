@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import scipy.sparse as sp
 
+from toolkit.arrays import unit_rows
+from toolkit.params import Constraint, Int, Number
 from toolkit.text.cleaning import normalise
 from toolkit.text.corpus import Document
 
@@ -126,3 +128,66 @@ def topic_candidates(documents) -> list[Candidate]:
             elif doc.id != seen.document and (not seen.also_in or seen.also_in[-1] != doc.id):
                 seen.also_in.append(doc.id)
     return list(first.values())
+
+
+def central_rows(vectors, k: int) -> np.ndarray:
+    """Indices (ascending) of the ``k`` rows most cosine-similar to the rows' mean direction; ties
+    go to the earlier row. Linear in the rows' size."""
+    Xn = unit_rows(vectors)
+    mean = np.asarray(Xn.mean(axis=0)).ravel()
+    sims = np.asarray(Xn @ mean).ravel()
+    return np.sort(np.argsort(-np.round(sims, 12), kind="stable")[:k])
+
+
+def picked_record(c: Candidate, i: int, score: float, rank: int) -> dict:
+    """A chosen sentence as the summary records it."""
+    return {"text": c.text, "score": round(float(score), 8), "index": int(i), "document": c.document,
+            "position": c.position, "rank": int(rank), **({"also_in": c.also_in} if c.also_in else {})}
+
+
+@dataclass
+class SentenceSet:
+    """The sentences of one unit to score.
+
+    Attributes
+    ----------
+    texts : list of str
+    vectors : array or sparse matrix, shape (n, d)
+        One representation per sentence (TF-IDF or embeddings).
+    positions : ndarray of int
+        Each sentence's index within its own document (0 = lead).
+    similarity : ndarray or None
+        The dense cosine matrix, when the caller has it.
+    heading : str
+        The unit's title (a document's title, a topic's name), for scorers that read it.
+    last : ndarray of bool or None
+        Whether each sentence is the last of its document's sentences in the unit, when known.
+    """
+
+    texts: list[str]
+    vectors: np.ndarray | sp.spmatrix
+    positions: np.ndarray
+    similarity: np.ndarray | None = None
+    heading: str = ""
+    last: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @classmethod
+    def from_texts(cls, texts: list[str], vectors) -> SentenceSet:
+        return cls(list(texts), vectors, np.arange(len(texts)))
+
+
+BUDGET_RULES = {"sentences": [Int(1)], "ratio": [Number(0, 1, closed="right")], "words": [Int(1)]}
+
+
+class UnitBudget(Constraint):
+    """One unit's own budget: a mapping with exactly one of ``sentences``, ``ratio``, ``words``."""
+
+    def accepts(self, value) -> bool:
+        return (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in BUDGET_RULES
+                and any(rule.accepts(next(iter(value.values()))) for rule in BUDGET_RULES[next(iter(value))]))
+
+    def describe(self) -> str:
+        return "a mapping with one of sentences (an integer >= 1), ratio (in (0, 1]) or words (an integer >= 1)"
