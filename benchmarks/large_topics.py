@@ -114,7 +114,7 @@ def measure(method: str, docs, the_topic, seed: int) -> dict:
     from toolkit.experiments.config import build
     from toolkit.summarization import sentence_encoder
     from toolkit.summarization.summarizers import central_rows
-    from toolkit.summarization.units import topic_candidates
+    from toolkit.summarization.units import score_ranks, topic_candidates
     from toolkit.text.corpus import Corpus
 
     def summarizer(cap: int, **graph):
@@ -148,7 +148,7 @@ def measure(method: str, docs, the_topic, seed: int) -> dict:
             "same_top_20": bool((np.argsort(-single)[:20] == top).all()),
             "max_relative_difference": float(np.max(np.abs(single - full_scores) / full_scores))}
     truth = set(picks(full))
-    rank_of = {t: int(r) for t, r in zip([c.text for c in cands], full_rank(full_scores))}
+    rank_of = {t: int(r) for t, r in zip([c.text for c in cands], score_ranks(full_scores))}
 
     def row(how: str, cap, summary, seconds: float) -> dict:
         return {"how": how, "cap": cap, "seconds": seconds, "found": len(truth & set(picks(summary))) / len(truth),
@@ -173,15 +173,6 @@ def measure(method: str, docs, the_topic, seed: int) -> dict:
         rows.append(row(how, cap, summary, time.perf_counter() - start))
     return {"method": method, "sentences": exact.candidates, "full_dtype": np.dtype(dtype).name,
             "float32_check": float32_check, "rows": rows}
-
-
-def full_rank(scores: np.ndarray) -> np.ndarray:
-    """Each score's rank (1 = highest), ties in order, as a summary ranks its candidates."""
-    from toolkit.summarization.units import ranking_key
-
-    rank = np.empty(len(scores), dtype=int)
-    rank[np.argsort(-ranking_key(scores), kind="stable")] = np.arange(1, len(scores) + 1)
-    return rank
 
 
 def markdown(results: list[dict], runs: bool = False) -> str:

@@ -146,7 +146,6 @@ class GraphScorer(CentralityScorer):
             W.eliminate_zeros()
         return W + sp.diags(loops) if self.self_loops else W
 
-
     def row_and_column_sums(self, sentences: SentenceSet, rows: np.ndarray,
                             block: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Sums over the full graph's ``rows`` (indices of sentences), a block at a time.

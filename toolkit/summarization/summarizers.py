@@ -30,6 +30,7 @@ from toolkit.summarization.units import (
     last_of_document,
     picked_record,
     ranking_key,
+    score_ranks,
     topic_candidates,
 )
 from toolkit.text.corpus import Corpus, Document
@@ -240,13 +241,9 @@ class Summarizer(Component):
 
     def _choose(self, candidates: list[Candidate], scores: np.ndarray, Xn, S: np.ndarray | None, unit: str,
                 unit_id: str, name: str) -> Summary:
-        n = len(candidates)
         lengths = np.array([len(c.text.split()) for c in candidates])
         chosen = self._select(scores, Xn, lengths, S, unit)
-        ranking = np.argsort(-ranking_key(scores), kind="stable")
-        rank = np.empty(n, dtype=int)
-        rank[ranking] = np.arange(1, n + 1)
-        return self._summary(candidates, scores, rank, chosen, unit, unit_id, name)
+        return self._summary(candidates, scores, score_ranks(scores), chosen, unit, unit_id, name)
 
     def _summary(self, candidates: list[Candidate], scores: np.ndarray, rank: np.ndarray, chosen: list[int],
                  unit: str, unit_id: str, name: str) -> Summary:

@@ -100,6 +100,13 @@ def ranking_key(scores: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(scores, dtype=np.float64), 12)
 
 
+def score_ranks(scores: np.ndarray) -> np.ndarray:
+    """Each score's rank, 1 = highest, ties (by :func:`ranking_key`) in order."""
+    rank = np.empty(len(scores), dtype=int)
+    rank[np.argsort(-ranking_key(scores), kind="stable")] = np.arange(1, len(scores) + 1)
+    return rank
+
+
 def budget_size(n: int, sentences: int | None, ratio: float | None) -> int:
     """How many sentences a count or ratio budget allows out of ``n`` (ratio rounds half up)."""
     if sentences is not None:
