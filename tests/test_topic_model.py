@@ -81,7 +81,7 @@ def test_a_model_file_never_runs_code(fitted, tmp_path):
         for f in folder.iterdir():
             (copy / f.name).write_bytes(f.read_bytes())
         (copy / "model.json").write_text(json.dumps(meta))
-        with pytest.raises(DataError, match="neither a toolkit component nor a scikit-learn estimator"):
+        with pytest.raises(DataError, match="not one of the toolkit.s clusterer classes nor a scikit-learn estimator"):
             TopicModel.load(copy)
     assert not (tmp_path / "pwned").exists()
 

@@ -38,6 +38,10 @@ class Registry(Generic[T]):
         """Registered names, sorted."""
         return sorted(self._items)
 
+    def classes(self) -> list[type[T]]:
+        """The registered classes, in the order of their names."""
+        return [self._items[name] for name in self.names()]
+
     def __contains__(self, name: object) -> bool:
         return name in self._items
 

@@ -9,10 +9,13 @@ A model folder holds
 - ``documents.jsonl``: the training documents (id, title, text, sentences, label, date);
 - ``encoder.safetensors``: only when the encoder was fine-tuned (``adapt``), its weights.
 
-Loading imports each named class only if it is one of the toolkit's own or a
-scikit-learn estimator, constructs it from its stored parameters, and refits the reducer,
-clusterer and refine step on the stored embeddings (with their stored seeds): nothing
-from the folder is executed, and no pickle is read.
+A model folder may come from someone else, so loading treats it as untrusted data. A class
+is allowed only if its stored name is one of the toolkit's own component classes for that
+part, or (for the reducer and clusterer) a scikit-learn estimator, decided from the string
+before anything is imported; nothing else is ever imported. Every file read lies inside the
+folder and is checked (:mod:`toolkit.topics.stored_data`); no pickle is read. Loading then
+refits the reducer, clusterer and refine step on the stored embeddings (with their stored
+seeds).
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ import copy
 import importlib
 import inspect
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from toolkit.errors import DataError
+from toolkit.errors import DataError, ToolkitError, cut, shown
 
 FORMAT = "toolkit.TopicModel"
 VERSION = 1
@@ -58,27 +62,70 @@ def component_spec(obj) -> dict:
     return {"class": f"{cls.__module__}.{cls.__qualname__}", "params": _plain(params)}
 
 
-def build_component(spec: dict, where: str):
-    """The component a spec describes: only the toolkit's own classes and scikit-learn estimators."""
-    from sklearn.base import BaseEstimator
+def _own_classes(part: str) -> dict[str, type]:
+    """The toolkit's classes a saved model may name for ``part``, by qualified name."""
+    from toolkit.clustering import CLUSTERERS, REDUCERS, REFINERS
+    from toolkit.embedding import ADAPTERS, EMBEDDERS
+    from toolkit.text.sentences import SPLITTERS
+    from toolkit.topics.describe import TopicDescriber
 
-    path = spec.get("class", "")
-    module_name, _, name = str(path).rpartition(".")
-    if not module_name:
-        raise DataError(f"{where}: {path!r} is not a class path")
+    registries = {"embedder": EMBEDDERS, "reducer": REDUCERS, "clusterer": CLUSTERERS, "refiner": REFINERS,
+                  "adapter": ADAPTERS, "splitter": SPLITTERS}
+    classes = registries[part].classes() if part in registries else [TopicDescriber]
+    return {f"{c.__module__}.{c.__qualname__}": c for c in classes}
+
+
+SKLEARN_PARTS = {"reducer": "TransformerMixin", "clusterer": "ClusterMixin"}  # where a model may hold one
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _sklearn_class(path: str, part: str, where: str) -> type:
+    """A scikit-learn estimator named by ``path``: decided from the string (``sklearn.`` and a
+    part that may hold one) before anything is imported, then checked to be what was named."""
+    import sklearn
+    import sklearn.base
+
+    mixin = getattr(sklearn.base, SKLEARN_PARTS[part])
+    module_name, _, name = path.rpartition(".")
     try:
-        cls = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError):
+        module = importlib.import_module(module_name)
+    except ImportError:
         raise DataError(f"{where}: class {path} is not available here") from None
-    if not inspect.isclass(cls) or not (module_name.split(".")[0] == "toolkit" or issubclass(cls, BaseEstimator)):
-        raise DataError(f"{where}: {path} is neither a toolkit component nor a scikit-learn estimator")
-    params = spec.get("params") or {}
-    if not isinstance(params, dict):
-        raise DataError(f"{where}: parameters of {path} are not a mapping")
+    home = Path(sklearn.__file__).resolve().parent
+    cls = getattr(module, name, None)
+    if not (Path(getattr(module, "__file__", "") or "").resolve().is_relative_to(home) and inspect.isclass(cls)
+            and f"{cls.__module__}.{cls.__qualname__}" == path and issubclass(cls, mixin)
+            and issubclass(cls, sklearn.base.BaseEstimator)):
+        raise DataError(f"{where}: {path} is not a scikit-learn {'reducer' if part == 'reducer' else 'clusterer'}")
+    return cls
+
+
+def build_component(spec: dict, where: str, part: str = "clusterer"):
+    """The component a spec describes.
+
+    Only the toolkit's own component classes for ``part`` and, for the reducer and clusterer,
+    scikit-learn's estimators are allowed, decided from the stored string before any import;
+    the class found must then be the one named. Parameters must be plain data.
+    """
+    from toolkit.topics.stored_data import exact_keys, expect
+
+    expect(spec, dict, where, "the component")
+    exact_keys(spec, {"class", "params"}, set(), where)
+    path = expect(spec["class"], str, where, "class")
+    own = _own_classes(part)
+    if path in own:
+        cls = own[path]
+    elif part in SKLEARN_PARTS and _DOTTED.fullmatch(path) and path.split(".")[0] == "sklearn":
+        cls = _sklearn_class(path, part, where)
+    else:
+        raise DataError(f"{where}: {shown(path)} is not one of the toolkit's {part} classes"
+                        + (" nor a scikit-learn estimator" if part in SKLEARN_PARTS else "")
+                        + "; a saved model names no other class")
+    params = expect(spec["params"], dict, where, f"the parameters of {path}")
     try:
         return cls(**params)
-    except TypeError as err:
-        raise DataError(f"{where}: {path} does not take the stored parameters ({err})") from None
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{where}: {path} does not take the stored parameters ({cut(str(err), 120)})") from None
 
 
 def _embedding_identity(embedder) -> dict | None:
@@ -89,6 +136,17 @@ def _embedding_identity(embedder) -> dict | None:
     return None
 
 
+def _stored_spec(component) -> dict:
+    """A component's spec as saved: a stop-word file becomes the words it holds, so the model
+    folder needs no file of this machine."""
+    spec = component_spec(component)
+    words = spec["params"].get("stop_words")
+    if hasattr(component, "stop_word_list") and isinstance(words, str) and words.strip().lower() not in (
+            "english", "none"):
+        spec["params"]["stop_words"] = component.stop_word_list() or []
+    return spec
+
+
 def save_model(model, path) -> None:
     """Write ``model`` (fitted) into the folder ``path`` (created if needed)."""
     folder = Path(path)
@@ -97,7 +155,7 @@ def save_model(model, path) -> None:
     meta = {
         "format": FORMAT,
         "version": VERSION,
-        "components": {part: component_spec(getattr(model, part)) for part in PARTS},
+        "components": {part: _stored_spec(getattr(model, part)) for part in PARTS},
         "embedding_model": _embedding_identity(model.embedder),
         "tuned_encoder": "encoder.safetensors" if tuned else None,
         "topics": [asdict(t) for t in model.topics_],
@@ -124,52 +182,204 @@ def save_model(model, path) -> None:
         save_weights(model.embedder_.load_model(), str(folder / "encoder.safetensors"))
 
 
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: cannot be read as JSON ({err})") from None
+DOCUMENT_FIELDS = {"id": (str,), "title": (str,), "text": (str,), "sentences": (list,), "label": (str, None),
+                   "summary": (str, None), "source": (str,), "date": (str, None)}
+META_KEYS = {"format", "version", "components", "embedding_model", "tuned_encoder", "topics", "n_documents"}
+
+
+def _read_meta(folder: Path) -> dict:
+    """``model.json``, checked section by section."""
+    from toolkit.topics.stored_data import exact_keys, expect, inside, read_json
+
+    where = f"{folder}/model.json"
+    meta = expect(read_json(inside(folder, "model.json", str(folder))), dict, where, "the file")
+    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+        raise DataError(f"{where}: not a {FORMAT} file of version {VERSION}")
+    exact_keys(meta, META_KEYS, set(), where)
+    components = expect(meta["components"], dict, where, "components")
+    exact_keys(components, set(PARTS), set(), f"{where}: components")
+    expect(meta["n_documents"], int, where, "n_documents")
+    expect(meta["topics"], list, where, "topics")
+    if meta["tuned_encoder"] is not None:
+        expect(meta["tuned_encoder"], str, where, "tuned_encoder")
+    identity = meta["embedding_model"]
+    if identity is not None:
+        exact_keys(expect(identity, dict, where, "embedding_model"), {"name", "weights_hash"}, set(),
+                   f"{where}: embedding_model")
+    return meta
+
+
+def _topics(records: list, where: str) -> list:
+    from toolkit.topics.describe import Topic
+    from toolkit.topics.stored_data import exact_keys, expect
+
+    topics = []
+    fields = {"id": int, "name": str, "keywords": list, "size": int, "documents": list}
+    optional = {"exemplars": list, "name_score": (int, float), "name_margin": (int, float), "candidate": str,
+                "named": bool}
+    for i, record in enumerate(records):
+        at = f"{where}: topic {i}"
+        exact_keys(expect(record, dict, at, "a topic"), set(fields), set(optional), at)
+        for key, kind in {**fields, **optional}.items():
+            if key in record and not (key in optional and record[key] is None):
+                expect(record[key], kind, at, key)
+        if not record["keywords"]:
+            raise DataError(f"{at}: has no keywords")
+        for pair in record["keywords"]:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
+                    and isinstance(pair[1], int | float) and not isinstance(pair[1], bool)):
+                raise DataError(f"{at}: a keyword must be [word, weight], got {shown(pair)}")
+        if not all(isinstance(d, str) for d in record["documents"] + record.get("exemplars", [])):
+            raise DataError(f"{at}: document ids must be strings")
+        topics.append(Topic.from_dict(record))
+    if len({t.id for t in topics}) != len(topics):
+        raise DataError(f"{where}: two topics share an id")
+    for i, t in enumerate(topics):
+        if t.id < -1 or t.size != len(t.documents):
+            raise DataError(f"{where}: topic {i} has id {t.id} and size {t.size} for {len(t.documents)} documents")
+    return topics
+
+
+def _check_topic_documents(topics: list, documents: list, labels: np.ndarray, where: str) -> None:
+    """Each topic lists exactly the documents its label marks, and its exemplars are among them."""
+    ids = [d.id for d in documents]
+    for t in topics:
+        members = [ids[i] for i in np.flatnonzero(labels == t.id)]
+        if members != t.documents or not set(t.exemplars) <= set(t.documents):
+            raise DataError(f"{where}: topic {t.id}'s documents or exemplars disagree with the stored labels")
+
+
+def _documents(path: Path) -> list:
+    from toolkit.text.corpus import Document
+    from toolkit.topics.stored_data import exact_keys, parse_json, read_text
+
+    documents = []
+    for number, line in enumerate(read_text(path).split("\n"), 1):
+        if not line.strip():
+            continue
+        at = f"{path}:{number}"
+        record = parse_json(line, at)
+        if not isinstance(record, dict):
+            raise DataError(f"{at}: expected a JSON object, got {shown(record)}")
+        exact_keys(record, {"id", "title", "text"}, set(DOCUMENT_FIELDS) - {"id", "title", "text"}, at)
+        for key, value in record.items():
+            kinds = DOCUMENT_FIELDS[key]
+            if not (value is None and None in kinds) and not isinstance(value, tuple(k for k in kinds if k)):
+                raise DataError(f"{at}: {key} has the wrong type ({type(value).__name__})")
+        if not all(isinstance(s, str) for s in record.get("sentences", [])):
+            raise DataError(f"{at}: sentences must be strings")
+        documents.append(Document(**record))
+    return documents
+
+
+def _embeddings(arrays: dict, n: int, where: str):
+    """The stored document vectors (dense, or CSR from its parts), checked against ``n`` rows."""
+    from toolkit.topics.stored_data import check_finite
+
+    if "embeddings" in arrays:
+        X = arrays["embeddings"]
+        if X.ndim != 2 or X.shape[0] != n or X.shape[1] < 1 or X.dtype.kind != "f":
+            raise DataError(f"{where}: embeddings must be {n} rows of floats, got shape {X.shape} ({X.dtype})")
+        check_finite(X, f"{where}: embeddings")
+        return X
+    parts = ("embeddings_data", "embeddings_indices", "embeddings_indptr", "embeddings_shape")
+    missing = [p for p in parts if p not in arrays]
+    if missing:
+        raise DataError(f"{where}: holds neither embeddings nor {', '.join(missing)}")
+    data, indices, indptr, shape = (arrays[p] for p in parts)
+    if shape.shape != (2,) or shape.dtype.kind not in "iu" or data.ndim != 1 or data.dtype.kind != "f" \
+            or indices.ndim != 1 or indices.dtype.kind not in "iu" or indptr.ndim != 1 or indptr.dtype.kind not in "iu":
+        raise DataError(f"{where}: the sparse embeddings' parts have the wrong kinds or dimensions")
+    rows, columns = (int(v) for v in shape)
+    if rows != n or len(indptr) != n + 1 or len(indices) != len(data) or (n and indptr[0] != 0) \
+            or (len(indptr) and indptr[-1] != len(data)) or np.any(np.diff(indptr) < 0):
+        raise DataError(f"{where}: the sparse embeddings' parts disagree in size")
+    if len(indices) and (indices.min() < 0 or indices.max() >= columns):
+        raise DataError(f"{where}: a sparse embedding's column lies outside its {columns:,} columns")
+    check_finite(data, f"{where}: embeddings")
+    return sp.csr_matrix((data, indices, indptr), shape=(rows, columns))
+
+
+def _check_columns(embedder, X, where: str) -> None:
+    """A sparse matrix's width must be the vocabulary the embedder fitted (a stored shape could
+    claim any number of columns)."""
+    vocabulary = getattr(getattr(embedder, "vectorizer", None), "vocabulary_", None)
+    if sp.issparse(X) and vocabulary is not None and X.shape[1] != len(vocabulary):
+        raise DataError(f"{where}: the embeddings have {X.shape[1]:,} columns, the documents' vocabulary "
+                        f"{len(vocabulary):,}")
+
+
+def _check_components(parts: dict, folder: Path) -> None:
+    """What the stored parameters point at: a stop-word list is stored as its words, never as a
+    file of this machine; a local sentence-transformers model must name no code of its own."""
+    describer = parts["describer"]
+    if isinstance(describer.stop_words, str) and describer.stop_words.strip().lower() not in ("english", "none"):
+        raise DataError(f"{folder}/model.json: describer: stop_words names a file ({shown(describer.stop_words)}); "
+                        "a saved model stores its stop words as a list")
+    check = getattr(parts["embedder"], "_validate_params", None)
+    if callable(check):
+        try:
+            check()
+        except ToolkitError as err:
+            raise DataError(f"{folder}/model.json: embedder: {err}") from None
 
 
 def load_model(path):
-    """The :class:`TopicModel` saved in the folder ``path``."""
-    from toolkit.text.corpus import Corpus, Document
-    from toolkit.topics.describe import Topic
+    """The :class:`TopicModel` saved in the folder ``path``, every file checked as untrusted data."""
+    from toolkit.text.corpus import Corpus
     from toolkit.topics.model import TopicModel
+    from toolkit.topics.stored_data import inside, read_arrays
 
     folder = Path(path)
-    if not (folder / "model.json").is_file():
+    if not folder.is_dir() or not (folder / "model.json").exists():
         raise DataError(f"{folder}: not a saved TopicModel (no model.json)")
-    meta = _read_json(folder / "model.json")
-    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
-        raise DataError(f"{folder}/model.json: not a {FORMAT} file of version {VERSION}")
-    parts = {part: build_component(meta["components"][part], f"{folder}/model.json: {part}") for part in PARTS}
+    meta = _read_meta(folder)
+    where = f"{folder}/model.json"
+    parts = {part: build_component(meta["components"][part], f"{where}: {part}", part) for part in PARTS}
+    _check_components(parts, folder)
     model = TopicModel(**parts)
-    identity = meta.get("embedding_model")
+    identity = meta["embedding_model"]
     if identity is not None and _embedding_identity(model.embedder) != identity:
         raise DataError(f"{folder}: the embedding model here differs from the one the model was fitted with "
-                        f"({identity['name']}, weights {identity['weights_hash']})")
-    with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
-        labels = arrays["labels"]
-        if "embeddings" in arrays:
-            X = arrays["embeddings"]
-        else:
-            X = sp.csr_matrix((arrays["embeddings_data"], arrays["embeddings_indices"], arrays["embeddings_indptr"]),
-                              shape=tuple(arrays["embeddings_shape"]))
-    lines = (folder / "documents.jsonl").read_text(encoding="utf-8").split("\n")
-    documents = [Document(**json.loads(line)) for line in lines if line.strip()]
-    if len(documents) != len(labels) or X.shape[0] != len(labels):
-        raise DataError(f"{folder}: documents, embeddings and labels disagree in number")
-    topics = [Topic.from_dict(t) for t in meta["topics"]]
+                        f"({shown(identity['name'])}, weights {shown(identity['weights_hash'])})")
+    npz = inside(folder, "arrays.npz", where)
+    arrays = read_arrays(npz, {"labels"}, {"embeddings", "embeddings_data", "embeddings_indices",
+                                           "embeddings_indptr", "embeddings_shape"})
+    n = meta["n_documents"]
+    labels = arrays["labels"]
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or len(labels) != n:
+        raise DataError(f"{npz}: labels must be {n:,} integers, got shape {labels.shape} ({labels.dtype})")
+    X = _embeddings(arrays, n, str(npz))
+    documents = _documents(inside(folder, "documents.jsonl", where))
+    if len(documents) != n:
+        raise DataError(f"{folder}/documents.jsonl: {len(documents):,} documents, model.json says {n:,}")
+    if len({d.id for d in documents}) != n:
+        raise DataError(f"{folder}/documents.jsonl: two documents share an id")
+    topics = _topics(meta["topics"], where)
+    unknown = sorted(set(labels.tolist()) - {t.id for t in topics})
+    if unknown:
+        raise DataError(f"{npz}: label {unknown[0]} names no topic of model.json")
+    _check_topic_documents(topics, documents, labels, where)
     embedder = model.embedder
     embedder.fit(Corpus(list(documents), name="documents"))
-    if meta.get("tuned_encoder"):
+    _check_columns(embedder, X, str(npz))
+    if meta["tuned_encoder"] is not None and not hasattr(embedder, "load_model"):
+        raise DataError(f"{where}: tuned_encoder given for {type(embedder).__name__}, which has no encoder to tune")
+    if meta["tuned_encoder"] is not None:
         from safetensors.torch import load_model as load_weights
 
+        weights = inside(folder, meta["tuned_encoder"], where)
         tuned = copy.deepcopy(embedder.load_model())
-        load_weights(tuned, str(folder / meta["tuned_encoder"]))
+        try:
+            load_weights(tuned, str(weights))
+        except Exception as err:  # safetensors and torch raise their own kinds for a bad file
+            raise DataError(f"{weights}: not the tuned encoder's weights ({type(err).__name__}: "
+                            f"{cut(str(err), 100)})") from None
         embedder = embedder.with_model(tuned)
-    model._restore(documents, X, labels, topics, embedder)
+    try:
+        model._restore(documents, X, labels.astype(np.int64), topics, embedder)
+    except (ToolkitError, ValueError) as err:  # stored parameters that pass construction but not fit
+        raise DataError(f"{where}: the stored components cannot be fitted again ({cut(str(err), 160)})") from None
     return model
 
 
