@@ -34,6 +34,12 @@ def _files(tmp: Path) -> dict[str, str]:
     for name, value in records.items():
         (tmp / f"{name}.jsonl").write_text(json.dumps({"text": TEXT}) + "\n" + json.dumps({"text": value}) + "\n")
     (tmp / "bool_label.jsonl").write_text(json.dumps({"text": TEXT, "label": True}) + "\n")
+    (tmp / "deep.jsonl").write_text(json.dumps({"text": TEXT}) + "\n" + "[" * 100_000 + "]" * 100_000 + "\n")
+    (tmp / "texts").mkdir()
+    (tmp / "texts" / "a.txt").write_text(TEXT)
+    evil = tmp / "evil_st"
+    evil.mkdir()
+    (evil / "modules.json").write_text(json.dumps([{"idx": 0, "name": "0", "path": "", "type": "payload.Module"}]))
     (tmp / "stop.csv").write_text('text\n"The and of it is."\n"It was to the of and."\n"Is it the one?"\n')
     (tmp / "article.txt").write_text(TEXT)
     runs = tmp / "runs"
@@ -90,6 +96,14 @@ def _cases() -> dict[str, tuple[list[str], str]]:
         "model folder that is not a model": ([*run, "--set", "embedding.model={tmp}/notamodel"],
                                              "embedding.path: must be a folder holding a sentence-transformers model"),
         "results name with a slash": ([*run, "--set", "name=a/b"], "name: 'a/b' cannot name a results folder"),
+        "results name with a lone surrogate": ([*run, "--set", 'name="news\\udc80"'],
+                                               "name: 'news\\udc80' is not valid text (a lone surrogate)"),
+        "results name of 300 characters": ([*run, "--set", "name=" + "n" * 300],
+                                           "is 300 characters long; at most 100"),
+        "results name with an escape sequence": ([*run, "--set", "name=\"a\\e[2Jb\""],
+                                                 "name: 'a\\x1b[2Jb' holds a control character"),
+        "a sentence-transformers folder that names code": ([*run, "--set", "embedding.model={tmp}/evil_st"],
+                                                            "names code outside sentence-transformers"),
         "sweep over an unknown key": ([*run, "--set", "sweep={clustr.method: [kmeans]}"],
                                       "sweep.clustr.method: 'clustr' is not a key of the experiment file"),
         # estimators by import path
@@ -111,6 +125,12 @@ def _cases() -> dict[str, tuple[list[str], str]]:
                              "number.jsonl:2: field 'text' (dataset.text) must be a string, got a float"),
         "label is a boolean": (dataset("loader: jsonl, path: '{tmp}/bool_label.jsonl', label: label"),
                                "field 'label' (dataset.label) must be a string or a whole number, got a boolean"),
+        "JSON nested 100,000 deep": (dataset("loader: jsonl, path: '{tmp}/deep.jsonl'"),
+                                     "deep.jsonl:2: JSON nested too deeply to read"),
+        "absolute glob pattern": (dataset("loader: text_folder, path: '{tmp}/texts', pattern: '{tmp}/texts/*.txt'"),
+                                  "dataset.pattern: "),
+        "two-character CSV delimiter": (dataset("loader: csv, path: '{tmp}/stop.csv', delimiter: '||'"),
+                                        "dataset.delimiter: must be a single character, got '||'"),
         "sample 0": ([*run, "--set", "dataset.sample=0"], "dataset.sample: must be an integer >= 1 or null, got 0"),
         "max_chars true": ([*run, "--set", "dataset.max_chars=true"], "dataset.max_chars: must be an integer >= 1"),
         "unknown built-in data set": ([*run, "--set", "dataset.name=reuters"], "dataset.name: must be one of"),

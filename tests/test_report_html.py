@@ -127,3 +127,34 @@ def test_ag_news_report_draws_all_7600_points(browser, tmp_path):
     assert browser.find_elements(By.CSS_SELECTOR, "#contingency tr")
     print(f"AG News report.html: {(folder / 'report.html').stat().st_size:,} bytes, 7,600 points drawn in "
           f"{seconds:.2f} s")
+
+
+def test_a_hostile_corpus_still_draws_and_runs_no_script(browser, tmp_path):
+    """Documents that say ``<!--``, ``</script>`` and ``<img onerror>`` in titles, texts, labels
+    and topic names: every point is drawn, nothing they hold runs, and the click shows the text."""
+    import csv
+
+    from toolkit import execute
+    from toolkit.experiments.config import resolve
+
+    rows = [("Quake <!-- rescue", "Rescue teams searched buildings after the earthquake. Survivors were found."),
+            ("Aftershocks </script><script>window.pwned=1</script>", "Aftershocks hampered the earthquake rescue. "
+             "<img src=x onerror=window.pwned=2> Teams dug on."),
+            ("Bank \"raises\" rates & more", "The central bank raised interest rates again. Markets fell."),
+            ("Markets <b onmouseover=window.pwned=3>fall</b>", "Markets fell as the bank signalled rate rises. "
+             "Investors sold.")]
+    with open(tmp_path / "news.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["title", "text", "label"])
+        writer.writerows((t, x, "<!--quake" if i < 2 else "</script>") for i, (t, x) in enumerate(rows))
+    config = {"name": "hostile", "dataset": {"loader": "csv", "path": str(tmp_path / "news.csv"), "title": "title",
+                                             "label": "label", "markup": False},
+              "cluster": {"n_clusters": 2}, "topics": {"names": ["<!--", "</script><script>window.pwned=4</script>"]}}
+    result = execute(resolve(config), progress=False)
+    folder = write_run(result, tmp_path / "results")
+    _check_page(browser, folder, result, expect_marks=True)
+    assert browser.execute_script("return window.pwned === undefined")
+    text = browser.execute_script("return document.getElementById('doc').textContent")
+    shown = browser.execute_script("return document.getElementById('doc').dataset.shown")
+    title = next(d.title for d in result.corpus if d.id == shown)
+    assert title in text  # shown as text, exactly

@@ -227,20 +227,24 @@ def test_an_internal_error_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
 
 
 def test_a_plain_run_removes_what_a_killed_run_left(tmp_path, capsys):
-    """A run killed with kill -9 leaves its .tmp-<run id>-<pid> folder; the next run (not only a
+    """A run killed with kill -9 leaves its marked temporary folder; the next run (not only a
     sweep) removes the folders of processes that no longer exist, and keeps its own."""
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
+    from toolkit.experiments.temporaries import make_temporary
+
     out_dir = tmp_path / "results"
-    left = out_dir / "skynews-topics" / f".tmp-0123456789ab-{dead.pid}"
-    left.mkdir(parents=True)
+    parent = out_dir / "skynews-topics"
+    parent.mkdir(parents=True)
+    made = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from "
+                           "toolkit.experiments.temporaries import make_temporary; "
+                           "print(make_temporary(Path(sys.argv[1]), '0123456789ab'))", str(parent)],
+                          capture_output=True, text=True, check=True)
+    left = Path(made.stdout.strip())
     (left / "metrics.json").write_text("{")
-    alive = out_dir / "skynews-topics" / f".tmp-ba9876543210-{os.getpid()}"
-    alive.mkdir()
+    alive = make_temporary(parent, "ba9876543210")
     assert main(["run", "--quiet", "--out", str(out_dir)]) == 0
     capsys.readouterr()
     assert not left.exists() and alive.exists()
-    assert [p.name for p in (out_dir / "skynews-topics").iterdir() if not p.name.startswith(".")] != []
+    assert [p.name for p in parent.iterdir() if not p.name.startswith(".")] != []
 
 
 def test_metrics_are_written_finite_with_the_reason(tmp_path):

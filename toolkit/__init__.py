@@ -22,6 +22,9 @@ _EXPORTS = {
         "MiniBatchKMeansClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement", "PCAReducer",
         "SpectralClusterer", "UMAPReducer"
     ),
+    "toolkit.clustering.external": (
+        "allow_local_code",
+    ),
     "toolkit.embedding": (
         "MiniLMEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder"
     ),
@@ -54,8 +57,8 @@ __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "SUMMARIZERS", "AgglomerativeCl
            "NoReduction", "NoRefinement", "PCAReducer",
            "ParameterError", "RandomSummarizer", "RunResult", "SentenceTransformerEmbedder", "SpectralClusterer",
            "Summarizer", "Summary", "TextRankSummarizer", "TfidfEmbedder", "ToolkitError", "Topic", "TopicDescriber",
-           "TopicModel", "UMAPReducer", "__version__", "execute", "expand_sweep", "experiment", "format_result",
-           "load_file", "load_run", "run", "run_sweep", "summarize", "write_run"]
+           "TopicModel", "UMAPReducer", "__version__", "allow_local_code", "execute", "expand_sweep", "experiment",
+           "format_result", "load_file", "load_run", "run", "run_sweep", "summarize", "write_run"]
 
 
 def __getattr__(name: str):

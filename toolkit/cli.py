@@ -11,6 +11,18 @@ from importlib import resources
 from pathlib import Path
 
 from toolkit.errors import STOP, ToolkitError, plural
+from toolkit.escape import for_terminal, json_for_terminal
+
+
+def _say(*parts, file=None) -> None:
+    """``print`` for text that may hold data (titles, names, paths): control characters are shown
+    as escapes, never sent to the terminal as they are."""
+    print(*(for_terminal(p) for p in parts), file=file)
+
+
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return for_terminal(super().format(record), newlines=False)
 
 
 def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: no half-written run folder
@@ -20,7 +32,7 @@ def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: no half-written
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, like every other input error
-        sys.stderr.write(f"toolkit: error: {message}\n")
+        sys.stderr.write(f"toolkit: error: {for_terminal(message, newlines=False)}\n")
         raise SystemExit(2)
 
 
@@ -33,6 +45,15 @@ def default_experiment() -> Path:
 
 
 def _run(args) -> int:
+    if args.allow_local_code:
+        from toolkit.clustering.external import allow_local_code
+
+        with allow_local_code():
+            return _run_experiment(args)
+    return _run_experiment(args)
+
+
+def _run_experiment(args) -> int:
     from toolkit.experiments import format_result, run
     from toolkit.experiments.config import SWEEP, apply_overrides, load_file
 
@@ -47,7 +68,7 @@ def _run(args) -> int:
 
         check_executor(args.executor, args.scheduler)
     result = run(config, args.out, progress=not args.quiet)
-    print(format_result(result))
+    _say(format_result(result))
     return 0
 
 
@@ -61,14 +82,14 @@ def _run_on_dask(config: dict, args) -> int:
     client, cluster = dask_client(args.scheduler, os.cpu_count() or 1)
     try:
         workers = len(client.scheduler_info().get("workers", {}))
-        print(f"embedding on {workers} Dask worker{'s' if workers != 1 else ''} at {client.scheduler.address}",
+        _say(f"embedding on {workers} Dask worker{'s' if workers != 1 else ''} at {client.scheduler.address}",
               file=sys.stderr)
         result = run(config, args.out, progress=not args.quiet, client=client)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    print(format_result(result))
+    _say(format_result(result))
     return 0
 
 
@@ -79,7 +100,7 @@ def _sweep(config: dict, args) -> int:
     start = time.perf_counter()
     runs = run_sweep(config, args.out, args.jobs, args.executor, args.scheduler, args.quiet)
     swept = list((config.get("sweep") or {}).keys())
-    print(f"{config.get('name', 'experiment')}: {plural(len(runs), 'run')} "
+    _say(f"{config.get('name', 'experiment')}: {plural(len(runs), 'run')} "
           f"({sum(r.status == 'reused' for r in runs)} reused) in {time.perf_counter() - start:.1f} s")
     for r in runs:
         settings = flatten(r.config)
@@ -89,8 +110,8 @@ def _sweep(config: dict, args) -> int:
         clus = r.metrics.get("clustering", {})
         score = f"NMI {clus['nmi']:.3f}, ARI {clus['ari']:.3f}" if "nmi" in clus else \
             f"{clus.get('n_clusters', '?')} clusters"
-        print(f"  {r.run_id}  {r.status:6s}  {shown}  {score}")
-    print(f"compare them: toolkit compare {Path(args.out) / runs[0].config['name']}")
+        _say(f"  {r.run_id}  {r.status:6s}  {shown}  {score}")
+    _say(f"compare them: toolkit compare {Path(args.out) / runs[0].config['name']}")
     return 0
 
 
@@ -110,9 +131,9 @@ def _compare(args) -> int:
     constants = compare.constant_metrics(runs, [m for m in compare.metric_names(runs) if m not in metrics])
     text = compare.to_markdown(rows, metrics, differing, tests, constants, compare.method_settings(runs))
     out = Path(args.out) if args.out else Path("results") / "comparisons" / comparison_name(runs, metrics, pairs)
-    print(text)
+    _say(text)
     written = compare.write_outputs(out, text, compare.to_csv(rows, metrics), rows, metrics[0])
-    print("written: " + ", ".join(str(p) for p in written))
+    _say("written: " + ", ".join(str(p) for p in written))
     return 0
 
 
@@ -121,14 +142,14 @@ def _cache(args) -> int:
 
     root = cache_dir() / "embeddings"
     if args.action == "clear":
-        print(f"removed {clear_cache()} embedding cache file(s) from {root}")
+        _say(f"removed {clear_cache()} embedding cache file(s) from {root}")
         return 0
-    print(f"embedding cache: {root}")
+    _say(f"embedding cache: {root}")
     files = cache_files()
     for model_id, n, size in files:
-        print(f"  {model_id}: {n} vectors, {size / 2**20:.1f} MB")
+        _say(f"  {model_id}: {n} vectors, {size / 2**20:.1f} MB")
     if not files:
-        print("  (empty)")
+        _say("  (empty)")
     return 0
 
 
@@ -170,15 +191,16 @@ def _summarize(args) -> int:
     corpus = splitter.transform(Corpus(docs))
     for doc, summary in zip(corpus, summarizer.fit_transform(corpus)):
         if args.json:
-            print(json.dumps({"file": doc.source, "title": doc.title, "candidates": summary.candidates,
-                              "sentences": summary.sentences, "note": summary.note}, ensure_ascii=False))
+            record = {"file": doc.source, "title": doc.title, "candidates": summary.candidates,
+                      "sentences": summary.sentences, "note": summary.note}
+            print(json_for_terminal(json.dumps(record, ensure_ascii=False)))
             continue
-        print(f"== {doc.source}: {len(summary.sentences)} of {plural(summary.candidates, 'candidate sentence')}")
+        _say(f"== {doc.source}: {len(summary.sentences)} of {plural(summary.candidates, 'candidate sentence')}")
         if not summary.sentences:
-            print(f"(empty summary: {summary.note})")
+            _say(f"(empty summary: {summary.note})")
         for s in summary.sentences:
-            print(f"[{s['score']:.4f}] {s['text']}")
-        print()
+            _say(f"[{s['score']:.4f}] {s['text']}")
+        _say()
     return 0
 
 
@@ -206,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="local (default) or dask: a sweep's runs on Dask workers, or one run's embedding "
                         "spread over them")
     p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
+    p.add_argument("--allow-local-code", action="store_true",
+                   help="let cluster.method / reduce.method name a module that is not an installed package "
+                        "(a .py file in this folder): importing it runs its code, so only for files you trust")
     p = sub.add_parser("compare", parents=[common], help="a table of runs' differing settings and metrics")
     p.add_argument("paths", nargs="+", help="run folders or folders holding them")
     p.add_argument("--metric", action="append",
@@ -241,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     # Libraries log at WARNING and above only (rouge-score's absl "Using default tokenizer." and
     # the like are noise here); the toolkit's own messages at INFO unless --quiet.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_SafeFormatter("%(levelname)s: %(message)s"))
     logging.getLogger("toolkit").setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
     STOP.clear()
     signal.signal(signal.SIGTERM, _terminate)
@@ -249,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     except ToolkitError as err:
         if args.debug:
             raise
-        sys.stderr.write(f"toolkit: error: {err}\n")
+        sys.stderr.write(f"toolkit: error: {for_terminal(err, newlines=False)}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("toolkit: interrupted; no partial run folder was kept\n")
@@ -261,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         while where is not None and where.tb_next is not None:
             where = where.tb_next
         at = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
-        sys.stderr.write(f"toolkit: internal error: {type(err).__name__}: {err}{at} "
+        sys.stderr.write(f"toolkit: internal error: {type(err).__name__}: {for_terminal(err, newlines=False)}{at} "
                          f"(please report it; --debug shows the traceback)\n")
         return 1
 

@@ -105,6 +105,16 @@ class Text(Constraint):
         return "a non-empty string"
 
 
+class Character(Constraint):
+    """A string of exactly one character (a CSV delimiter)."""
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, str) and len(value) == 1
+
+    def describe(self) -> str:
+        return "a single character"
+
+
 class Boolean(Constraint):
     def accepts(self, value: Any) -> bool:
         return isinstance(value, bool)

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from toolkit.arrays import seeded_sample
+from toolkit.escape import for_figure
 
 
 def pyplot():
@@ -110,7 +111,9 @@ NAMED_ON_MAP = 8  # topics whose names the map carries; with more, numbers on th
 
 
 def short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """``text`` cut to ``limit`` characters, made safe for a figure (:func:`toolkit.escape.for_figure`)."""
+    text = for_figure(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip().removesuffix("\\") + "…"
 
 
 @paper_style
@@ -260,6 +263,7 @@ def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str
         rows, columns, counts = [str(r) for r in counts.index], [str(c) for c in counts.columns], counts.values
     if rows is None or columns is None:
         raise TypeError("contingency_heatmap: give a DataFrame, a RunResult, or counts with rows and columns")
+    rows, columns = [for_figure(r) for r in rows], [for_figure(c) for c in columns]
     counts = np.asarray(counts, dtype=float)
     # Topics ordered by the label they hold most of, so a good clustering shows a diagonal.
     order = np.lexsort((-counts.max(axis=1), counts.argmax(axis=1))) if counts.size else np.arange(len(rows))

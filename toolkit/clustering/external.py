@@ -1,5 +1,10 @@
 """Estimators named by import path (``cluster: {method: sklearn.cluster.Birch}``).
 
+An import path runs code: importing a module executes it. So only installed packages
+(site-packages, the standard library, editable installs) are imported by default; a module
+that merely sits in the current folder or on ``PYTHONPATH`` needs the explicit opt-in
+:func:`allow_local_code` (``toolkit run --allow-local-code``).
+
 Any scikit-learn-compatible clusterer (``fit`` and ``labels_``) or reducer (``fit`` and
 ``transform``) can stand in a ``cluster`` or ``reduce`` section. Its parameters are
 checked against its constructor's signature before any work (and by its own
@@ -10,12 +15,92 @@ are recorded in the run id and ``environment.json``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.util
 import inspect
+import json
+import os
+import site
+import sys
+import sysconfig
+from collections.abc import Iterator
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ConfigError, shown
+
+LOCAL_CODE = "TOOLKIT_ALLOW_LOCAL_CODE"  # "1": modules outside installed packages may be imported
+
+
+@contextlib.contextmanager
+def allow_local_code() -> Iterator[None]:
+    """Within this block, an experiment may name classes of modules that are not installed
+    packages (a ``my_clusterer.py`` in the current folder). Worker processes started inside
+    it inherit the permission (it is the environment variable ``TOOLKIT_ALLOW_LOCAL_CODE``)."""
+    before = os.environ.get(LOCAL_CODE)
+    os.environ[LOCAL_CODE] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(LOCAL_CODE, None)
+        else:
+            os.environ[LOCAL_CODE] = before
+
+
+def local_code_allowed() -> bool:
+    return os.environ.get(LOCAL_CODE) == "1"
+
+
+def _install_roots() -> list[Path]:
+    """Folders that hold installed code: the standard library and every site-packages."""
+    roots = {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    roots |= set(site.getsitepackages()) | {site.getusersitepackages()}
+    return [Path(r).resolve() for r in roots if r]
+
+
+def _editable_roots(top: str) -> list[Path]:
+    """Source folders of editable installs (``pip install -e``) of the distributions that ship ``top``."""
+    roots = []
+    for name in metadata.packages_distributions().get(top, []):
+        try:
+            direct = metadata.distribution(name).read_text("direct_url.json")
+            info = json.loads(direct) if direct else {}
+        except (metadata.PackageNotFoundError, ValueError):
+            continue
+        url = info.get("url", "")
+        if info.get("dir_info", {}).get("editable") and url.startswith("file://"):
+            roots.append(Path(url[len("file://"):]).resolve())
+    return roots
+
+
+def _find_top(module_name: str):
+    """The spec of ``module_name``'s top-level package, found without importing it (None: none)."""
+    top = module_name.split(".")[0]
+    module = sys.modules.get(top)
+    try:
+        return module.__spec__ if module is not None else importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+
+
+def installed_module(module_name: str) -> bool:
+    """Whether the top-level package of ``module_name`` is installed code (the standard library,
+    site-packages, an editable install of a distribution that ships it, or the toolkit), found
+    without importing anything: not a file that merely sits in the current folder."""
+    top = module_name.split(".")[0]
+    if top == "toolkit" or top in sys.builtin_module_names:
+        return True
+    spec = _find_top(module_name)
+    if spec is None:
+        return False
+    places = list(spec.submodule_search_locations or []) or [spec.origin or ""]
+    if not all(places) or spec.origin in ("built-in", "frozen"):
+        return spec.origin in ("built-in", "frozen")
+    roots = _install_roots() + _editable_roots(top)
+    return all(any(Path(p).resolve().is_relative_to(r) for r in roots) for p in places)
 
 
 def is_import_path(name: Any) -> bool:
@@ -29,6 +114,15 @@ def import_class(path: str, key: str, kind: str) -> type:
     ``kind`` is ``cluster`` (needs ``fit``) or ``reduce`` (needs ``fit`` and ``transform``).
     """
     module_name, _, attr = path.rpartition(".")
+    if not installed_module(module_name) and not local_code_allowed():
+        spec = _find_top(module_name)
+        if spec is None:
+            raise ConfigError(f"{key}: cannot import {shown(module_name)} (no module named "
+                              f"{shown(module_name.split('.')[0])})")
+        where = spec.origin or next(iter(spec.submodule_search_locations or []), "?")
+        raise ConfigError(f"{key}: {shown(module_name)} is not an installed package (it is {shown(str(where))}); "
+                          "importing it runs its code. If you trust it, add --allow-local-code "
+                          "(Python: with toolkit.allow_local_code(): ...)")
     try:
         module = importlib.import_module(module_name)
     except ImportError as err:
@@ -74,4 +168,5 @@ def describe(path: str) -> dict:
     return {"class": path, "package": package, "version": version}
 
 
-__all__ = ["constructor_defaults", "describe", "import_class", "is_import_path", "package_of"]
+__all__ = ["LOCAL_CODE", "allow_local_code", "constructor_defaults", "describe", "import_class", "installed_module",
+           "is_import_path", "local_code_allowed", "package_of"]

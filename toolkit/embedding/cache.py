@@ -139,10 +139,23 @@ def cache_files() -> list[tuple[str, int, int]]:
     return out
 
 
+def _is_cache_file(path: Path) -> bool:
+    """Whether ``path`` is one of the toolkit's cache files (a regular SQLite file holding the
+    ``vectors`` table), not a database of the user's that happens to sit in the folder."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True) as con:
+            return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vectors'").fetchone() \
+                is not None
+    except sqlite3.Error:
+        return False
+
+
 def clear_cache() -> int:
-    """Remove every cache file; returns how many were removed."""
+    """Remove every cache file of the toolkit's (other files in the folder stay); returns how many."""
     root = cache_dir() / "embeddings"
-    files = sorted(root.glob("*.sqlite")) if root.is_dir() else []
+    files = [f for f in sorted(root.glob("*.sqlite")) if _is_cache_file(f)] if root.is_dir() else []
     for f in files:
         f.unlink()
     return len(files)

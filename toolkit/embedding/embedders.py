@@ -79,6 +79,21 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def _foreign_modules(folder: Path) -> list[str]:
+    """The classes a sentence-transformers folder's ``modules.json`` names outside the
+    ``sentence_transformers`` package: loading the folder would import them, running their code."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, RecursionError):
+        return ["(modules.json cannot be read)"]
+    if not isinstance(modules, list):
+        return ["(modules.json is not a list)"]
+    types = [m.get("type") if isinstance(m, dict) else m for m in modules]
+    return [str(t) for t in types if not (isinstance(t, str) and t.startswith("sentence_transformers."))]
+
+
 def _weights_hash(path: Path) -> str:
     digest = hashlib.sha256()
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in
@@ -147,6 +162,14 @@ class SentenceTransformerEmbedder(Embedder):
         if not any((folder / name).is_file() for name in ("modules.json", "config.json")):
             raise ParameterError("path", "must be a folder holding a sentence-transformers model "
                                  "(it has neither modules.json nor config.json)", self.path, type(self).__name__)
+        foreign = _foreign_modules(folder)
+        if foreign:
+            from toolkit.clustering.external import local_code_allowed
+
+            if not local_code_allowed():
+                raise ParameterError("path", f"names code outside sentence-transformers in modules.json "
+                                     f"({shown(foreign[0])}), which loading would import; if you trust the folder, "
+                                     "add --allow-local-code", self.path, type(self).__name__)
 
     def weights_hash(self) -> str:
         """A hash of the model folder's weight and configuration files."""

@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.errors import DataError
+from toolkit.escape import for_figure
+from toolkit.escape import for_markdown as md
+from toolkit.escape import markdown_code as code
 
 INTERVAL = "95% t-interval of the mean over seeds"
 
@@ -52,25 +55,25 @@ def to_markdown(rows: list[dict], metrics: list[str], differing: list[str], test
     method_settings : dict or None
         Settings that only some methods have, by method.
     """
-    lines = ["# Comparison", "", "Settings that differ: " + (", ".join(f"`{k}`" for k in differing) or "none"), ""]
+    lines = ["# Comparison", "", "Settings that differ: " + (", ".join(code(k) for k in differing) or "none"), ""]
     if method_settings:
         lines += ["Settings of one method only (every run of it has these):", ""]
         for owner, settings in method_settings.items():
-            shown = ", ".join(f"`{k}={_value(v)}`" for k, v in settings.items())
-            lines.append(f"- `{owner}`: {shown}")
+            shown = ", ".join(code(f"{k}={_value(v)}") for k, v in settings.items())
+            lines.append(f"- {code(owner)}: {shown}")
         lines.append("")
     if constants:
         lines += ["The same in every run (not compared): "
-                  + ", ".join(f"`{k}` = {_value(v)}" for k, v in constants.items()), ""]
+                  + ", ".join(f"{code(k)} = {md(_value(v))}" for k, v in constants.items()), ""]
     lines += [f"Cells: mean [{INTERVAL}].", "",
-              "| # | settings | runs | " + " | ".join(metrics) + " |",
+              "| # | settings | runs | " + " | ".join(md(m) for m in metrics) + " |",
               "| --- | --- | --- | " + " | ".join("---" for _ in metrics) + " |"]
     for r in rows:
-        lines.append(f"| {r['group']} | {r['settings']} | {r['runs']} | "
+        lines.append(f"| {r['group']} | {md(r['settings'])} | {r['runs']} | "
                      + " | ".join(_cell(r.get(m)) for m in metrics) + " |")
     tests = [tests] if isinstance(tests, dict) else list(tests or [])
     if tests:
-        lines += ["", f"{tests[0]['test']}, on {tests[0]['metric']}:", ""]
+        lines += ["", f"{tests[0]['test']}, on {md(tests[0]['metric'])}:", ""]
         holm = len(tests) > 1 and all("p_holm" in t for t in tests)
         for t in tests:
             pair = f"#{t['groups'][0]} - #{t['groups'][1]}" if "groups" in t else f"({t['a']}) - ({t['b']})"
@@ -145,15 +148,15 @@ def _draw(ax, present: list[dict], metric: str):
     # Each group's settings above its interval, across the whole width (a column is too narrow
     # for tick labels beside the axis).
     for yi, r, m in zip(y, present, means):
-        label = textwrap.shorten(f"#{r['group']} " + (r["settings"] or "defaults"), 50, placeholder="…")
+        label = for_figure(textwrap.shorten(f"#{r['group']} " + (r["settings"] or "defaults"), 50, placeholder="…"))
         ax.text(0.01, yi + 0.3, label, transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
         ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (m, yi), xytext=(0, -5), textcoords="offset points",
                     va="top", ha="center", fontsize=8, color="0.3")
     ax.set_yticks([])
     ax.set_ylim(-0.8, len(present) - 0.1)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_xlabel(f"{metric}: mean and\n{INTERVAL}")
-    ax.set_title(f"{metric} by configuration")
+    ax.set_xlabel(f"{for_figure(metric)}: mean and\n{INTERVAL}")
+    ax.set_title(f"{for_figure(metric)} by configuration")
     span = float(high.max() - low.min()) or max(abs(float(means.max())) * 0.01, 1e-3)
     ax.set_xlim(float(low.min()) - 0.25 * span, float(high.max()) + 0.25 * span)
     ax.xaxis.set_major_locator(MaxNLocator(5))
@@ -175,11 +178,11 @@ def write_outputs(out: Path, markdown: str, table: str, rows: list[dict], metric
     they are made in a temporary folder beside them and moved into place only when all exist."""
     import os
     import shutil
+    import tempfile
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        tmp = out / f".compare-{os.getpid()}"
-        tmp.mkdir(exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".compare-", dir=out))  # a new folder, so only ours is removed
     except OSError as err:
         raise DataError(f"{out}: cannot write the comparison there ({err.strerror or err})") from None
     names = ("compare.md", "compare.csv", "compare.png", "compare.pdf")

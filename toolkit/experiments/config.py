@@ -295,12 +295,33 @@ def resolve(config: dict | None) -> dict:
         "name": check_value("name", config.get("name", DEFAULT_NAME), TOP_LEVEL["name"]),
         "seed": check_value("seed", config.get("seed", 0), TOP_LEVEL["seed"]),
     }
-    if not out["name"] or "/" in out["name"] or out["name"].startswith("."):
-        raise ConfigError(f"name: {out['name']!r} cannot name a results folder")
+    _check_name(out["name"])
     for name, spec in SECTIONS.items():
         out[name] = _resolve_section(name, spec, config.get(name))
     _check_input_kind(out)
     return out
+
+
+MAX_NAME = 100  # characters of an experiment name: it names a folder (255 bytes at most on most systems)
+
+
+def _check_name(name: str) -> None:
+    """An experiment name must make a plain folder name: not empty, no slash, not hidden, no
+    control characters, at most MAX_NAME characters, and text a file system can store."""
+    problem = None
+    if not name.strip() or "/" in name or "\\" in name or name.startswith("."):
+        problem = "cannot name a results folder (empty, hidden, or holding a slash)"
+    elif len(name) > MAX_NAME:
+        problem = f"is {len(name)} characters long; at most {MAX_NAME}"
+    elif any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in name):
+        problem = "holds a control character"
+    else:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            problem = "is not valid text (a lone surrogate)"
+    if problem:
+        raise ConfigError(f"name: {shown(name)} {problem}")
 
 
 def _check_input_kind(resolved: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from toolkit.errors import plural
+from toolkit.escape import for_markdown as md
 from toolkit.experiments.result import RunResult
 from toolkit.summarization.units import Summary
 from toolkit.topics.describe import Topic
@@ -51,23 +52,23 @@ def _headings(result: RunResult) -> _Headings:
 
 
 def report_markdown(result: RunResult) -> str:
-    lines = [f"# {result.config['name']} — run {result.run_id}", "",
-             f"{plural(len(result.corpus), 'document')} from `{result.corpus.name}`, "
+    lines = [f"# {md(result.config['name'])} — run {md(result.run_id)}", "",
+             f"{plural(len(result.corpus), 'document')} from {md(result.corpus.name)}, "
              f"{plural(len(result.topics), 'topic')}.", "", "![topic map](topic_map.png)", ""]
     clus = result.metrics.get("clustering", {})
     if clus:
         lines += ["## Clustering", "", "| measure | value |", "| --- | --- |"]
-        lines += [f"| {k} | {v} |" for k, v in clus.items()] + [""]
+        lines += [f"| {md(k)} | {md(v)} |" for k, v in clus.items()] + [""]
     if "contingency" in result.metrics:
         table = result.metrics["contingency"]
         lines += ["Topics (rows) against gold labels (columns):", "",
-                  "| topic | " + " | ".join(table["columns"]) + " |",
+                  "| topic | " + " | ".join(md(c) for c in table["columns"]) + " |",
                   "| --- | " + " | ".join("---" for _ in table["columns"]) + " |"]
-        lines += [f"| {name} | " + " | ".join(map(str, counts)) + " |"
+        lines += [f"| {md(name)} | " + " | ".join(map(str, counts)) + " |"
                   for name, counts in zip(table["rows"], table["counts"])] + ["", "![contingency](contingency.png)", ""]
     if "auto_k" in result.metrics:
         auto = result.metrics["auto_k"]
-        lines += [f"n_clusters chosen automatically: {auto['chosen']} (by {auto['criterion']}).", "",
+        lines += [f"n_clusters chosen automatically: {md(auto['chosen'])} (by {md(auto['criterion'])}).", "",
                   "![auto-k curve](auto_k.png)", ""]
     quality = result.metrics.get("topics")
     if quality:
@@ -92,20 +93,20 @@ def report_markdown(result: RunResult) -> str:
     titles = _headings(result)
     for t in result.topics:
         note = unnamed_note(t, result.config)
-        lines += [f"### {t.name} ({plural(t.size, 'document')})", ""]
-        lines += [f"*{note}*", ""] if note else []
-        lines += ["Keywords: " + ", ".join(k for k, _ in t.keywords), ""]
-        lines += [f"- {titles[i]}" for i in t.exemplars] + [""]
+        lines += [f"### {md(t.name)} ({plural(t.size, 'document')})", ""]
+        lines += [f"*{md(note)}*", ""] if note else []
+        lines += ["Keywords: " + ", ".join(md(k) for k, _ in t.keywords), ""]
+        lines += [f"- {md(titles[i])}" for i in t.exemplars] + [""]
         s = summaries.get(("topic", str(t.id)))
         if s is not None:
-            lines += [f"Summary ({_chosen(s)}):", "", "> " + (s.text or s.note), ""]
+            lines += [f"Summary ({_chosen(s)}):", "", "> " + md(s.text or s.note), ""]
             if s in plotted:
                 lines += [f"![centrality of the topic's sentences](centrality_topic_{s.id}.png)", ""]
     found = result.corpus.duplicates
     if found:
         lines += ["## Near-duplicate passages", ""]
-        lines += [f"- {d['documents'][0]} and {d['documents'][1]} share {plural(d['shared'], 'sentence')}, "
-                  f"from “{d['text'][:80]}”" for d in _longest(found, MAX_LISTED)]
+        lines += [f"- {md(d['documents'][0])} and {md(d['documents'][1])} share {plural(d['shared'], 'sentence')}, "
+                  f"from “{md(d['text'][:80])}”" for d in _longest(found, MAX_LISTED)]
         lines += [f"- … and {len(found) - MAX_LISTED:,} more in `duplicates.json`"] if len(found) > MAX_LISTED else []
         lines += [""]
     lines += ["Files: `config.yaml`, `metrics.json`, `assignments.csv`, `topics.json`, "
@@ -127,8 +128,8 @@ def _uncertain_lines(result: RunResult, shown: int = 10) -> list[str]:
         titles = _headings(result)
         lines += ["", "| document | most likely topics |", "| --- | --- |"]
         for r in sorted(unsure, key=lambda r: r["p1"])[:shown]:
-            tops = ", ".join(f"{names[r[f'top{k}']]} {r[f'p{k}']:.2f}" for k in (1, 2, 3) if r[f"top{k}"] != "")
-            lines.append(f"| {titles[r['id']]} | {tops} |")
+            tops = ", ".join(f"{md(names[r[f'top{k}']])} {r[f'p{k}']:.2f}" for k in (1, 2, 3) if r[f"top{k}"] != "")
+            lines.append(f"| {md(titles[r['id']])} | {tops} |")
     return lines + [""]
 
 
@@ -147,8 +148,8 @@ def _over_time_lines(result: RunResult) -> list[str]:
     for topic_id in [t for t in totals.index if t >= 0][:top]:
         rows = table[table["topic_id"] == topic_id]
         peak = rows.loc[rows["share"].idxmax()]
-        lines.append(f"| {peak['topic']} | {int(totals[topic_id]):,} | {peak['bin']} | {peak['share']:.3f} "
-                     f"| {peak['keywords']} |")
+        lines.append(f"| {md(peak['topic'])} | {int(totals[topic_id]):,} | {md(peak['bin'])} | {peak['share']:.3f} "
+                     f"| {md(peak['keywords'])} |")
     return lines + [""]
 
 

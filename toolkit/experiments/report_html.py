@@ -9,18 +9,22 @@ links to every file of the run folder. The PNG and PDF figures stay the ones for
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
-import json
+from functools import cache
 from importlib import resources
 
 import numpy as np
 
 from toolkit.arrays import seeded_sample
+from toolkit.escape import json_for_html
 from toolkit.experiments.result import RunResult
 
-# Nothing may be fetched: the page's own inline scripts and styles, and images plotly draws.
-CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
-       "img-src data: blob:; font-src data:")
+# Nothing may be fetched, and only the page's own two scripts run (allowed by their hashes; plotly.js
+# compiles some functions at run time, hence 'unsafe-eval'); plotly sets inline styles as it draws.
+CSP = ("default-src 'none'; script-src {hashes} 'unsafe-eval'; style-src 'unsafe-inline'; "
+       "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'")
 WEBGL_ABOVE = 20_000  # points drawn with WebGL beyond this many documents (SVG is slow there)
 MAP_POINTS = 100_000  # documents on the map; a larger corpus shows a seeded sample of this many
 FULL_TEXT_UP_TO = 50_000  # documents whose whole text the page carries; beyond, the summary only
@@ -28,9 +32,21 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
 
 
+@cache
 def plotly_js() -> str:
     """plotly.js as shipped in the ``plotly`` package (no network)."""
     return (resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+@cache
+def content_security_policy() -> str:
+    """The page's policy: its own scripts by hash, nothing else runs and nothing is fetched."""
+    return CSP.format(hashes=f"{script_hash(plotly_js())} {script_hash(SCRIPT)}")
 
 
 def _esc(text) -> str:
@@ -101,7 +117,7 @@ function esc(s) {
 const probs = DATA.documents.map(d => d.p === null || d.p === undefined ? 'n/a' : d.p.toFixed(2));
 const traces = DATA.topics.map(t => {
   const idx = DATA.documents.map((d, i) => d.k === t.id ? i : -1).filter(i => i >= 0);
-  return {type: DATA.webgl ? 'scattergl' : 'scatter', mode: 'markers', name: t.name + ' (' + t.size + ')',
+  return {type: DATA.webgl ? 'scattergl' : 'scatter', mode: 'markers', name: esc(t.name) + ' (' + t.size + ')',
     x: idx.map(i => DATA.documents[i].x), y: idx.map(i => DATA.documents[i].y), customdata: idx,
     hoverinfo: 'text', hovertext: idx.map(i => '<b>' + esc(DATA.documents[i].title) + '</b><br>topic: ' +
       esc(t.name) + '<br>probability of its topic: ' + probs[i]),
@@ -148,16 +164,15 @@ td ul { margin: 0; padding-left: 16px; }
 def report_html(result: RunResult, files: list[str], coords: np.ndarray | None = None) -> str:
     """The page of ``result``; ``files`` are the run folder's entries it links to; ``coords``:
     the documents' 2-D positions on the map, when already projected (:func:`toolkit.plots.project_2d`)."""
-    data = json.dumps(page_data(result, result.config.get("seed", 0), coords), ensure_ascii=False,
-                      separators=(",", ":"))
-    data = data.replace("</", "<\\/")  # a document's text cannot close the script element
+    # <, > and & as \u003c etc.: no text (</script>, <!--) can change how the page parses
+    data = json_for_html(page_data(result, result.config.get("seed", 0), coords))
     title = f"{result.config.get('name', 'run')} — run {result.run_id}"
     n = len(result.labels)
     sampled = f" The map shows a seeded sample of {MAP_POINTS:,} of them." if n > MAP_POINTS else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta http-equiv="Content-Security-Policy" content="{content_security_policy()}">
 <title>{_esc(title)}</title><style>{STYLE}</style></head>
 <body>
 <h1>{_esc(title)}</h1>

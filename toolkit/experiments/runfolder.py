@@ -2,8 +2,8 @@
 
 ``results/<name>/<run id>/`` holds the resolved config, metrics, assignments, topics,
 summaries, plots, a report and the fitted model (``model/``). A folder is written into a
-hidden temporary folder beside its final place (``.tmp-<run id>-<pid>``) and renamed when
-complete, so a folder under ``results/`` is always whole.
+hidden temporary folder beside its final place and renamed when complete
+(:mod:`toolkit.experiments.temporaries`), so a folder under ``results/`` is always whole.
 """
 
 from __future__ import annotations
@@ -25,15 +25,17 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from toolkit.errors import DataError
+from toolkit.errors import DataError, cut
 from toolkit.experiments import config as cfg
 from toolkit.experiments.drawing import FigureDrawing, Job, draw_beside, figure_files
 from toolkit.experiments.report import has_topic_tree, plotted_summaries, report_markdown
 from toolkit.experiments.report_html import report_html
 from toolkit.experiments.result import ASSIGNMENT_COLUMNS, RunResult
+from toolkit.experiments.temporaries import MARKER, make_temporary, publish, remove_stale_temporaries
 from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, project_2d, topic_map
 from toolkit.summarization.units import Summary
 from toolkit.text.corpus import Corpus
+from toolkit.text.files import shown_path
 from toolkit.topics.describe import Topic
 
 log = logging.getLogger("toolkit")
@@ -175,13 +177,12 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
     final = parent / result.run_id
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(out_dir, result.config["name"])  # left by runs killed with kill -9
-        tmp = parent / f".tmp-{result.run_id}-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir()
+        remove_stale_temporaries(parent)  # left by runs killed with kill -9
+        tmp = make_temporary(parent, f"{result.run_id}")
     except OSError as err:
-        raise DataError(f"{out_dir}: cannot write results there ({err.strerror})") from None
+        raise DataError(f"{shown_path(out_dir)}: cannot write results there ({err.strerror or err})") from None
+    except ValueError:
+        raise DataError(f"{shown_path(out_dir)}: not a valid folder name (it holds a NUL character)") from None
     try:
         # One projection for the map and the page, made here: a child process's BLAS may round differently
         coords = project_2d(result.embeddings, result.config["seed"])
@@ -207,20 +208,15 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
                         f.writelines(text)
             if result.model_in_memory is not None:
                 result.model_in_memory.save(tmp / MODEL_FOLDER)
-            listed = sorted({p.name for p in tmp.iterdir()} | set(figure_files(jobs)) | {"report.html"})
+            listed = sorted({p.name for p in tmp.iterdir()} - {MARKER} | set(figure_files(jobs)) | {"report.html"})
             (tmp / "report.html").write_text(report_html(result, listed, coords), encoding="utf-8")
             drawing.wait()
-        if final.exists():
-            old = parent / f".old-{result.run_id}-{os.getpid()}"
-            final.rename(old)
-            tmp.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(final)
+        publish(tmp, final)
     except OSError as err:  # a disk that fills, a folder removed under us: nothing half-written stays
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_if_empty(parent)
-        raise DataError(f"{final}: writing the run folder failed ({err.strerror or err}); nothing was kept") from None
+        raise DataError(f"{shown_path(final)}: writing the run folder failed ({err.strerror or err}); "
+                        "nothing was kept") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_if_empty(parent)
@@ -262,8 +258,10 @@ def load_run(path: str | Path) -> RunResult:
         topics = [Topic.from_dict(t) for t in json.loads((folder / "topics.json").read_text(encoding="utf-8"))]
         summaries = [Summary(**json.loads(line)) for line in
                      (folder / "summaries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (ValueError, KeyError, TypeError) as err:
-        raise DataError(f"{folder}: a run file cannot be read ({err})") from None
+    except RecursionError:
+        raise DataError(f"{folder}: a run file holds JSON nested too deeply to read") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise DataError(f"{folder}: a run file cannot be read ({cut(str(err), 120)})") from None
     labels = np.array([row["cluster"] for row in assignments], dtype=int)
     return RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,
                      metrics.get("timings", {}), assignments)
@@ -278,32 +276,45 @@ def read_model(folder: Path | None):
     return TopicModel.load(Path(folder) / MODEL_FOLDER)
 
 
+def _read_json_text(path: Path, lines: bool = False):
+    """A run file's JSON value (or, with ``lines``, its JSON Lines as a list); a DataError
+    naming the file when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.split("\n") if line.strip()] if lines else json.loads(text)
+    except RecursionError:
+        raise DataError(f"{shown_path(path)}: JSON nested too deeply to read") from None
+    except (OSError, ValueError) as err:
+        raise DataError(f"{shown_path(path)}: cannot be read ({cut(str(err), 120)})") from None
+
+
 def read_duplicates(folder: Path) -> list[dict]:
     path = Path(folder) / "duplicates.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    found = _read_json_text(path) if path.is_file() else []
+    if not isinstance(found, list) or not all(isinstance(d, dict) for d in found):
+        raise DataError(f"{shown_path(path)}: expected a list of passages")
+    return found
 
 
 def read_corpus(folder: Path | None, documents) -> Corpus:
     """A loaded run's corpus: the model's documents with the folder's cleaning log,
     duplicates and data fingerprint."""
     folder = Path(folder)
-    removed = []
-    if (folder / "cleaning.jsonl").is_file():
-        removed = [json.loads(line) for line in
-                   (folder / "cleaning.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
-    env = json.loads((folder / "environment.json").read_text(encoding="utf-8")) \
-        if (folder / "environment.json").is_file() else {}
-    return Corpus(list(documents), removed=removed, duplicates=read_duplicates(folder),
-                  fingerprint=env.get("data_sha256", ""))
+    removed = _read_json_text(folder / "cleaning.jsonl", lines=True) if (folder / "cleaning.jsonl").is_file() else []
+    env = _read_json_text(folder / "environment.json") if (folder / "environment.json").is_file() else {}
+    fingerprint = env.get("data_sha256", "") if isinstance(env, dict) else ""
+    return Corpus(list(documents), removed=removed, duplicates=read_duplicates(folder), fingerprint=fingerprint)
 
 
 def read_config_and_metrics(folder: Path) -> tuple[dict, dict]:
     """A run folder's resolved config and metrics; a DataError naming the folder otherwise."""
     try:
-        config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+        config = cfg.parse_yaml((folder / "config.yaml").read_text(encoding="utf-8"))
         metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    except RecursionError:
+        raise DataError(f"{folder}: its config.yaml or metrics.json is nested too deeply to read") from None
     except (OSError, ValueError, yaml.YAMLError) as err:
-        raise DataError(f"{folder}: its config.yaml or metrics.json cannot be read ({err})") from None
+        raise DataError(f"{folder}: its config.yaml or metrics.json cannot be read ({cut(str(err), 160)})") from None
     if not isinstance(config, dict) or not isinstance(metrics, dict):
         raise DataError(f"{folder}: its config.yaml or metrics.json does not hold a mapping")
     return config, metrics
@@ -333,31 +344,5 @@ def is_complete(folder: Path) -> bool:
     return (Path(folder) / "metrics.json").is_file()
 
 
-def remove_stale_temporaries(out_dir: Path, name: str) -> int:
-    """Delete ``.tmp-*`` folders left by runs whose process no longer exists."""
-    removed = 0
-    parent = Path(out_dir) / name
-    if not parent.is_dir():
-        return 0
-    for tmp in parent.glob(".tmp-*"):
-        pid = tmp.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(tmp, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 __all__ = ["environment", "find_run_folders", "is_complete", "load_run", "read_config_and_metrics", "read_corpus",
-           "read_model", "remove_stale_temporaries", "run_folder", "write_run"]
+           "read_model", "run_folder", "write_run"]

@@ -21,12 +21,8 @@ from pathlib import Path
 
 from toolkit.errors import ConfigError, stop_if_asked
 from toolkit.experiments import config as cfg
-from toolkit.experiments.runfolder import (
-    is_complete,
-    read_config_and_metrics,
-    remove_stale_temporaries,
-    run_folder,
-)
+from toolkit.experiments.runfolder import is_complete, read_config_and_metrics, run_folder
+from toolkit.experiments.temporaries import remove_stale_temporaries
 
 log = logging.getLogger("toolkit")
 EXECUTORS = ("local", "dask")
@@ -175,7 +171,7 @@ def run_sweep(config: dict, out_dir: str | Path = "results", jobs: int = 1, exec
         raise ConfigError(f"--jobs: must be at least 1, got {jobs}")
     runs = plan(cfg.expand_sweep(config), Path(out_dir))
     if runs:
-        remove_stale_temporaries(Path(out_dir), runs[0].config["name"])
+        remove_stale_temporaries(Path(out_dir) / runs[0].config["name"])
     pending = [r for r in runs if r.status == "pending"]
     reused = len(runs) - len(pending)
     if reused:

@@ -41,6 +41,8 @@ def check_regular_file(path: str | Path) -> Path:
         raise DataError(f"{shown_path(path)}: no such file") from None
     except OSError as err:
         raise DataError(f"{shown_path(path)}: cannot be read ({err.strerror or err})") from None
+    except ValueError:  # a NUL character: no file system can name such a file
+        raise DataError(f"{shown_path(path)}: not a valid file name (it holds a NUL character)") from None
     if stat.S_ISDIR(mode):
         raise DataError(f"{shown_path(path)}: is a folder, expected a file")
     for test, kind in _KINDS:

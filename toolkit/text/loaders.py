@@ -17,7 +17,7 @@ from pathlib import Path
 
 from toolkit.arrays import seeded_sample
 from toolkit.errors import DataError, cut, shown
-from toolkit.params import SEED, Boolean, Int, MappingOf, NoneValue, Options, Text, check_constraints
+from toolkit.params import SEED, Boolean, Character, Int, MappingOf, NoneValue, Options, Text, check_constraints
 from toolkit.registry import Registry
 from toolkit.text.cleaning import clean_markup, page_articles
 from toolkit.text.corpus import Corpus, Document
@@ -166,7 +166,10 @@ class TextFolderLoader(Loader):
     def _load(self) -> Corpus:
         root = Path(self.path)
         if not root.is_dir():
-            raise DataError(f"{root}: no such folder")
+            raise DataError(f"{shown_path(root)}: no such folder")
+        if Path(self.pattern).is_absolute():
+            raise DataError(f"dataset.pattern: {shown(self.pattern)} is absolute; give the folder as dataset.path "
+                            "and a pattern relative to it (for example **/*.txt)")
         files = sorted(p for p in root.glob(self.pattern) if p.is_file())
         if not files:
             raise DataError(f"{root}: no files match {self.pattern!r}")
@@ -236,7 +239,7 @@ class _RecordLoader(Loader):
                               **{k: [Text(), NoneValue()] for k in ("title", "label", "id", "summary", "date",
                                                                    "date_format")},
                               "label_names": [MappingOf(Text()), NoneValue()], "markup": [Boolean()],
-                              "delimiter": [Text()]}
+                              "delimiter": [Character()]}
 
     def __init__(self, path: str, text: str = "text", title: str | None = None,
                  label: str | None = None, id: str | None = None, summary: str | None = None,
@@ -376,6 +379,8 @@ class JsonlLoader(_RecordLoader):
                 record = json.loads(line)
             except json.JSONDecodeError as err:
                 raise DataError(f"{shown_path(path)}:{n}: not valid JSON ({err.msg}: column {err.colno})") from None
+            except RecursionError:
+                raise DataError(f"{shown_path(path)}:{n}: JSON nested too deeply to read") from None
             if not isinstance(record, dict):
                 raise DataError(f"{shown_path(path)}:{n}: expected a JSON object, got {type(record).__name__}")
             for key, field in self._fields().items():

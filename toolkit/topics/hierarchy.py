@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from toolkit.arrays import to_dense, unit_rows
+from toolkit.escape import for_figure
 from toolkit.plots import finish, paper_figure, paper_style
 
 MERGE_BASES = ("centroid", "ctfidf")
@@ -93,7 +94,7 @@ def plot_tree(Z: np.ndarray, ids: list[int], names: dict[int, str], sizes: dict[
         ax.text(0.5, 0.5, "one topic: no tree", ha="center", va="center", transform=ax.transAxes)
         return finish(fig, path)
     sizes = sizes or {}
-    labels = [_leaf(str(names.get(c, c))) + (f" ({sizes[c]:,})" if c in sizes else "") for c in ids]
+    labels = [for_figure(_leaf(str(names.get(c, c)))) + (f" ({sizes[c]:,})" if c in sizes else "") for c in ids]
     dendrogram(Z, labels=labels, orientation="left", ax=ax, color_threshold=0, above_threshold_color="tab:blue",
                leaf_font_size=8)
     ax.set_xlabel(f"cosine distance of topic {'centroids' if by == 'centroid' else 'c-TF-IDF rows'}\n"
