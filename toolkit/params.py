@@ -123,6 +123,16 @@ class Boolean(Constraint):
         return "true or false"
 
 
+class CallableValue(Constraint):
+    """Anything that can be called (a function, an object with ``__call__``)."""
+
+    def accepts(self, value: Any) -> bool:
+        return callable(value)
+
+    def describe(self) -> str:
+        return "a callable"
+
+
 class NoneValue(Constraint):
     def accepts(self, value: Any) -> bool:
         return value is None
@@ -180,15 +190,6 @@ def check_parameter(owner: str, name: str, value: Any, constraints: list[Constra
     raise ParameterError(name, f"must be {wanted}", value, owner)
 
 
-def check_constraints(obj) -> None:
-    """Check an object's parameters (its attributes of the same names) against its class's
-    ``_parameter_constraints``; for components that are not estimators (loaders)."""
-    owner = type(obj).__name__
-    for name, constraints in type(obj)._parameter_constraints.items():
-        if hasattr(obj, name):
-            check_parameter(owner, name, getattr(obj, name), constraints)
-
-
 class Component(BaseEstimator):
     """Base of the toolkit's estimators: scikit-learn parameters plus declared rules.
 
@@ -212,4 +213,4 @@ class Component(BaseEstimator):
 
 
 __all__ = ["Boolean", "Component", "Constraint", "Int", "ListOf", "MappingOf", "NoneValue", "Number", "Options",
-           "SEED", "SEED_MAX", "Text", "check_constraints", "check_parameter"]
+           "SEED", "SEED_MAX", "CallableValue", "Character", "Text", "check_parameter"]

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from toolkit.arrays import group_means
 from toolkit.errors import DataError, ParameterError
 from toolkit.params import Component, Int, ListOf, Options
+from toolkit.text.cleaning import normalise
 
 log = logging.getLogger("toolkit")
 K_CRITERIA = ("silhouette", "calinski_harabasz", "davies_bouldin")
@@ -99,6 +100,17 @@ def clusters_needed(n_clusters) -> int:
     """The fewest distinct documents that can form ``n_clusters`` (an int, "auto" or None) clusters."""
     return n_clusters if isinstance(n_clusters, int) and not isinstance(n_clusters, bool) else (
         3 if n_clusters == "auto" else 2)
+
+
+def distinct_texts(corpus, enough: int) -> int:
+    """How many documents differ in their normalised text, counted up to ``enough``: the
+    count matters only when it is smaller, and a large corpus reaches it within a few documents."""
+    seen: set[str] = set()
+    for doc in corpus:
+        seen.add(normalise(doc.full_text))
+        if len(seen) >= enough:
+            break
+    return len(seen)
 
 
 def check_cluster_count(n_clusters, n_documents: int, corpus: str = "the corpus",

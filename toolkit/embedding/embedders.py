@@ -22,7 +22,7 @@ from sklearn.preprocessing import normalize
 
 from toolkit.embedding.cache import EmbeddingCache, text_key
 from toolkit.errors import ConfigError, DataError, shown
-from toolkit.params import Boolean, Int, NoneValue, Options, Text
+from toolkit.params import Boolean, CallableValue, Component, Int, NoneValue, Options, Text
 from toolkit.registry import Registry
 from toolkit.text.corpus import Corpus
 from toolkit.text.terms import word_counts
@@ -34,8 +34,9 @@ _MODELS: dict[str, object] = {}  # loaded once per process: a sweep or notebook 
 EMBEDDERS: Registry[Embedder] = Registry("embedding.model")
 
 
-class Embedder:
-    """Base class. ``fit`` on a corpus, then ``transform`` it to one row per document."""
+class Embedder(Component):
+    """Base class (a scikit-learn estimator). ``fit`` on a corpus, then ``transform`` it to one
+    row per document."""
 
     progress = False  # a progress bar while embedding (shown only on a terminal)
 
@@ -127,29 +128,33 @@ class SentenceTransformerEmbedder(Embedder):
     device : {"auto", "cpu", "cuda"}
         Where the model runs: ``auto`` takes a GPU when torch sees one, else the CPU.
 
-    Attributes
-    ----------
     encoder : callable or None
         ``encoder(texts) -> vectors`` replacing the in-process model for the texts not in the
-        cache (``toolkit run --executor dask`` sets a :class:`~toolkit.embedding.distributed.DaskEncoder`);
-        None encodes in this process.
+        cache (``toolkit run --executor dask`` gives a :class:`~toolkit.embedding.distributed.DaskEncoder`);
+        None (the default) encodes in this process. Not part of an experiment file, and not
+        saved with a model.
     """
 
     _parameter_constraints = {"path": [Text()], "pooling": [Options(*POOLINGS)], "include_title": [Boolean()],
-                              "batch_size": [Int(1)], "cache": [Boolean()], "device": [Options(*DEVICES)]}
+                              "batch_size": [Int(1)], "cache": [Boolean()], "device": [Options(*DEVICES)],
+                              "encoder": [CallableValue(), NoneValue()]}
+    _model = None  # the loaded sentence-transformers model, once loaded
+    _cache: EmbeddingCache | None = None
 
-    def __init__(self, path: str, pooling: str = "auto", include_title: bool = True,
-                 batch_size: int = 64, cache: bool = True, device: str = "auto") -> None:
+    def __init__(self, path: str, pooling: str = "auto", include_title: bool = True, batch_size: int = 64,
+                 cache: bool = True, device: str = "auto", encoder=None) -> None:
         self.path = path
         self.pooling = pooling
         self.include_title = include_title
         self.batch_size = batch_size
         self.cache = cache
         self.device = device
-        self.encoder = None
-        self._model = None
-        self._cache: EmbeddingCache | None = None
-        self.name = Path(path).name
+        self.encoder = encoder
+
+    @property
+    def name(self) -> str:
+        """The model's name: its folder's."""
+        return Path(self.path).name
 
     def _validate_params(self) -> None:
         """The model folder must hold a sentence-transformers model (checked before any work)."""
@@ -323,10 +328,26 @@ class MiniLMEmbedder(SentenceTransformerEmbedder):
     Parameters are those of :class:`SentenceTransformerEmbedder` except ``path``.
     """
 
-    def __init__(self, pooling: str = "auto", include_title: bool = True,
-                 batch_size: int = 64, cache: bool = True, device: str = "auto") -> None:
-        super().__init__(minilm_path(), pooling, include_title, batch_size, cache, device)
-        self.name = "all-MiniLM-L6-v2"
+    _parameter_constraints = {k: v for k, v in SentenceTransformerEmbedder._parameter_constraints.items()
+                              if k != "path"}
+
+    def __init__(self, pooling: str = "auto", include_title: bool = True, batch_size: int = 64,
+                 cache: bool = True, device: str = "auto", encoder=None) -> None:
+        self.pooling = pooling
+        self.include_title = include_title
+        self.batch_size = batch_size
+        self.cache = cache
+        self.device = device
+        self.encoder = encoder
+
+    @property
+    def path(self) -> str:
+        """The folder of the packaged weights."""
+        return minilm_path()
+
+    @property
+    def name(self) -> str:
+        return "all-MiniLM-L6-v2"
 
 
 def fit_transform_counted(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
@@ -371,7 +392,6 @@ class TfidfEmbedder(Embedder):
         self.max_features = max_features
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
-        self.vectorizer = None
 
     nonnegative = True  # every weight >= 0: the input LDA and NMF need
 
@@ -388,12 +408,13 @@ class TfidfEmbedder(Embedder):
         return self._fit(corpus, transform=True)
 
     def _fit(self, corpus: Corpus, transform: bool):
-        self.vectorizer = self._vectorizer(corpus)
+        self._validate_params()
+        self.vectorizer_ = self._vectorizer(corpus)
         texts = [d.full_text for d in corpus]
         try:
             if transform:
-                return fit_transform_counted(self.vectorizer, texts).astype(np.float32)
-            return self.vectorizer.fit(texts)
+                return fit_transform_counted(self.vectorizer_, texts).astype(np.float32)
+            return self.vectorizer_.fit(texts)
         except ValueError as err:  # scikit-learn: "empty vocabulary; perhaps the documents only contain stop words"
             raise DataError(f"{corpus.name or 'the corpus'}: no word is left for TF-IDF after removing English "
                             f"stop words and rare terms ({shown(str(err), 120)})") from None
@@ -402,9 +423,9 @@ class TfidfEmbedder(Embedder):
         return self.embed_texts([d.full_text for d in corpus])
 
     def embed_texts(self, texts: list[str]) -> sp.csr_matrix:
-        if self.vectorizer is None:
+        if not hasattr(self, "vectorizer_"):
             raise RuntimeError(f"{type(self).__name__}: call fit() first")
-        return self.vectorizer.transform(texts).astype(np.float32)
+        return self.vectorizer_.transform(texts).astype(np.float32)
 
 
 @EMBEDDERS.register("counts")
@@ -424,7 +445,6 @@ class CountEmbedder(TfidfEmbedder):
     def __init__(self, max_features: int | None = None, min_df: int = 1) -> None:
         self.max_features = max_features
         self.min_df = min_df
-        self.vectorizer = None
 
     def _vectorizer(self, corpus: Corpus) -> TfidfVectorizer:
         return TfidfVectorizer(stop_words="english", max_features=self.max_features,

@@ -7,6 +7,7 @@ from toolkit.evaluation.evaluator import (
     bootstrap_ci,
     clustering_scores,
     contingency,
+    name_accuracy,
     paired_bootstrap,
     purity,
     rouge_per_pair,
@@ -14,5 +15,6 @@ from toolkit.evaluation.evaluator import (
     split_reference,
 )
 
-__all__ = ["ROUGE_TYPES", "Evaluator", "bootstrap_ci", "clustering_scores", "contingency", "npmi_coherence",
-           "paired_bootstrap", "purity", "rouge_per_pair", "rouge_scores", "split_reference", "topic_diversity"]
+__all__ = ["ROUGE_TYPES", "Evaluator", "bootstrap_ci", "clustering_scores", "contingency", "name_accuracy",
+           "npmi_coherence", "paired_bootstrap", "purity", "rouge_per_pair", "rouge_scores", "split_reference",
+           "topic_diversity"]

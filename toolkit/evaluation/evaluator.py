@@ -22,6 +22,15 @@ def purity(labels_true, labels_pred) -> float:
     return float(table.max(axis=0).sum() / table.sum())
 
 
+def name_accuracy(topics: list, documents, labels: np.ndarray) -> float | None:
+    """Share of documents whose topic's name equals their gold label (case-insensitive)."""
+    gold = [d.label for d in documents]
+    if any(g is None for g in gold):
+        return None
+    names = {t.id: t.name.casefold() for t in topics}
+    return round(float(np.mean([names[int(c)] == g.casefold() for c, g in zip(labels, gold)])), 6)
+
+
 SILHOUETTE_SAMPLE = 5000
 
 
@@ -182,8 +191,6 @@ class Evaluator(Component):
         if self.clustering:
             out["clustering"] = clustering_scores(labels, X, corpus.labels, self.random_state)
             if topics is not None and corpus.labels is not None:
-                from toolkit.topics.describe import name_accuracy
-
                 accuracy = name_accuracy(topics, corpus, labels)
                 if accuracy is not None:
                     out["clustering"]["name_accuracy"] = accuracy

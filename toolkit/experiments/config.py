@@ -28,44 +28,19 @@ from toolkit.clustering.external import constructor_defaults, describe, import_c
 from toolkit.embedding import ADAPTERS, EMBEDDERS
 from toolkit.errors import ConfigError, ParameterError, shown
 from toolkit.evaluation import Evaluator
-from toolkit.params import SEED, Component, Int, Text, check_parameter
+from toolkit.params import SEED, Text, check_parameter
 from toolkit.registry import Registry
 from toolkit.summarization.methods import SUMMARIZERS
 from toolkit.summarization.summarizers import BUDGETS, UNITS
+from toolkit.text.duplicates import DuplicateFinder
 from toolkit.text.loaders import LOADERS
 from toolkit.text.sentences import SPLITTERS
 from toolkit.topics import TopicDescriber
 from toolkit.topics.over_time import OverTime
 
-INJECTED = {"random_state"}
-
-
-class DuplicateSettings(Component):
-    """Near-duplicate passage detection (see :func:`toolkit.text.duplicates.find_duplicate_passages`).
-
-    Parameters
-    ----------
-    min_sentences : int
-        Fewest shared sentences that make a passage.
-    min_words : int
-        Shorter sentences are not matched.
-    max_gap : int
-        Unmatched sentences allowed inside a passage.
-    max_documents : int
-        A sentence found in more documents than this is boilerplate (a wire service's
-        credit line), not a copied passage: it is not matched, and the pairs of documents
-        compared stay linear in the corpus rather than quadratic in such a sentence's count.
-    """
-
-    _parameter_constraints = {"min_sentences": [Int(1)], "min_words": [Int(1)], "max_gap": [Int(0)],
-                              "max_documents": [Int(2)]}
-
-    def __init__(self, min_sentences: int = 2, min_words: int = 4, max_gap: int = 1,
-                 max_documents: int = 20) -> None:
-        self.min_sentences = min_sentences
-        self.min_words = min_words
-        self.max_gap = max_gap
-        self.max_documents = max_documents
+# Constructor parameters an experiment file does not set: the seed comes from ``seed``, and an
+# embedder's encoder (a Dask cluster's) from how the run is executed.
+INJECTED = {"random_state", "encoder"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +72,7 @@ def _unit_budgets(cls: type, params: dict) -> dict:
 SECTIONS: dict[str, Section] = {
     "dataset": Section({"loader": "builtin"}, "loader", LOADERS),
     "sentences": Section({"method": "blingfire"}, "method", SPLITTERS),
-    "duplicates": Section({}, component=DuplicateSettings),
+    "duplicates": Section({}, component=DuplicateFinder),
     "embedding": Section({"model": "minilm"}, "model", EMBEDDERS),
     "reduce": Section({"method": "center"}, "method", REDUCERS, external="reduce"),
     "cluster": Section({"method": "kmeans"}, "method", CLUSTERERS, external="cluster"),

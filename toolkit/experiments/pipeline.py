@@ -12,14 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.clustering import check_cluster_count, clusters_needed
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
 from toolkit.experiments.config import build
 from toolkit.experiments.result import RunResult
 from toolkit.summarization import sentence_encoder
-from toolkit.text.cleaning import normalise
-from toolkit.text.duplicates import find_duplicate_passages
 from toolkit.timing import StageProgress, Timings, on_terminal, timed
 from toolkit.topics.model import UNCERTAIN_BELOW, TopicModel
 
@@ -63,10 +60,13 @@ def prepare_corpus(resolved: dict, timings: dict | None = None):
     return corpus, splitter, len(empty)
 
 
-def topic_model(resolved: dict) -> TopicModel:
-    """An unfitted TopicModel with the components a resolved experiment names."""
-    return TopicModel(**{part: build(section, resolved[section], resolved["seed"])
-                         for part, section in MODEL_SECTIONS.items()})
+def topic_model(resolved: dict, client=None) -> TopicModel:
+    """An unfitted TopicModel with the components a resolved experiment names (``client``: a
+    Dask client whose workers embed, for a neural embedder)."""
+    parts = {part: build(section, resolved[section], resolved["seed"]) for part, section in MODEL_SECTIONS.items()}
+    if client is not None:
+        parts["embedder"] = _distribute(parts["embedder"], client)
+    return TopicModel(**parts)
 
 
 def execute(config: dict, progress: bool = True, client=None) -> RunResult:
@@ -90,27 +90,16 @@ def execute(config: dict, progress: bool = True, client=None) -> RunResult:
         stages.close()
 
 
-def _distribute(embedder, client) -> None:
-    """Give a neural embedder a Dask encoder (a TF-IDF embedder has no model to spread)."""
+def _distribute(embedder, client):
+    """A neural embedder whose encoder is a Dask cluster's (a TF-IDF embedder has no model to spread)."""
     from toolkit.embedding import SentenceTransformerEmbedder
     from toolkit.embedding.distributed import DaskEncoder
 
     if isinstance(embedder, SentenceTransformerEmbedder):
-        embedder.encoder = DaskEncoder(client, embedder)
-    else:
-        log.info("embed: %s runs in this process (--executor dask spreads neural embedding only)",
-                 type(embedder).__name__)
-
-
-def distinct_texts(corpus, enough: int) -> int:
-    """How many documents differ in their normalised text, counted up to ``enough``: the
-    count matters only when it is smaller, and a large corpus reaches it within a few documents."""
-    seen: set[str] = set()
-    for doc in corpus:
-        seen.add(normalise(doc.full_text))
-        if len(seen) >= enough:
-            break
-    return len(seen)
+        return embedder.set_params(encoder=DaskEncoder(client, embedder))
+    log.info("embed: %s runs in this process (--executor dask spreads neural embedding only)",
+             type(embedder).__name__)
+    return embedder
 
 
 def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=None) -> RunResult:
@@ -120,15 +109,8 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=Non
     log.info("%s: %s documents, %s sentences", corpus.name, f"{len(corpus):,}", f"{n_sentences:,}")
     stages.note(f"{len(corpus):,} documents, {n_sentences:,} sentences")
     with timed(timings, "duplicates"):
-        dup = build("duplicates", resolved["duplicates"], seed)
-        corpus.duplicates = find_duplicate_passages(corpus, dup.min_sentences, dup.min_words, dup.max_gap,
-                                                    dup.max_documents)
-    model = topic_model(resolved)
-    if client is not None:
-        _distribute(model.embedder, client)
-    model.adapter.check(model.embedder)
-    n_clusters = resolved["cluster"].get("n_clusters")
-    check_cluster_count(n_clusters, len(corpus), corpus.name, distinct_texts(corpus, clusters_needed(n_clusters)))
+        corpus.duplicates = build("duplicates", resolved["duplicates"], seed).find(corpus)
+    model = topic_model(resolved, client)
     model.fit(corpus, progress=stages)
     timings.update(model.timings_)
     with timed(timings, "summarize"):

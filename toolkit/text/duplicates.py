@@ -4,8 +4,43 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from toolkit.params import Component, Int
 from toolkit.text.cleaning import normalise
 from toolkit.text.corpus import Corpus
+
+
+class DuplicateFinder(Component):
+    """Near-duplicate passage detection, the ``duplicates`` section of an experiment
+    (:func:`find_duplicate_passages` does the work).
+
+    Parameters
+    ----------
+    min_sentences : int
+        Fewest shared sentences that make a passage.
+    min_words : int
+        Shorter sentences are not matched.
+    max_gap : int
+        Unmatched sentences allowed inside a passage.
+    max_documents : int
+        A sentence found in more documents than this is boilerplate (a wire service's
+        credit line), not a copied passage: it is not matched, and the pairs of documents
+        compared stay linear in the corpus rather than quadratic in such a sentence's count.
+    """
+
+    _parameter_constraints = {"min_sentences": [Int(1)], "min_words": [Int(1)], "max_gap": [Int(0)],
+                              "max_documents": [Int(2)]}
+
+    def __init__(self, min_sentences: int = 2, min_words: int = 4, max_gap: int = 1,
+                 max_documents: int = 20) -> None:
+        self.min_sentences = min_sentences
+        self.min_words = min_words
+        self.max_gap = max_gap
+        self.max_documents = max_documents
+
+    def find(self, corpus: Corpus) -> list[dict]:
+        """The passages shared between pairs of ``corpus``'s documents (sentences split)."""
+        self._validate_params()
+        return find_duplicate_passages(corpus, self.min_sentences, self.min_words, self.max_gap, self.max_documents)
 
 
 def find_duplicate_passages(corpus: Corpus, min_sentences: int = 2, min_words: int = 4,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from toolkit.arrays import seeded_sample
 from toolkit.errors import DataError, cut, shown
-from toolkit.params import SEED, Boolean, Character, Int, MappingOf, NoneValue, Options, Text, check_constraints
+from toolkit.params import SEED, Boolean, Character, Component, Int, MappingOf, NoneValue, Options, Text
 from toolkit.registry import Registry
 from toolkit.text.cleaning import clean_markup, page_articles
 from toolkit.text.corpus import Corpus, Document
@@ -30,8 +30,8 @@ LOADERS: Registry[Loader] = Registry("dataset.loader")
 MAX_CHARS = 1_000_000  # per document; about 150,000 words
 
 
-class Loader:
-    """Base class of loaders.
+class Loader(Component):
+    """Base class of loaders (scikit-learn estimators: parameters only, checked in ``load``).
 
     Parameters
     ----------
@@ -62,7 +62,7 @@ class Loader:
 
     def load(self) -> Corpus:
         """Read the data set; check ids; apply ``sample``."""
-        check_constraints(self)
+        self._validate_params()
         corpus = self._load()
         if not corpus.documents:
             raise DataError(f"{corpus.name}: no documents found")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from toolkit.params import Int
+from toolkit.params import Component, Int
 from toolkit.registry import Registry
 from toolkit.text.corpus import Corpus, Document
 from toolkit.workers import map_chunks
@@ -35,8 +35,8 @@ def has_words(sentence: str) -> bool:
     return bool(_LETTER.search(_URL.sub(" ", sentence)))
 
 
-class SentenceSplitter:
-    """Base class: splits paragraphs, drops fragments without letters.
+class SentenceSplitter(Component):
+    """Base class (a scikit-learn estimator): splits paragraphs, drops fragments without letters.
 
     Parameters
     ----------

@@ -315,12 +315,3 @@ class TopicDescriber(Component):
             gain[chosen] = -np.inf
             chosen.append(int(np.argmax(gain)))
         return [order[i] for i in chosen]
-
-
-def name_accuracy(topics: list[Topic], documents, labels: np.ndarray) -> float | None:
-    """Share of documents whose topic's name equals their gold label (case-insensitive)."""
-    gold = [d.label for d in documents]
-    if any(g is None for g in gold):
-        return None
-    names = {t.id: t.name.casefold() for t in topics}
-    return round(float(np.mean([names[int(c)] == g.casefold() for c, g in zip(labels, gold)])), 6)

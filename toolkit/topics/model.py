@@ -14,7 +14,15 @@ import numpy as np
 from sklearn.preprocessing import normalize
 
 from toolkit.arrays import softmax
-from toolkit.clustering.base import cosine_centroids, label_mapping, nearest_centroid, relabel
+from toolkit.clustering.base import (
+    check_cluster_count,
+    clusters_needed,
+    cosine_centroids,
+    distinct_texts,
+    label_mapping,
+    nearest_centroid,
+    relabel,
+)
 from toolkit.clustering.refine import NoRefinement
 from toolkit.errors import DataError
 from toolkit.text.corpus import Corpus, Document
@@ -145,6 +153,14 @@ class TopicModel:
                                         [d.full_text for d in self.documents_], self.describer.stop_word_list()))
         return Z, merges_table(Z, ids, {t.id: t.name for t in self.topics_})
 
+    def _check_inputs(self, corpus: Corpus) -> None:
+        """Before any work: the adapter can adapt this embedder, and the corpus has enough
+        distinct documents for the clusters asked for."""
+        self.adapter.check(self.embedder)
+        n_clusters = getattr(self.clusterer, "n_clusters", None)
+        check_cluster_count(n_clusters, len(corpus), corpus.name or "the corpus",
+                            distinct_texts(corpus, clusters_needed(n_clusters)))
+
     def fit(self, documents, embeddings=None, progress: bool = False) -> TopicModel:
         """Fit topics on ``documents`` (strings, Documents or a Corpus).
 
@@ -161,6 +177,7 @@ class TopicModel:
         corpus = as_corpus(documents, self.splitter)
         if len(corpus) == 0:
             raise DataError("TopicModel.fit: no documents")
+        self._check_inputs(corpus)
         timings = Timings(progress if isinstance(progress, StageProgress) else None)
         self.embedder.progress = bool(progress)
         with timed(timings, "embed"):

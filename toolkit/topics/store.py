@@ -35,6 +35,7 @@ from toolkit.errors import DataError, ToolkitError, cut, shown
 
 FORMAT = "toolkit.TopicModel"
 VERSION = 1
+NOT_STORED = {"encoder"}  # where vectors are computed (a Dask cluster's workers) is not part of the model
 PARTS = ("embedder", "reducer", "clusterer", "refiner", "adapter", "describer", "splitter")
 
 
@@ -59,6 +60,7 @@ def component_spec(obj) -> dict:
     else:
         names = [n for n in inspect.signature(cls.__init__).parameters if n != "self"]
         params = {n: getattr(obj, n) for n in names if hasattr(obj, n)}
+    params = {k: v for k, v in params.items() if k not in NOT_STORED}
     return {"class": f"{cls.__module__}.{cls.__qualname__}", "params": _plain(params)}
 
 
@@ -303,7 +305,7 @@ def _embeddings(arrays: dict, n: int, where: str):
 def _check_columns(embedder, X, where: str) -> None:
     """A sparse matrix's width must be the vocabulary the embedder fitted (a stored shape could
     claim any number of columns)."""
-    vocabulary = getattr(getattr(embedder, "vectorizer", None), "vocabulary_", None)
+    vocabulary = getattr(getattr(embedder, "vectorizer_", None), "vocabulary_", None)
     if sp.issparse(X) and vocabulary is not None and X.shape[1] != len(vocabulary):
         raise DataError(f"{where}: the embeddings have {X.shape[1]:,} columns, the documents' vocabulary "
                         f"{len(vocabulary):,}")
