@@ -24,7 +24,7 @@ from toolkit.clustering.base import (
     relabel,
 )
 from toolkit.clustering.refine import NoRefinement
-from toolkit.errors import DataError
+from toolkit.errors import DataError, ToolkitError, cut
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.sentences import as_corpus
 from toolkit.timing import StageProgress, Timings, timed
@@ -332,18 +332,27 @@ class TopicModel:
     def save(self, path) -> None:
         """Write the fitted model to the folder ``path`` as data files only (JSON, ``.npz``,
         safetensors for a tuned encoder); see :mod:`toolkit.topics.store`."""
-        from toolkit.topics.store import save_model
+        from toolkit.topics.store import write_model_files
 
         self._check_fitted()
-        save_model(self, path)
+        write_model_files(self, path)
 
     @classmethod
     def load(cls, path) -> TopicModel:
-        """A model written by :meth:`save`. Loading reads data only and never executes code
-        from the folder; the fitted state is rebuilt from the stored embeddings."""
-        from toolkit.topics.store import load_model
+        """A model written by :meth:`save`. The folder is read as untrusted data: only the
+        toolkit's own component classes and scikit-learn estimators are built from it, and no
+        code from it ever runs (:mod:`toolkit.topics.store`)."""
+        from toolkit.topics.store import fitted_embedder, read_model_files
 
-        return load_model(path)
+        stored = read_model_files(path)
+        model = cls(**stored.components)
+        embedder = fitted_embedder(stored, model.embedder)
+        try:
+            model._restore(stored.documents, stored.embeddings, stored.labels, stored.topics, embedder)
+        except (ToolkitError, ValueError) as err:  # stored parameters that pass construction but not fit
+            raise DataError(f"{stored.where}: the stored components cannot be fitted again "
+                            f"({cut(str(err), 160)})") from None
+        return model
 
     def _restore(self, documents: list[Document], X, labels: np.ndarray, topics: list, embedder) -> None:
         """Fitted state from stored data (used by :mod:`toolkit.topics.store`): refits the

@@ -9,13 +9,16 @@ A model folder holds
 - ``documents.jsonl``: the training documents (id, title, text, sentences, label, date);
 - ``encoder.safetensors``: only when the encoder was fine-tuned (``adapt``), its weights.
 
-A model folder may come from someone else, so loading treats it as untrusted data. A class
-is allowed only if its stored name is one of the toolkit's own component classes for that
-part, or (for the reducer and clusterer) a scikit-learn estimator, decided from the string
-before anything is imported; nothing else is ever imported. Every file read lies inside the
-folder and is checked (:mod:`toolkit.topics.stored_data`); no pickle is read. Loading then
-refits the reducer, clusterer and refine step on the stored embeddings (with their stored
-seeds).
+This module reads and writes the files only (:func:`write_model_files`,
+:func:`read_model_files`); :meth:`TopicModel.load <toolkit.topics.model.TopicModel.load>`
+builds the model from what it read, refitting the reducer, clusterer and refine step on the
+stored embeddings (with their stored seeds).
+
+A model folder may come from someone else, so reading treats it as untrusted data. A class is
+allowed only if its stored name is one of the toolkit's own component classes for that part,
+or (for the reducer and clusterer) a scikit-learn estimator, decided from the string before
+anything is imported; nothing else is ever imported. Every file read lies inside the folder
+and is checked (:mod:`toolkit.topics.stored_data`); no pickle is read.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import importlib
 import inspect
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -149,7 +152,7 @@ def _stored_spec(component) -> dict:
     return spec
 
 
-def save_model(model, path) -> None:
+def write_model_files(model, path) -> None:
     """Write ``model`` (fitted) into the folder ``path`` (created if needed)."""
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -326,10 +329,28 @@ def _check_components(parts: dict, folder: Path) -> None:
             raise DataError(f"{folder}/model.json: embedder: {err}") from None
 
 
-def load_model(path):
-    """The :class:`TopicModel` saved in the folder ``path``, every file checked as untrusted data."""
-    from toolkit.text.corpus import Corpus
-    from toolkit.topics.model import TopicModel
+@dataclass
+class StoredModel:
+    """What a model folder holds, read and checked: the components (unfitted, built from their
+    stored names and parameters), the training documents, their embeddings and labels, the
+    topics, and where the tuned encoder's weights are (None: not tuned)."""
+
+    folder: Path
+    components: dict
+    documents: list
+    embeddings: object
+    labels: np.ndarray
+    topics: list
+    embedding_model: dict | None
+    tuned_encoder: Path | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.folder}/model.json"
+
+
+def read_model_files(path) -> StoredModel:
+    """Read and check every file of the model folder ``path`` as untrusted data."""
     from toolkit.topics.stored_data import inside, read_arrays
 
     folder = Path(path)
@@ -339,11 +360,6 @@ def load_model(path):
     where = f"{folder}/model.json"
     parts = {part: build_component(meta["components"][part], f"{where}: {part}", part) for part in PARTS}
     _check_components(parts, folder)
-    model = TopicModel(**parts)
-    identity = meta["embedding_model"]
-    if identity is not None and _embedding_identity(model.embedder) != identity:
-        raise DataError(f"{folder}: the embedding model here differs from the one the model was fitted with "
-                        f"({shown(identity['name'])}, weights {shown(identity['weights_hash'])})")
     npz = inside(folder, "arrays.npz", where)
     arrays = read_arrays(npz, {"labels"}, {"embeddings", "embeddings_data", "embeddings_indices",
                                            "embeddings_indptr", "embeddings_shape"})
@@ -362,27 +378,36 @@ def load_model(path):
     if unknown:
         raise DataError(f"{npz}: label {unknown[0]} names no topic of model.json")
     _check_topic_documents(topics, documents, labels, where)
-    embedder = model.embedder
-    embedder.fit(Corpus(list(documents), name="documents"))
-    _check_columns(embedder, X, str(npz))
-    if meta["tuned_encoder"] is not None and not hasattr(embedder, "load_model"):
-        raise DataError(f"{where}: tuned_encoder given for {type(embedder).__name__}, which has no encoder to tune")
-    if meta["tuned_encoder"] is not None:
-        from safetensors.torch import load_model as load_weights
+    tuned = inside(folder, meta["tuned_encoder"], where) if meta["tuned_encoder"] is not None else None
+    return StoredModel(folder, parts, documents, X, labels.astype(np.int64), topics, meta["embedding_model"], tuned)
 
-        weights = inside(folder, meta["tuned_encoder"], where)
-        tuned = copy.deepcopy(embedder.load_model())
-        try:
-            load_weights(tuned, str(weights))
-        except Exception as err:  # safetensors and torch raise their own kinds for a bad file
-            raise DataError(f"{weights}: not the tuned encoder's weights ({type(err).__name__}: "
-                            f"{cut(str(err), 100)})") from None
-        embedder = embedder.with_model(tuned)
+
+def fitted_embedder(stored: StoredModel, embedder):
+    """``embedder`` (the stored one) checked against the model's embedding model, fitted on the
+    stored documents, with the tuned encoder's weights where the model has them."""
+    from toolkit.text.corpus import Corpus
+
+    identity = stored.embedding_model
+    if identity is not None and _embedding_identity(embedder) != identity:
+        raise DataError(f"{stored.folder}: the embedding model here differs from the one the model was fitted with "
+                        f"({shown(identity['name'])}, weights {shown(identity['weights_hash'])})")
+    embedder.fit(Corpus(list(stored.documents), name="documents"))
+    _check_columns(embedder, stored.embeddings, f"{stored.folder}/arrays.npz")
+    if stored.tuned_encoder is None:
+        return embedder
+    if not hasattr(embedder, "load_model"):
+        raise DataError(f"{stored.where}: tuned_encoder given for {type(embedder).__name__}, which has no encoder "
+                        "to tune")
+    from safetensors.torch import load_model as load_weights
+
+    tuned = copy.deepcopy(embedder.load_model())
     try:
-        model._restore(documents, X, labels.astype(np.int64), topics, embedder)
-    except (ToolkitError, ValueError) as err:  # stored parameters that pass construction but not fit
-        raise DataError(f"{where}: the stored components cannot be fitted again ({cut(str(err), 160)})") from None
-    return model
+        load_weights(tuned, str(stored.tuned_encoder))
+    except Exception as err:  # safetensors and torch raise their own kinds for a bad file
+        raise DataError(f"{stored.tuned_encoder}: not the tuned encoder's weights ({type(err).__name__}: "
+                        f"{cut(str(err), 100)})") from None
+    return embedder.with_model(tuned)
 
 
-__all__ = ["FORMAT", "VERSION", "build_component", "component_spec", "load_model", "save_model"]
+__all__ = ["FORMAT", "VERSION", "StoredModel", "build_component", "component_spec", "fitted_embedder",
+           "read_model_files", "write_model_files"]
