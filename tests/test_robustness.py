@@ -215,12 +215,12 @@ def test_an_unreadable_cache_file_is_set_aside(tmp_path, caplog):
 
 
 def test_an_internal_error_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
-    import toolkit.experiments.pipeline as pipeline
+    from toolkit.text.duplicates import DuplicateFinder
 
     def broken(*args, **kwargs):
         raise ValueError("something we did not foresee")
 
-    monkeypatch.setattr(pipeline, "find_duplicate_passages", broken)
+    monkeypatch.setattr(DuplicateFinder, "find", broken)
     code, _, err = _run(["run", "--quiet", "--out", str(tmp_path)], capsys)
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert "internal error: ValueError: something we did not foresee" in err and "--debug" in err

@@ -22,7 +22,7 @@ _EXPORTS = {
         "MiniBatchKMeansClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement", "PCAReducer",
         "SpectralClusterer", "UMAPReducer"
     ),
-    "toolkit.clustering.external": (
+    "toolkit.trust": (
         "allow_local_code",
     ),
     "toolkit.embedding": (

@@ -46,7 +46,7 @@ def default_experiment() -> Path:
 
 def _run(args) -> int:
     if args.allow_local_code:
-        from toolkit.clustering.external import allow_local_code
+        from toolkit.trust import allow_local_code
 
         with allow_local_code():
             return _run_experiment(args)
@@ -94,7 +94,7 @@ def _run_on_dask(config: dict, args) -> int:
 
 
 def _sweep(config: dict, args) -> int:
-    from toolkit.experiments.compare import flatten
+    from toolkit.experiments.config import flatten
     from toolkit.experiments.sweep import run_sweep
 
     start = time.perf_counter()

@@ -3,7 +3,7 @@
 An import path runs code: importing a module executes it. So only installed packages
 (site-packages, the standard library, editable installs) are imported by default; a module
 that merely sits in the current folder or on ``PYTHONPATH`` needs the explicit opt-in
-:func:`allow_local_code` (``toolkit run --allow-local-code``).
+:func:`toolkit.trust.allow_local_code` (``toolkit run --allow-local-code``).
 
 Any scikit-learn-compatible clusterer (``fit`` and ``labels_``) or reducer (``fit`` and
 ``transform``) can stand in a ``cluster`` or ``reduce`` section. Its parameters are
@@ -15,43 +15,19 @@ are recorded in the run id and ``environment.json``.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.util
 import inspect
 import json
-import os
 import site
 import sys
 import sysconfig
-from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ConfigError, shown
-
-LOCAL_CODE = "TOOLKIT_ALLOW_LOCAL_CODE"  # "1": modules outside installed packages may be imported
-
-
-@contextlib.contextmanager
-def allow_local_code() -> Iterator[None]:
-    """Within this block, an experiment may name classes of modules that are not installed
-    packages (a ``my_clusterer.py`` in the current folder). Worker processes started inside
-    it inherit the permission (it is the environment variable ``TOOLKIT_ALLOW_LOCAL_CODE``)."""
-    before = os.environ.get(LOCAL_CODE)
-    os.environ[LOCAL_CODE] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(LOCAL_CODE, None)
-        else:
-            os.environ[LOCAL_CODE] = before
-
-
-def local_code_allowed() -> bool:
-    return os.environ.get(LOCAL_CODE) == "1"
+from toolkit.trust import local_code_allowed
 
 
 def _install_roots() -> list[Path]:
@@ -168,5 +144,5 @@ def describe(path: str) -> dict:
     return {"class": path, "package": package, "version": version}
 
 
-__all__ = ["LOCAL_CODE", "allow_local_code", "constructor_defaults", "describe", "import_class", "installed_module",
-           "is_import_path", "local_code_allowed", "package_of"]
+__all__ = ["constructor_defaults", "describe", "import_class", "installed_module",
+           "is_import_path", "package_of"]

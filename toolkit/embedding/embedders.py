@@ -169,7 +169,7 @@ class SentenceTransformerEmbedder(Embedder):
                                  "(it has neither modules.json nor config.json)", self.path, type(self).__name__)
         foreign = _foreign_modules(folder)
         if foreign:
-            from toolkit.clustering.external import local_code_allowed
+            from toolkit.trust import local_code_allowed
 
             if not local_code_allowed():
                 raise ParameterError("path", f"names code outside sentence-transformers in modules.json "

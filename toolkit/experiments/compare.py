@@ -19,6 +19,7 @@ import numpy as np
 
 from toolkit.errors import ConfigError, DataError, shown
 from toolkit.experiments.compare_report import plot, to_csv, to_frame, to_markdown, write_outputs
+from toolkit.experiments.config import flatten
 
 SKIP_METRICS = ("timings.", "corpus.", "contingency", "auto_k.curve", "_ci95", "npmi_per_topic")
 # Numbers in metrics.json that record how a measure was taken, not what it measured.
@@ -61,21 +62,9 @@ class Group:
         return out
 
 
-def flatten(tree: dict, prefix: str = "") -> dict:
-    """Nested dicts to ``{"a.b.c": value}``."""
-    out = {}
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{path}."))
-        else:
-            out[path] = value
-    return out
-
-
 def find_runs(paths: list[str | Path]) -> list[Run]:
     """Run folders under ``paths`` (a run folder itself, or any folder above run folders)."""
-    from toolkit.experiments.runfolder import find_run_folders, read_config_and_metrics
+    from toolkit.experiments.runfiles import find_run_folders, read_config_and_metrics
 
     runs = [Run(folder, *read_config_and_metrics(folder)) for folder in find_run_folders(paths)]
     if not runs:

@@ -222,6 +222,18 @@ def external_components(resolved: dict) -> dict:
     return out
 
 
+def flatten(tree: dict, prefix: str = "") -> dict:
+    """Nested dicts to ``{"a.b.c": value}``."""
+    out = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
 def expand_sweep(config: dict) -> list[dict]:
     """Every combination of the ``sweep:`` grid, each resolved (defaults filled, validated).
 

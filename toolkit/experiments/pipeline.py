@@ -15,7 +15,7 @@ import numpy as np
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
 from toolkit.experiments.config import build
-from toolkit.experiments.result import RunResult
+from toolkit.experiments.result import Derived, RunResult, assignment_rows
 from toolkit.summarization import sentence_encoder
 from toolkit.timing import StageProgress, Timings, on_terminal, timed
 from toolkit.topics.model import UNCERTAIN_BELOW, TopicModel
@@ -134,8 +134,31 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=Non
         "duplicate_passages": len(corpus.duplicates),
     }
     metrics["timings"] = dict(timings)
+    assignments = assignment_rows(corpus, model.labels_, model.topics_, model.probabilities_, UNCERTAIN_BELOW)
     return RunResult(resolved, cfg.run_id(resolved, corpus.fingerprint), None, corpus, model.embeddings_,
-                     model.labels_, model.topics_, summaries, metrics, dict(timings), model=model)
+                     model.labels_, model.topics_, summaries, metrics, dict(timings), assignments, model=model,
+                     derived=derive(resolved, corpus, model, splitter))
+
+
+def derive(resolved: dict, corpus, model: TopicModel, splitter) -> Derived:
+    """The tables a run's folder, report and page show, computed once from the fitted model:
+    the documents' 2-D positions, the topic tree (three topics or more) and topics over time
+    (dated corpora)."""
+    from toolkit.plots import project_2d
+
+    stop_words = model.describer.stop_word_list()
+    tree = model.topic_tree() if sum(t.id >= 0 for t in model.topics_) >= 3 else None
+    over_time = None
+    if any(d.date for d in corpus):
+        from toolkit.topics.over_time import topics_over_time
+
+        settings = resolved.get("over_time", {})
+        over_time = topics_over_time([d.date for d in corpus], model.labels_, [d.full_text for d in corpus],
+                                     {t.id: t.name for t in model.topics_}, settings.get("bin", "auto"),
+                                     settings.get("keywords", 5), stop_words)
+    # One projection, made in this process, for the map and the page alike
+    coords = project_2d(model.embeddings_, resolved["seed"])
+    return Derived(coords=coords, topic_tree=tree, over_time=over_time, stop_words=stop_words, split=splitter.split)
 
 
 def run(config: dict, out_dir: str | Path = "results", progress: bool = True, client=None) -> RunResult:
@@ -175,4 +198,4 @@ def experiment(source: dict | str | Path, overrides: list[str] | None = None, ou
     return execute(config, progress=progress) if out is None else run(config, out, progress=progress)
 
 
-__all__ = ["execute", "experiment", "prepare_corpus", "run", "topic_model"]
+__all__ = ["derive", "execute", "experiment", "prepare_corpus", "run", "topic_model"]

@@ -18,8 +18,8 @@ def plotted_summaries(result: RunResult) -> list[Summary]:
 
 
 def has_topic_tree(result: RunResult) -> bool:
-    """Whether the run folder draws the topic tree: three topics or more, the model in memory."""
-    return sum(t.id >= 0 for t in result.topics) >= 3 and result.model_in_memory is not None
+    """Whether the run folder draws the topic tree: the run computed one (three topics or more)."""
+    return result.topic_tree is not None
 
 
 def unnamed_note(topic: Topic, config: dict) -> str:

@@ -53,12 +53,10 @@ def _esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def page_data(result: RunResult, random_state: int = 0, coords: np.ndarray | None = None) -> dict:
-    """What the page's script reads: one record per document, and the traces' order
-    (``coords``: the documents' 2-D positions, when already projected)."""
-    from toolkit.plots import project_2d
-
-    xy = np.round(project_2d(result.embeddings, random_state) if coords is None else np.asarray(coords), 4)
+def page_data(result: RunResult, random_state: int = 0) -> dict:
+    """What the page's script reads: one record per document (at the positions the run
+    computed, ``result.coords``), and the traces' order."""
+    xy = np.round(np.asarray(result.coords), 4)
     names = {t.id: t.name for t in result.topics}
     rows = result.assignments()
     chosen = {s.id: [x["position"] for x in s.sentences] for s in result.summaries if s.unit == "document"}
@@ -161,11 +159,10 @@ td ul { margin: 0; padding-left: 16px; }
 """
 
 
-def report_html(result: RunResult, files: list[str], coords: np.ndarray | None = None) -> str:
-    """The page of ``result``; ``files`` are the run folder's entries it links to; ``coords``:
-    the documents' 2-D positions on the map, when already projected (:func:`toolkit.plots.project_2d`)."""
+def report_html(result: RunResult, files: list[str]) -> str:
+    """The page of ``result``; ``files`` are the run folder's entries it links to."""
     # <, > and & as \u003c etc.: no text (</script>, <!--) can change how the page parses
-    data = json_for_html(page_data(result, result.config.get("seed", 0), coords))
+    data = json_for_html(page_data(result, result.config.get("seed", 0)))
     title = f"{result.config.get('name', 'run')} — run {result.run_id}"
     n = len(result.labels)
     sampled = f" The map shows a seeded sample of {MAP_POINTS:,} of them." if n > MAP_POINTS else ""

