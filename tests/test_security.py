@@ -270,7 +270,7 @@ TAMPERED = {
         ["documents or exemplars disagree"]),
     "a parameter that breaks its rule": (
         lambda f: _edit_json(f / "model.json", lambda m: m["components"]["clusterer"]["params"].__setitem__(
-            "n_clusters", 0)), ["cannot be fitted again", "n_clusters"]),
+            "n_clusters", 0)), ["clusterer", "n_clusters: must be"]),
     "n_documents as text": (lambda f: _edit_json(f / "model.json", lambda m: m.__setitem__("n_documents", "6")),
                             ["n_documents must be an integer"]),
     "model.json nested 100,000 deep": (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
 
 
 def to_dense(X) -> np.ndarray:
@@ -17,7 +18,7 @@ DENSE_CELLS = 20_000_000
 PROJECTION_COMPONENTS = 128
 
 
-class DenseView:
+class DenseView(BaseEstimator):
     """Dense rows for methods that need them: the rows themselves when they are dense or small,
     else a seeded truncated SVD of ``PROJECTION_COMPONENTS`` directions (a sparse n x vocabulary
     matrix is never made dense). ``fit_transform`` decides; ``transform`` maps new rows the same way.

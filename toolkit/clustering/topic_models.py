@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import NMF, LatentDirichletAllocation
 
-from toolkit.clustering.base import K_PARAMETERS, Clusterer
+from toolkit.clustering.base import K_PARAMETERS, Clusterer, relabel
 from toolkit.clustering.methods import CLUSTERERS
 from toolkit.params import SEED, Int, NoneValue, Number
 
@@ -43,23 +43,18 @@ class _MixtureClusterer(Clusterer):
         self._check_nonnegative(X)
         model = self._make(k).fit(X)
         self.n_iter_ = int(model.n_iter_)
-        return self._mixture(model, X).argmax(axis=1), _ArgmaxModel(self, model)
+        return self._mixture(model, X).argmax(axis=1), model
+
+    def predict(self, X) -> np.ndarray:
+        """Each new row's most likely topic (the argmax of its mixture)."""
+        rows = self._new_rows(X)
+        return relabel(self._mixture(self._model, rows).argmax(axis=1), self._mapping)
 
     def predict_proba(self, X) -> np.ndarray:
         """Each row's topic mixture, rows summing to 1 (columns in canonical label order)."""
         rows = self._new_rows(X)
-        mixture = self._mixture(self._model.model, rows)
+        mixture = self._mixture(self._model, rows)
         return mixture[:, sorted(self._mapping, key=self._mapping.get)]
-
-
-class _ArgmaxModel:
-    """The fitted topic model with ``predict`` = argmax of the mixture."""
-
-    def __init__(self, owner: _MixtureClusterer, model) -> None:
-        self.owner, self.model = owner, model
-
-    def predict(self, X) -> np.ndarray:
-        return self.owner._mixture(self.model, X).argmax(axis=1)
 
 
 @CLUSTERERS.register("lda")

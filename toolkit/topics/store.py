@@ -11,8 +11,10 @@ A model folder holds
 
 This module reads and writes the files only (:func:`write_model_files`,
 :func:`read_model_files`); :meth:`TopicModel.load <toolkit.topics.model.TopicModel.load>`
-builds the model from what it read, refitting the reducer, clusterer and refine step on the
-stored embeddings (with their stored seeds).
+builds the model from what it read. ``model.json`` also holds the reducer's, clusterer's and
+refine step's fitted state (:mod:`toolkit.topics.state`; its arrays in ``arrays.npz``), so
+loading fits nothing again; a model whose state is not plain data (UMAP) is fitted again on
+the stored embeddings with its stored seeds.
 
 A model folder may come from someone else, so reading treats it as untrusted data. A class is
 allowed only if its stored name is one of the toolkit's own component classes for that part,
@@ -24,9 +26,9 @@ and is checked (:mod:`toolkit.topics.stored_data`); no pickle is read.
 from __future__ import annotations
 
 import copy
-import importlib
 import inspect
 import json
+import logging
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,6 +38,7 @@ import scipy.sparse as sp
 
 from toolkit.errors import DataError, ToolkitError, cut, shown
 
+log = logging.getLogger("toolkit")
 FORMAT = "toolkit.TopicModel"
 VERSION = 1
 NOT_STORED = {"encoder"}  # where vectors are computed (a Dask cluster's workers) is not part of the model
@@ -82,27 +85,18 @@ def _own_classes(part: str) -> dict[str, type]:
 
 SKLEARN_PARTS = {"reducer": "TransformerMixin", "clusterer": "ClusterMixin"}  # where a model may hold one
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+FITTED_PARTS = ("reducer", "clusterer", "refiner")  # what transform uses, restored from their fitted state
+MODEL_STATE = ("reduced_", "_cluster_map", "_final_map")  # the model's own fitted attributes that are stored
+STATE_PREFIX = "state_"  # arrays of the fitted state in arrays.npz
 
 
 def _sklearn_class(path: str, part: str, where: str) -> type:
-    """A scikit-learn estimator named by ``path``: decided from the string (``sklearn.`` and a
-    part that may hold one) before anything is imported, then checked to be what was named."""
-    import sklearn
+    """A scikit-learn estimator of the kind ``part`` holds (a transformer or a clusterer)."""
     import sklearn.base
 
-    mixin = getattr(sklearn.base, SKLEARN_PARTS[part])
-    module_name, _, name = path.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        raise DataError(f"{where}: class {path} is not available here") from None
-    home = Path(sklearn.__file__).resolve().parent
-    cls = getattr(module, name, None)
-    if not (Path(getattr(module, "__file__", "") or "").resolve().is_relative_to(home) and inspect.isclass(cls)
-            and f"{cls.__module__}.{cls.__qualname__}" == path and issubclass(cls, mixin)
-            and issubclass(cls, sklearn.base.BaseEstimator)):
-        raise DataError(f"{where}: {path} is not a scikit-learn {'reducer' if part == 'reducer' else 'clusterer'}")
-    return cls
+    from toolkit.topics.state import sklearn_class
+
+    return sklearn_class(path, where, getattr(sklearn.base, SKLEARN_PARTS[part]))
 
 
 def build_component(spec: dict, where: str, part: str = "clusterer"):
@@ -128,9 +122,16 @@ def build_component(spec: dict, where: str, part: str = "clusterer"):
                         + "; a saved model names no other class")
     params = expect(spec["params"], dict, where, f"the parameters of {path}")
     try:
-        return cls(**params)
+        component = cls(**params)
     except (TypeError, ValueError) as err:
         raise DataError(f"{where}: {path} does not take the stored parameters ({cut(str(err), 120)})") from None
+    check = getattr(component, "_validate_params", None)  # the rules fit would apply: no state bypasses them
+    if callable(check):
+        try:
+            check()
+        except (ToolkitError, ValueError, TypeError) as err:
+            raise DataError(f"{where}: {cut(str(err), 160)}") from None
+    return component
 
 
 def _embedding_identity(embedder) -> dict | None:
@@ -167,6 +168,7 @@ def write_model_files(model, path) -> None:
         "n_documents": len(model.labels_),
     }
     arrays = {"labels": np.asarray(model.labels_, dtype=np.int64)}
+    meta["fitted_state"] = _fitted_state(model, arrays)
     X = model.embeddings_
     if sp.issparse(X):
         X = sp.csr_matrix(X)
@@ -187,6 +189,22 @@ def write_model_files(model, path) -> None:
         save_weights(model.embedder_.load_model(), str(folder / "encoder.safetensors"))
 
 
+def _fitted_state(model, arrays: dict) -> dict | None:
+    """The reducer's, clusterer's, refine step's and model's fitted state (its arrays added to
+    ``arrays``), or None when one of them is not plain data: that model is fitted again on load."""
+    from toolkit.topics.state import NotStorable, StateWriter
+
+    writer = StateWriter(STATE_PREFIX.rstrip("_"))
+    try:
+        state = {part: writer.state(getattr(model, part), part) for part in FITTED_PARTS}
+        state["model"] = {name: writer.encode(getattr(model, name), name, 0) for name in MODEL_STATE}
+    except NotStorable as err:
+        log.info("TopicModel.save: %s is not plain data, so loading this model fits it again", err)
+        return None
+    arrays.update(writer.arrays)
+    return state
+
+
 DOCUMENT_FIELDS = {"id": (str,), "title": (str,), "text": (str,), "sentences": (list,), "label": (str, None),
                    "summary": (str, None), "source": (str,), "date": (str, None)}
 META_KEYS = {"format", "version", "components", "embedding_model", "tuned_encoder", "topics", "n_documents"}
@@ -200,7 +218,7 @@ def _read_meta(folder: Path) -> dict:
     meta = expect(read_json(inside(folder, "model.json", str(folder))), dict, where, "the file")
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         raise DataError(f"{where}: not a {FORMAT} file of version {VERSION}")
-    exact_keys(meta, META_KEYS, set(), where)
+    exact_keys(meta, META_KEYS, {"fitted_state"}, where)
     components = expect(meta["components"], dict, where, "components")
     exact_keys(components, set(PARTS), set(), f"{where}: components")
     expect(meta["n_documents"], int, where, "n_documents")
@@ -316,24 +334,20 @@ def _check_columns(embedder, X, where: str) -> None:
 
 def _check_components(parts: dict, folder: Path) -> None:
     """What the stored parameters point at: a stop-word list is stored as its words, never as a
-    file of this machine; a local sentence-transformers model must name no code of its own."""
+    file of this machine (a local sentence-transformers model's own check is in its rules)."""
     describer = parts["describer"]
     if isinstance(describer.stop_words, str) and describer.stop_words.strip().lower() not in ("english", "none"):
         raise DataError(f"{folder}/model.json: describer: stop_words names a file ({shown(describer.stop_words)}); "
                         "a saved model stores its stop words as a list")
-    check = getattr(parts["embedder"], "_validate_params", None)
-    if callable(check):
-        try:
-            check()
-        except ToolkitError as err:
-            raise DataError(f"{folder}/model.json: embedder: {err}") from None
 
 
 @dataclass
 class StoredModel:
     """What a model folder holds, read and checked: the components (unfitted, built from their
     stored names and parameters), the training documents, their embeddings and labels, the
-    topics, and where the tuned encoder's weights are (None: not tuned)."""
+    topics, where the tuned encoder's weights are (None: not tuned), and the fitted state of
+    the reducer, clusterer, refine step and model (None: the model is fitted again), with its
+    arrays."""
 
     folder: Path
     components: dict
@@ -343,6 +357,8 @@ class StoredModel:
     topics: list
     embedding_model: dict | None
     tuned_encoder: Path | None
+    fitted_state: dict | None = None
+    state_arrays: dict | None = None
 
     @property
     def where(self) -> str:
@@ -351,7 +367,7 @@ class StoredModel:
 
 def read_model_files(path) -> StoredModel:
     """Read and check every file of the model folder ``path`` as untrusted data."""
-    from toolkit.topics.stored_data import inside, read_arrays
+    from toolkit.topics.stored_data import exact_keys, expect, inside, read_arrays
 
     folder = Path(path)
     if not folder.is_dir() or not (folder / "model.json").exists():
@@ -362,7 +378,7 @@ def read_model_files(path) -> StoredModel:
     _check_components(parts, folder)
     npz = inside(folder, "arrays.npz", where)
     arrays = read_arrays(npz, {"labels"}, {"embeddings", "embeddings_data", "embeddings_indices",
-                                           "embeddings_indptr", "embeddings_shape"})
+                                           "embeddings_indptr", "embeddings_shape"}, prefix=STATE_PREFIX)
     n = meta["n_documents"]
     labels = arrays["labels"]
     if labels.ndim != 1 or labels.dtype.kind not in "iu" or len(labels) != n:
@@ -379,7 +395,14 @@ def read_model_files(path) -> StoredModel:
         raise DataError(f"{npz}: label {unknown[0]} names no topic of model.json")
     _check_topic_documents(topics, documents, labels, where)
     tuned = inside(folder, meta["tuned_encoder"], where) if meta["tuned_encoder"] is not None else None
-    return StoredModel(folder, parts, documents, X, labels.astype(np.int64), topics, meta["embedding_model"], tuned)
+    state = meta.get("fitted_state")
+    if state is not None:
+        expect(state, dict, where, "fitted_state")
+        exact_keys(state, {*FITTED_PARTS, "model"}, set(), f"{where}: fitted_state")
+        exact_keys(expect(state["model"], dict, where, "fitted_state.model"), set(MODEL_STATE), set(),
+                   f"{where}: fitted_state.model")
+    return StoredModel(folder, parts, documents, X, labels.astype(np.int64), topics, meta["embedding_model"], tuned,
+                       state, {k: v for k, v in arrays.items() if k.startswith(STATE_PREFIX)})
 
 
 def fitted_embedder(stored: StoredModel, embedder):

@@ -130,16 +130,19 @@ def _array_headers(archive: zipfile.ZipFile, path: Path) -> dict[str, tuple[tupl
     return out
 
 
-def read_arrays(path: Path, required: set[str], optional: set[str] = frozenset()) -> dict[str, np.ndarray]:
+def read_arrays(path: Path, required: set[str], optional: set[str] = frozenset(),
+                prefix: str | None = None) -> dict[str, np.ndarray]:
     """The arrays of an ``.npz`` file, each checked (numbers only, sizes their bytes hold)
-    before it is read; ``required`` and ``optional`` are the member names allowed."""
+    before it is read; ``required`` and ``optional`` are the member names allowed, and any
+    name that starts with ``prefix``."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError) as err:
         raise DataError(f"{path}: not a numpy .npz archive ({cut(str(err), 100)})") from None
     with archive:
         headers = _array_headers(archive, path)
-        exact_keys(headers, set(required), set(optional), str(path))
+        extra = {name for name in headers if prefix and name.startswith(prefix)}
+        exact_keys(headers, set(required), set(optional) | extra, str(path))
         try:
             with np.load(path, allow_pickle=False) as arrays:
                 return {name: arrays[name] for name in headers}
