@@ -125,7 +125,7 @@ def test_soft_assignments_are_probabilities_by_a_documented_rule(tmp_path):
     gmm = execute(dict(FAST, dataset=HUFFPOST, reduce={"method": "pca", "n_components": 20},
                        cluster={"method": "gmm", "n_clusters": 6}, refine={"method": "none"}), progress=False)
     model = gmm.model
-    posterior = model.clusterer.predict_proba(model.reduced_)
+    posterior = model.clusterer_.predict_proba(model.reduced_)
     assert np.allclose(model.probabilities_, posterior) and np.allclose(posterior.sum(axis=1), 1)
     scan = run(dict(FAST, dataset=HUFFPOST, cluster={"n_clusters": 6}), tmp_path, progress=False)
     p = scan.probabilities
@@ -154,7 +154,7 @@ def test_lda_and_nmf_are_seeded_clusterers_with_mixtures(method, embedding):
     b = execute(dict(config, seed=3), progress=False)
     assert np.array_equal(a.labels, b.labels) and a.metrics["clustering"] == b.metrics["clustering"]
     assert a.metrics["topics"]["npmi"] is not None and 0 < a.metrics["clustering"]["nmi"] < 1
-    mixture = a.model.clusterer.predict_proba(a.model.reduced_)
+    mixture = a.model.clusterer_.predict_proba(a.model.reduced_)
     assert np.allclose(mixture.sum(axis=1), 1) and np.array_equal(mixture.argmax(axis=1), a.labels)
     assert np.allclose(a.probabilities, mixture)
     with pytest.raises(ConfigError, match=f"cluster.method: {method} models term counts or weights"):

@@ -13,6 +13,8 @@ integer parameter does not take ``2.0``.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
@@ -190,15 +192,49 @@ def check_parameter(owner: str, name: str, value: Any, constraints: list[Constra
     raise ParameterError(name, f"must be {wanted}", value, owner)
 
 
+_CHECKING: contextvars.ContextVar[frozenset] = contextvars.ContextVar("toolkit_checking", default=frozenset())
+FIT_METHODS = ("fit", "fit_transform", "fit_predict")
+
+
+def _checked(method):
+    """``method`` preceded by the object's parameter checks (once per outermost call: a
+    ``fit_transform`` that calls ``fit`` checks once), as scikit-learn's ``_fit_context``."""
+
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        busy = _CHECKING.get()
+        if id(self) in busy:
+            return method(self, *args, **kwargs)
+        self._validate_params()
+        token = _CHECKING.set(busy | {id(self)})
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _CHECKING.reset(token)
+
+    checked.__checks_params__ = True
+    return checked
+
+
 class Component(BaseEstimator):
     """Base of the toolkit's estimators: scikit-learn parameters plus declared rules.
 
-    ``__init__`` stores its arguments unchanged; :meth:`_validate_params` (called at the
-    start of ``fit``) checks each against ``_parameter_constraints`` and then runs
-    :meth:`_check_params` for rules that tie parameters together.
+    ``__init__`` stores its arguments unchanged. Every ``fit``, ``fit_transform`` and
+    ``fit_predict`` a subclass defines, and the methods it names in ``_checked_methods``
+    (a loader's ``load``), first run :meth:`_validate_params`: each parameter checked against
+    ``_parameter_constraints``, then :meth:`_check_params` for rules that tie parameters
+    together. The checks live here, in one place, not in each method.
     """
 
     _parameter_constraints: dict[str, list[Constraint]] = {}
+    _checked_methods: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in (*FIT_METHODS, *cls._checked_methods):
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "__checks_params__", False):
+                setattr(cls, name, _checked(method))
 
     def _validate_params(self) -> None:
         owner = type(self).__name__

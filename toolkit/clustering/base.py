@@ -188,7 +188,6 @@ class Clusterer(ClusterMixin, Component):
 
     def fit(self, X, y=None):
         """Cluster the rows of ``X`` (dense, or sparse where the method allows it)."""
-        self._validate_params()
         X = validate_data(self, X, accept_sparse=("csr", "csc") if self.accept_sparse else False,
                           dtype=(np.float64, np.float32), ensure_min_samples=1)
         self.auto_k_ = None

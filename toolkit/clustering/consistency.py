@@ -219,6 +219,8 @@ class NeighbourConsistency(Refiner):
         rows = np.repeat(np.arange(X.shape[0]), neighbours.shape[1])
         return rows, neighbours.ravel()
 
+    reads_texts = True  # fit takes the documents' texts (their lexical neighbours)
+
     def fit(self, X, y, texts: list[str] | None = None):
         """Train the head on ``X`` (one row per document) from the labels ``y``.
 
@@ -230,7 +232,6 @@ class NeighbourConsistency(Refiner):
         texts : list of str, optional
             The documents' texts, for the lexical neighbours.
         """
-        self._validate_params()
         # sparse input (TF-IDF) stays sparse: the head is then vocabulary x clusters
         X = normalize(validate_data(self, X, accept_sparse="csr", dtype=np.float64))
         labels = np.asarray(y)

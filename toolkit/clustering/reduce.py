@@ -42,7 +42,6 @@ class NoReduction(Reducer):
     """Keep the embeddings as they are."""
 
     def fit_transform(self, X, y=None):
-        self._validate_params()
         checked = self._check(X, reset=True)
         return X if isinstance(X, np.ndarray) or sp.issparse(X) else checked
 
@@ -62,7 +61,6 @@ class CenterReducer(Reducer):
     """
 
     def fit_transform(self, X, y=None):
-        self._validate_params()
         X = self._check(X, reset=True)
         if sp.issparse(X):
             self.mean_ = None
@@ -100,7 +98,6 @@ class PCAReducer(Reducer):
         self.random_state = random_state
 
     def fit_transform(self, X, y=None):
-        self._validate_params()
         X = self._check(X, reset=True)
         limit = min(X.shape) - (1 if sp.issparse(X) else 0)
         k = max(1, min(self.n_components, limit))
@@ -148,7 +145,6 @@ class UMAPReducer(Reducer):
         self.random_state = random_state
 
     def fit_transform(self, X, y=None):
-        self._validate_params()
         X = self._check(X, reset=True)
         n = X.shape[0]
         if n <= self.n_components + 1:

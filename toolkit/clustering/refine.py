@@ -26,7 +26,6 @@ class Refiner(Component):
     ``predict(X, labels)`` refines the labels of new rows."""
 
     def fit(self, X, y):
-        self._validate_params()
         self.labels_ = np.asarray(y)
         return self
 
@@ -107,7 +106,6 @@ class KNNVote(Refiner):
         self.passes = passes
 
     def fit(self, X, y):
-        self._validate_params()
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
         labels = np.asarray(y)
         n = X.shape[0]

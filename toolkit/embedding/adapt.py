@@ -199,7 +199,6 @@ class SelfTraining(Adapter):
 
     def fit_transform(self, embedder, corpus: Corpus, X: np.ndarray, labels: np.ndarray,
                       recluster: Callable[[np.ndarray], np.ndarray]):
-        self._validate_params()
         self.check(embedder)
         model = copy.deepcopy(embedder.load_model())
         window = model.max_seq_length

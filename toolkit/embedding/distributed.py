@@ -45,6 +45,9 @@ class DaskEncoder:
         # client writes a chunk to its cache.
         self.chunk = partition * workers * 4
 
+    def __deepcopy__(self, memo) -> DaskEncoder:
+        return self  # a handle on a running cluster: a copied embedder (scikit-learn's clone) shares it
+
     def __call__(self, texts: list[str]) -> np.ndarray:
         parts = [texts[i:i + self.partition] for i in range(0, len(texts), self.partition)]
         futures = self.client.map(encode_partition, [self.settings] * len(parts), parts, pure=False)

@@ -157,8 +157,11 @@ class SentenceTransformerEmbedder(Embedder):
         return Path(self.path).name
 
     def _validate_params(self) -> None:
-        """The model folder must hold a sentence-transformers model (checked before any work)."""
+        """The parameters' rules, and the model folder must hold a sentence-transformers model
+        that names no code of its own (checked before any work)."""
         from toolkit.errors import ParameterError
+
+        super()._validate_params()
 
         folder = Path(self.path)
         if not folder.is_dir():
@@ -408,7 +411,6 @@ class TfidfEmbedder(Embedder):
         return self._fit(corpus, transform=True)
 
     def _fit(self, corpus: Corpus, transform: bool):
-        self._validate_params()
         self.vectorizer_ = self._vectorizer(corpus)
         texts = [d.full_text for d in corpus]
         try:

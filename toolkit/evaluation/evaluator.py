@@ -154,6 +154,8 @@ class Evaluator(Component):
         Seed of the bootstrap; set from the experiment's seed.
     """
 
+    _checked_methods = ("evaluate",)
+
     _parameter_constraints = {"clustering": [Boolean()], "summaries": [Boolean()], "topic_quality": [Boolean()],
                               "coherence_window": [Int(2)], "coherence_sample": [Int(1)], "bootstrap": [Int(0)],
                               "stemmer": [Boolean()],
@@ -186,7 +188,6 @@ class Evaluator(Component):
             The run's sentence splitter (references are split the same way).
         topics : list of Topic, optional
         """
-        self._validate_params()
         out: dict = {}
         if self.clustering:
             out["clustering"] = clustering_scores(labels, X, corpus.labels, self.random_state)

@@ -35,7 +35,7 @@ from toolkit.summarization.summarizers import BUDGETS, UNITS
 from toolkit.text.duplicates import DuplicateFinder
 from toolkit.text.loaders import LOADERS
 from toolkit.text.sentences import SPLITTERS
-from toolkit.topics import TopicDescriber
+from toolkit.topics import TopicDescriber, TopicModel
 from toolkit.topics.over_time import OverTime
 
 # Constructor parameters an experiment file does not set: the seed comes from ``seed``, and an
@@ -51,7 +51,9 @@ class Section:
     without one configures the fixed class ``component``. ``external`` sections may name
     a class by import path; ``exclusive`` keys are alternatives (a summary budget);
     ``complete`` returns settings derived from the others, recorded so that ``config.yaml``
-    says what was used (each unit's summary budget).
+    says what was used (each unit's summary budget); ``shared`` names another class's
+    parameters the section also holds (the ``topics`` section's ``reduce_to`` and ``merge_by``
+    are :class:`TopicModel`'s), listed after the component's own and left out when it is built.
     """
 
     default: dict
@@ -61,6 +63,7 @@ class Section:
     external: str | None = None
     exclusive: tuple[str, ...] = ()
     complete: Callable[[type, dict], dict] | None = None
+    shared: tuple[type, tuple[str, ...]] | None = None
 
 
 def _unit_budgets(cls: type, params: dict) -> dict:
@@ -78,7 +81,7 @@ SECTIONS: dict[str, Section] = {
     "cluster": Section({"method": "kmeans"}, "method", CLUSTERERS, external="cluster"),
     "refine": Section({"method": "scan"}, "method", REFINERS),
     "adapt": Section({"method": "none"}, "method", ADAPTERS),
-    "topics": Section({}, component=TopicDescriber),
+    "topics": Section({}, component=TopicDescriber, shared=(TopicModel, ("reduce_to", "merge_by"))),
     "over_time": Section({}, component=OverTime),
     "summarize": Section({"method": "textrank"}, "method", SUMMARIZERS, exclusive=BUDGETS,
                          complete=_unit_budgets),
@@ -159,10 +162,12 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
     else:
         cls = spec.component
     allowed = parameters(cls)
+    shared = {k: constructor_defaults(spec.shared[0])[k] for k in spec.shared[1]} if spec.shared else {}
     context = f" for {spec.selector} {out[spec.selector]!r}" if spec.selector else ""
     for key in merged:
-        if key not in allowed:
-            raise ConfigError(f"{name}.{key}: unknown setting{context}; valid keys: {', '.join(sorted(allowed))}")
+        if key not in allowed and key not in shared:
+            raise ConfigError(f"{name}.{key}: unknown setting{context}; valid keys: "
+                              f"{', '.join(sorted({*allowed, *shared}))}")
     given_exclusive = [k for k in spec.exclusive if merged.get(k) is not None]
     if len(given_exclusive) > 1:
         raise ConfigError(f"{name}: give one of {', '.join(spec.exclusive)}, not {' and '.join(given_exclusive)}")
@@ -170,6 +175,8 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
         if key not in merged:
             merged[key] = None
     params = {}
+    for key, default in shared.items():
+        check_value(f"{name}.{key}", merged.get(key, default), spec.shared[0]._parameter_constraints[key])
     for key, default in allowed.items():
         if key in merged:
             params[key] = merged[key]
@@ -183,6 +190,7 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
     if spec.complete is not None:
         params.update(spec.complete(cls, params))
     out.update(params)
+    out.update({key: _default(merged.get(key, default)) for key, default in shared.items()})
     return out
 
 
@@ -206,7 +214,9 @@ def build(section: str, settings: dict, seed: int):
     """The component a resolved config section describes, its ``random_state`` set from ``seed``
     (the one place seeds reach components)."""
     cls = component_class(section, settings)
-    params = {k: v for k, v in settings.items() if k != SECTIONS[section].selector}
+    spec = SECTIONS[section]
+    shared = spec.shared[1] if spec.shared else ()
+    params = {k: v for k, v in settings.items() if k != spec.selector and k not in shared}
     if "random_state" in inspect.signature(cls.__init__).parameters:
         params["random_state"] = seed
     return cls(**params)

@@ -66,7 +66,7 @@ def topic_model(resolved: dict, client=None) -> TopicModel:
     parts = {part: build(section, resolved[section], resolved["seed"]) for part, section in MODEL_SECTIONS.items()}
     if client is not None:
         parts["embedder"] = _distribute(parts["embedder"], client)
-    return TopicModel(**parts)
+    return TopicModel(**parts, reduce_to=resolved["topics"]["reduce_to"], merge_by=resolved["topics"]["merge_by"])
 
 
 def execute(config: dict, progress: bool = True, client=None) -> RunResult:
@@ -146,7 +146,7 @@ def derive(resolved: dict, corpus, model: TopicModel, splitter) -> Derived:
     (dated corpora)."""
     from toolkit.plots import project_2d
 
-    stop_words = model.describer.stop_word_list()
+    stop_words = model.describer_.stop_word_list()
     tree = model.topic_tree() if sum(t.id >= 0 for t in model.topics_) >= 3 else None
     over_time = None
     if any(d.date for d in corpus):

@@ -164,7 +164,6 @@ class Summarizer(Component):
         embedder : Embedder, optional
             The sentence-transformers embedder to use with ``representation: minilm``.
         """
-        self._validate_params()
         self.encoder_ = sentence_encoder(self.representation, as_corpus(X), embedder)
         return self
 

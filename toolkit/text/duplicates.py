@@ -29,6 +29,7 @@ class DuplicateFinder(Component):
 
     _parameter_constraints = {"min_sentences": [Int(1)], "min_words": [Int(1)], "max_gap": [Int(0)],
                               "max_documents": [Int(2)]}
+    _checked_methods = ("find",)
 
     def __init__(self, min_sentences: int = 2, min_words: int = 4, max_gap: int = 1,
                  max_documents: int = 20) -> None:
@@ -39,7 +40,6 @@ class DuplicateFinder(Component):
 
     def find(self, corpus: Corpus) -> list[dict]:
         """The passages shared between pairs of ``corpus``'s documents (sentences split)."""
-        self._validate_params()
         return find_duplicate_passages(corpus, self.min_sentences, self.min_words, self.max_gap, self.max_documents)
 
 

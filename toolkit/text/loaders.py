@@ -50,6 +50,7 @@ class Loader(Component):
     _parameter_constraints = {"sample": [Int(1), NoneValue()], "sample_seed": SEED,
                               "max_chars": [Int(1), NoneValue()], "path": [Text()], "encoding": [Text()],
                               "first_line_title": [Boolean()], "dates": [Options("filename"), NoneValue()]}
+    _checked_methods = ("load",)
 
     def __init__(self, sample: int | None = None, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS) -> None:
@@ -62,7 +63,6 @@ class Loader(Component):
 
     def load(self) -> Corpus:
         """Read the data set; check ids; apply ``sample``."""
-        self._validate_params()
         corpus = self._load()
         if not corpus.documents:
             raise DataError(f"{corpus.name}: no documents found")

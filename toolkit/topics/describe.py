@@ -10,7 +10,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.preprocessing import normalize
 
 from toolkit.arrays import to_dense, unit_rows
-from toolkit.params import Component, Int, ListOf, NoneValue, Number, Options, Text
+from toolkit.params import Component, Int, ListOf, NoneValue, Number, Text
 from toolkit.text.corpus import Corpus
 from toolkit.text.terms import KEYWORD_PATTERN, word_counts
 
@@ -168,11 +168,9 @@ class TopicDescriber(Component):
         Terms in fewer documents are left out (a count, or a share of the documents).
     max_df : int or float
         Terms in more documents are left out (a share, or a count); 1.0 keeps all.
-    reduce_to : int or None
-        Merge the clusters down to this many topics along the topic tree
-        (:mod:`toolkit.topics.hierarchy`) before describing them; None keeps them all.
-    merge_by : {"centroid", "ctfidf"}
-        What the tree compares: topics' mean embeddings, or their c-TF-IDF rows.
+
+    The experiment file's ``topics`` section also holds the model's ``reduce_to`` and
+    ``merge_by`` (:class:`~toolkit.topics.model.TopicModel`).
     """
 
     _parameter_constraints = {"keywords": [Int(1)], "names": [ListOf(Text(), unique=True), NoneValue()],
@@ -181,15 +179,14 @@ class TopicDescriber(Component):
                               "candidates": [Int(1)], "stop_words": [Text(), ListOf(Text())],
                               "extra_stop_words": [ListOf(Text())],
                               "min_df": [Int(1), Number(0, 1, closed="neither")],
-                              "max_df": [Int(1), Number(0, 1, closed="right")],
-                              "reduce_to": [Int(1), NoneValue()], "merge_by": [Options("centroid", "ctfidf")]}
+                              "max_df": [Int(1), Number(0, 1, closed="right")]}
 
-    def __init__(self, keywords: int = 10, names: list[str] | tuple[str, ...] | None = None,
+    def __init__(self, keywords: int = 10, *, names: list[str] | tuple[str, ...] | None = None,
                  min_name_score: float = MIN_NAME_SCORE, min_name_margin: float | None = 0.0,
                  exemplars: int = 3, diversity: float | None = None,
                  candidates: int = 30, stop_words: str | list[str] = "english",
                  extra_stop_words: list[str] | tuple[str, ...] = (), min_df: int | float = 1,
-                 max_df: int | float = 1.0, reduce_to: int | None = None, merge_by: str = "centroid") -> None:
+                 max_df: int | float = 1.0) -> None:
         self.keywords = keywords
         self.names = names
         self.min_name_score = min_name_score
@@ -201,8 +198,6 @@ class TopicDescriber(Component):
         self.extra_stop_words = extra_stop_words
         self.min_df = min_df
         self.max_df = max_df
-        self.reduce_to = reduce_to
-        self.merge_by = merge_by
 
     def stop_word_list(self) -> list[str] | None:
         """The words keywords leave out, from ``stop_words`` and ``extra_stop_words`` (None: none)."""
@@ -241,7 +236,6 @@ class TopicDescriber(Component):
         self
             With ``topics_``: Topics ordered by cluster id, outliers last.
         """
-        self._validate_params()
         labels = np.asarray(labels)
         ids = sorted(set(labels.tolist()), key=lambda c: (c < 0, c))
         weights, terms = class_tfidf([d.full_text for d in corpus], labels, ids, self.stop_word_list(),

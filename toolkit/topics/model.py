@@ -7,10 +7,10 @@ clustered, optionally adapted and refined, and each cluster is described as a to
 
 from __future__ import annotations
 
-import inspect
 import logging
 
 import numpy as np
+from sklearn.base import BaseEstimator, clone
 from sklearn.preprocessing import normalize
 
 from toolkit.arrays import softmax
@@ -24,11 +24,13 @@ from toolkit.clustering.base import (
     relabel,
 )
 from toolkit.clustering.refine import NoRefinement
-from toolkit.errors import DataError, ToolkitError, cut
+from toolkit.errors import DataError
+from toolkit.params import Int, NoneValue, Options, check_parameter
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.sentences import as_corpus
 from toolkit.timing import StageProgress, Timings, timed
 from toolkit.topics.describe import topic_table
+from toolkit.topics.persist import SavedModel
 
 log = logging.getLogger("toolkit")
 # Temperature of the centroid-similarity softmax (methods without probabilities of their own):
@@ -39,8 +41,28 @@ SOFT_TEMPERATURE = 0.05
 UNCERTAIN_BELOW = 0.5
 
 
-class TopicModel:
+PARTS = ("embedder", "reducer", "clusterer", "refiner", "adapter", "describer", "splitter")
+
+
+def default_part(part: str):
+    """A new instance of a part's default component."""
+    from toolkit.clustering import CenterReducer, KMeansClusterer, NeighbourConsistency
+    from toolkit.embedding import MiniLMEmbedder, NoAdaptation
+    from toolkit.text.sentences import BlingfireSplitter
+    from toolkit.topics.describe import TopicDescriber
+
+    return {"embedder": MiniLMEmbedder, "reducer": CenterReducer, "clusterer": KMeansClusterer,
+            "refiner": NeighbourConsistency, "adapter": NoAdaptation, "describer": TopicDescriber,
+            "splitter": BlingfireSplitter}[part]()
+
+
+class TopicModel(SavedModel, BaseEstimator):
     """Topics of a corpus, and a rule to assign new documents to them.
+
+    A scikit-learn estimator: ``__init__`` stores its arguments as given (``None`` stays
+    ``None``); ``fit`` uses a clone of each given part, or the part's default, and keeps the
+    fitted ones as ``embedder_``, ``reducer_``, ``clusterer_``, ``refiner_``, ``adapter_``,
+    ``describer_`` and ``splitter_``, so ``clone(model)`` and ``get_params`` work.
 
     Parameters
     ----------
@@ -60,6 +82,10 @@ class TopicModel:
         Keywords, exemplars and names.
     splitter : SentenceSplitter, optional
         Splits plain-string documents into sentences (default: blingfire).
+    reduce_to : int or None
+        Merge the topics along the topic tree down to this many (None: keep every cluster).
+    merge_by : {"centroid", "ctfidf"}
+        What the topic tree joins topics by: their embedding centroids or c-TF-IDF rows.
 
     Attributes
     ----------
@@ -76,88 +102,98 @@ class TopicModel:
         Seconds per stage of ``fit``.
     """
 
-    def __init__(self, embedder=None, reducer=None, clusterer=None, refiner=None, adapter=None, describer=None,
-                 splitter=None) -> None:
-        from toolkit.clustering import CenterReducer, KMeansClusterer, NeighbourConsistency
-        from toolkit.embedding import MiniLMEmbedder, NoAdaptation
-        from toolkit.text.sentences import BlingfireSplitter
-        from toolkit.topics.describe import TopicDescriber
+    _parameter_constraints = {"reduce_to": [Int(1), NoneValue()], "merge_by": [Options("centroid", "ctfidf")]}
 
-        self.embedder = embedder if embedder is not None else MiniLMEmbedder()
-        self.reducer = reducer if reducer is not None else CenterReducer()
-        self.clusterer = clusterer if clusterer is not None else KMeansClusterer()
-        self.refiner = refiner if refiner is not None else NeighbourConsistency()
-        self.adapter = adapter if adapter is not None else NoAdaptation()
-        self.describer = describer if describer is not None else TopicDescriber()
-        self.splitter = splitter if splitter is not None else BlingfireSplitter()
+    def __init__(self, embedder=None, *, reducer=None, clusterer=None, refiner=None, adapter=None, describer=None,
+                 splitter=None, reduce_to: int | None = None, merge_by: str = "centroid") -> None:
+        self.embedder = embedder
+        self.reducer = reducer
+        self.clusterer = clusterer
+        self.refiner = refiner
+        self.adapter = adapter
+        self.describer = describer
+        self.splitter = splitter
+        self.reduce_to = reduce_to
+        self.merge_by = merge_by
 
-    def __repr__(self) -> str:
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        def name(part: str) -> str:
+            given = getattr(self, f"{part}_", None) or getattr(self, part)
+            return type(given).__name__ if given is not None else type(default_part(part)).__name__
+
         fitted = f", topics={len(self.topics_)}, documents={len(self.labels_)}" if hasattr(self, "labels_") else ""
-        return (f"TopicModel(embedder={type(self.embedder).__name__}, reducer={type(self.reducer).__name__}, "
-                f"clusterer={type(self.clusterer).__name__}{fitted})")
+        return (f"TopicModel(embedder={name('embedder')}, reducer={name('reducer')}, "
+                f"clusterer={name('clusterer')}{fitted})")
 
+    def _parts(self) -> dict:
+        """Each part to fit: a clone of the one given, or the default (the parameters never change)."""
+        return {part: clone(getattr(self, part)) if getattr(self, part) is not None else default_part(part)
+                for part in PARTS}
+
+    def _use_parts(self, parts: dict) -> None:
+        for part, component in parts.items():
+            setattr(self, f"{part}_", component)
     # -- fitting -----------------------------------------------------------------------
 
     def _cluster(self, X, timings: dict | None = None) -> np.ndarray:
         """Reduce and cluster ``X``; sets ``reduced_`` and returns canonical labels."""
         timings = {} if timings is None else timings
         with timed(timings, "reduce"):
-            self.reduced_ = self.reducer.fit_transform(X)
+            self.reduced_ = self.reducer_.fit_transform(X)
         with timed(timings, "cluster"):
-            self.clusterer.fit(self.reduced_)
-            raw = np.asarray(self.clusterer.labels_)
+            self.clusterer_.fit(self.reduced_)
+            raw = np.asarray(self.clusterer_.labels_)
             self._cluster_map = label_mapping(raw)
         return relabel(raw, self._cluster_map)
 
     def _refine(self, labels: np.ndarray, documents: list[Document]) -> np.ndarray:
         """Run the refine step on the clustered space (with the documents' texts, for a refine
         step that reads them); canonical final labels."""
-        if "texts" in inspect.signature(self.refiner.fit).parameters:
-            self.refiner.fit(self.reduced_, labels, texts=[d.full_text for d in documents])
+        if getattr(self.refiner_, "reads_texts", False):  # a declared capability
+            self.refiner_.fit(self.reduced_, labels, texts=[d.full_text for d in documents])
         else:
-            self.refiner.fit(self.reduced_, labels)
-        refined = np.asarray(self.refiner.labels_)
+            self.refiner_.fit(self.reduced_, labels)
+        refined = np.asarray(self.refiner_.labels_)
         self._final_map = label_mapping(refined)
         return relabel(refined, self._final_map)
 
     def _reduce_topics(self, labels: np.ndarray, X, documents: list[Document]) -> np.ndarray:
-        """Merge topics along the topic tree down to the describer's ``reduce_to`` (if set and
+        """Merge topics along the topic tree down to ``reduce_to`` (if set and
         fewer than there are); the merge goes into the label map, so ``transform`` follows it."""
-        n = getattr(self.describer, "reduce_to", None)
+        n = self.reduce_to
         ids = sorted(set(labels.tolist()) - {-1})
         if not n or len(ids) <= n:
             return labels
         from toolkit.topics.hierarchy import cut_tree, topic_linkage, topic_vectors
 
-        vectors = topic_vectors(X, labels, ids, self.describer.merge_by, [d.full_text for d in documents],
-                                self.describer.stop_word_list())
+        vectors = topic_vectors(X, labels, ids, self.merge_by, [d.full_text for d in documents],
+                                self.describer_.stop_word_list())
         group = cut_tree(topic_linkage(vectors), ids, n)
         merged = np.array([group[int(c)] if c >= 0 else -1 for c in labels], dtype=np.int64)
         mapping = label_mapping(merged)
         self._final_map = {raw: mapping[group[c]] for raw, c in self._final_map.items()}
-        log.info("topics: %d clusters merged into %d topics (topics.reduce_to, by %s)", len(ids), n,
-                 self.describer.merge_by)
+        log.info("topics: %d clusters merged into %d topics (topics.reduce_to, by %s)", len(ids), n, self.merge_by)
         return relabel(merged, mapping)
 
     def topic_tree(self, by: str | None = None):
         """The tree of the fitted topics: ``(linkage, merges)``, a SciPy linkage matrix over the
         topics in id order (outliers left out) and the merges as a DataFrame
         (:func:`toolkit.topics.hierarchy.merges_table`). ``by``: ``centroid`` or ``ctfidf``
-        (default: the describer's ``merge_by``)."""
+        (default: ``merge_by``)."""
         from toolkit.topics.hierarchy import merges_table, topic_linkage, topic_vectors
 
         self._check_fitted()
         ids = self._topic_ids()
-        by = by or getattr(self.describer, "merge_by", "centroid")
+        by = by or self.merge_by
         Z = topic_linkage(topic_vectors(self.embeddings_, self.labels_, ids, by,
-                                        [d.full_text for d in self.documents_], self.describer.stop_word_list()))
+                                        [d.full_text for d in self.documents_], self.describer_.stop_word_list()))
         return Z, merges_table(Z, ids, {t.id: t.name for t in self.topics_})
 
     def _check_inputs(self, corpus: Corpus) -> None:
         """Before any work: the adapter can adapt this embedder, and the corpus has enough
         distinct documents for the clusters asked for."""
-        self.adapter.check(self.embedder)
-        n_clusters = getattr(self.clusterer, "n_clusters", None)
+        self.adapter_.check(self.embedder_)
+        n_clusters = getattr(self.clusterer_, "n_clusters", None)
         check_cluster_count(n_clusters, len(corpus), corpus.name or "the corpus",
                             distinct_texts(corpus, clusters_needed(n_clusters)))
 
@@ -174,39 +210,42 @@ class TopicModel:
             A progress bar while embedding (on a terminal); a
             :class:`~toolkit.timing.StageProgress` also shows each stage as it runs.
         """
-        corpus = as_corpus(documents, self.splitter)
+        for name, rules in self._parameter_constraints.items():
+            check_parameter(type(self).__name__, name, getattr(self, name), rules)
+        self._use_parts(self._parts())
+        corpus = as_corpus(documents, self.splitter_)
         if len(corpus) == 0:
             raise DataError("TopicModel.fit: no documents")
         self._check_inputs(corpus)
         timings = Timings(progress if isinstance(progress, StageProgress) else None)
-        self.embedder.progress = bool(progress)
+        embedder = self.embedder_
+        embedder.progress = bool(progress)
         with timed(timings, "embed"):
             if embeddings is None:
-                X = self.embedder.fit_transform(corpus)
-                stats = self.embedder.cache_stats()
+                X = embedder.fit_transform(corpus)
+                stats = embedder.cache_stats()
                 if stats is not None:
                     log.info("embedding cache: %d texts found, %d embedded (%s)", *stats)
             else:
                 if embeddings.shape[0] != len(corpus):
                     raise DataError(f"TopicModel.fit: {embeddings.shape[0]} embeddings for {len(corpus)} documents")
-                self.embedder.fit(corpus)
+                embedder.fit(corpus)
                 X = embeddings
-        embedder = self.embedder
         labels = self._cluster(X, timings)
-        if self.adapter.active:
+        if self.adapter_.active:
             with timed(timings, "adapt"):
-                embedder, X, labels = self.adapter.fit_transform(embedder, corpus, X, labels, self._cluster)
+                embedder, X, labels = self.adapter_.fit_transform(embedder, corpus, X, labels, self._cluster)
         with timed(timings, "refine"):
             self.labels_ = self._refine(labels, list(corpus))
         self.labels_ = self._reduce_topics(self.labels_, X, list(corpus))
         self.probabilities_ = self._soft(self.reduced_)
         with timed(timings, "topics"):
-            self.topics_ = self.describer.fit(corpus, self.labels_, X, embedder.embed_texts).topics_
+            self.topics_ = self.describer_.fit(corpus, self.labels_, X, embedder.embed_texts).topics_
         self.embedder_ = embedder
         self.embeddings_ = X
         self.documents_ = list(corpus)
         self.timings_ = dict(timings)
-        self.auto_k_ = getattr(self.clusterer, "auto_k_", None)
+        self.auto_k_ = getattr(self.clusterer_, "auto_k_", None)
         return self
 
     def fit_transform(self, documents, embeddings=None, progress: bool = False):
@@ -231,9 +270,9 @@ class TopicModel:
     def _predict_clusters(self, Z) -> np.ndarray:
         """Clusters of reduced rows: the clusterer's own ``predict`` where it has one, else the
         most cosine-similar centre of the fitted clusters."""
-        if hasattr(self.clusterer, "predict"):
-            return relabel(self.clusterer.predict(Z), self._cluster_map)
-        fitted = relabel(np.asarray(self.clusterer.labels_), self._cluster_map)
+        if hasattr(self.clusterer_, "predict"):
+            return relabel(self.clusterer_.predict(Z), self._cluster_map)
+        fitted = relabel(np.asarray(self.clusterer_.labels_), self._cluster_map)
         ids = sorted(set(fitted.tolist()) - {-1})
         found = nearest_centroid(Z, cosine_centroids(self.reduced_, fitted, ids))
         return np.array([ids[i] if i >= 0 else -1 for i in found], dtype=np.int64)
@@ -249,12 +288,12 @@ class TopicModel:
         """
         ids = sorted(set(self.labels_.tolist()) - {-1})
         raw, classes = None, None
-        head = getattr(self.refiner, "predict_proba", None)
+        head = getattr(self.refiner_, "predict_proba", None)
         if callable(head):
             raw = head(Z)
-            classes = getattr(self.refiner, "classes_", None)
-        elif hasattr(self.clusterer, "predict_proba") and isinstance(self.refiner, NoRefinement):
-            raw = np.asarray(self.clusterer.predict_proba(Z))
+            classes = getattr(self.refiner_, "classes_", None)
+        elif hasattr(self.clusterer_, "predict_proba") and isinstance(self.refiner_, NoRefinement):
+            raw = np.asarray(self.clusterer_.predict_proba(Z))
             classes = np.arange(raw.shape[1])
         if raw is not None and classes is not None:
             column = {c: i for i, c in enumerate(ids)}
@@ -273,7 +312,7 @@ class TopicModel:
         """Cosine similarity of each new document to each topic's centroid (embedding space,
         columns in topic id order)."""
         self._check_fitted()
-        return self._scores(self.embedder_.transform(as_corpus(documents, self.splitter)))
+        return self._scores(self.embedder_.transform(as_corpus(documents, self.splitter_)))
 
     def transform(self, documents) -> tuple[np.ndarray, np.ndarray]:
         """Topics of new documents.
@@ -292,11 +331,11 @@ class TopicModel:
             the cosines to the topic centroids instead.
         """
         self._check_fitted()
-        corpus = as_corpus(documents, self.splitter)
+        corpus = as_corpus(documents, self.splitter_)
         X = self.embedder_.transform(corpus)
-        Z = self.reducer.transform(X)
+        Z = self.reducer_.transform(X)
         clusters = self._predict_clusters(Z)
-        refined = relabel(np.asarray(self.refiner.predict(Z, clusters)), self._final_map)
+        refined = relabel(np.asarray(self.refiner_.predict(Z, clusters)), self._final_map)
         return refined, self._soft(Z)
 
     # -- descriptions ------------------------------------------------------------------
@@ -326,85 +365,6 @@ class TopicModel:
         if encode is None:
             encode = sentence_encoder(summarizer.representation, Corpus(self.documents_), self.embedder_)
         return summarizer.summarize_topics(self.topics_, self.documents_, encode)
-
-    # -- files ---------------------------------------------------------------------------
-
-    def save(self, path) -> None:
-        """Write the fitted model to the folder ``path`` as data files only (JSON, ``.npz``,
-        safetensors for a tuned encoder); see :mod:`toolkit.topics.store`."""
-        from toolkit.topics.store import write_model_files
-
-        self._check_fitted()
-        write_model_files(self, path)
-
-    @classmethod
-    def load(cls, path) -> TopicModel:
-        """A model written by :meth:`save`, restored from its fitted state without fitting
-        anything again (``refit_agreement_`` is None), so :meth:`transform` gives exactly what
-        it gave before saving; a model whose state is not plain data (UMAP) is fitted again.
-        The folder is read as untrusted data: only the toolkit's own component classes and
-        scikit-learn estimators are built from it, and no code from it ever runs
-        (:mod:`toolkit.topics.store`)."""
-        from toolkit.topics.state import StateReader
-        from toolkit.topics.store import fitted_embedder, read_model_files
-
-        stored = read_model_files(path)
-        model = cls(**stored.components)
-        embedder = fitted_embedder(stored, model.embedder)
-        if stored.fitted_state is not None:
-            try:
-                model._restore_state(stored, embedder, StateReader(stored.state_arrays, stored.where))
-                return model
-            except (TypeError, ValueError, KeyError, IndexError, AttributeError) as err:  # a tampered state
-                raise DataError(f"{stored.where}: the fitted state cannot be used ({type(err).__name__}: "
-                                f"{cut(str(err), 140)})") from None
-        log.info("TopicModel.load: %s holds no fitted state of its components; fitting them again", stored.folder)
-        try:
-            model._restore(stored.documents, stored.embeddings, stored.labels, stored.topics, embedder)
-        except (ToolkitError, ValueError) as err:  # stored parameters that pass construction but not fit
-            raise DataError(f"{stored.where}: the stored components cannot be fitted again "
-                            f"({cut(str(err), 160)})") from None
-        return model
-
-    def _restore_state(self, stored, embedder, reader) -> None:
-        """Fitted state from a model folder (:meth:`load`): each part's stored attributes set
-        as they were after ``fit``, nothing fitted again."""
-        from toolkit.topics.store import FITTED_PARTS
-
-        for part in FITTED_PARTS:
-            reader.restore(getattr(self, part), stored.fitted_state[part])
-        reader.restore(self, stored.fitted_state["model"])
-        n = len(stored.labels)
-        if np.shape(self.reduced_)[0] != n or not all(isinstance(m, dict) for m in (self._cluster_map,
-                                                                                    self._final_map)):
-            raise ValueError("the reduced embeddings or label maps do not fit the stored documents")
-        self.labels_ = stored.labels
-        self.topics_ = stored.topics
-        self.documents_ = stored.documents
-        self.embeddings_ = stored.embeddings
-        self.embedder_ = embedder
-        self.probabilities_ = self._soft(self.reduced_)
-        self.timings_ = {}
-        self.auto_k_ = getattr(self.clusterer, "auto_k_", None)
-        self.refit_agreement_ = None  # nothing was fitted again
-
-    def _restore(self, documents: list[Document], X, labels: np.ndarray, topics: list, embedder) -> None:
-        """Fitted state from stored data (used by :mod:`toolkit.topics.store`): refits the
-        reducer, clusterer and refine step on the stored embeddings, with their stored seeds."""
-        refit = self._reduce_topics(self._refine(self._cluster(X), documents), X, documents)
-        agree = float(np.mean(refit == labels)) if len(labels) else 1.0
-        if agree < 1.0:
-            log.warning("TopicModel.load: refitting gave the stored labels on %.1f%% of the documents; "
-                        "the stored labels are kept", 100 * agree)
-        self.refit_agreement_ = agree
-        self.labels_ = np.asarray(labels)
-        self.topics_ = topics
-        self.probabilities_ = self._soft(self.reduced_)
-        self.documents_ = documents
-        self.embeddings_ = X
-        self.embedder_ = embedder
-        self.timings_ = {}
-        self.auto_k_ = getattr(self.clusterer, "auto_k_", None)
 
 
 __all__ = ["TopicModel"]

@@ -85,6 +85,7 @@ def _own_classes(part: str) -> dict[str, type]:
 
 SKLEARN_PARTS = {"reducer": "TransformerMixin", "clusterer": "ClusterMixin"}  # where a model may hold one
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+MODEL_PARAMS = ("reduce_to", "merge_by")  # the model's own parameters besides its parts
 FITTED_PARTS = ("reducer", "clusterer", "refiner")  # what transform uses, restored from their fitted state
 MODEL_STATE = ("reduced_", "_cluster_map", "_final_map")  # the model's own fitted attributes that are stored
 STATE_PREFIX = "state_"  # arrays of the fitted state in arrays.npz
@@ -157,12 +158,13 @@ def write_model_files(model, path) -> None:
     """Write ``model`` (fitted) into the folder ``path`` (created if needed)."""
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    tuned = bool(model.adapter.active)
+    tuned = bool(model.adapter_.active)
     meta = {
         "format": FORMAT,
         "version": VERSION,
-        "components": {part: _stored_spec(getattr(model, part)) for part in PARTS},
-        "embedding_model": _embedding_identity(model.embedder),
+        "components": {part: _stored_spec(getattr(model, f"{part}_")) for part in PARTS},
+        "params": {name: getattr(model, name) for name in MODEL_PARAMS},
+        "embedding_model": _embedding_identity(model.embedder_),
         "tuned_encoder": "encoder.safetensors" if tuned else None,
         "topics": [asdict(t) for t in model.topics_],
         "n_documents": len(model.labels_),
@@ -196,7 +198,7 @@ def _fitted_state(model, arrays: dict) -> dict | None:
 
     writer = StateWriter(STATE_PREFIX.rstrip("_"))
     try:
-        state = {part: writer.state(getattr(model, part), part) for part in FITTED_PARTS}
+        state = {part: writer.state(getattr(model, f"{part}_"), part) for part in FITTED_PARTS}
         state["model"] = {name: writer.encode(getattr(model, name), name, 0) for name in MODEL_STATE}
     except NotStorable as err:
         log.info("TopicModel.save: %s is not plain data, so loading this model fits it again", err)
@@ -218,7 +220,7 @@ def _read_meta(folder: Path) -> dict:
     meta = expect(read_json(inside(folder, "model.json", str(folder))), dict, where, "the file")
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         raise DataError(f"{where}: not a {FORMAT} file of version {VERSION}")
-    exact_keys(meta, META_KEYS, {"fitted_state"}, where)
+    exact_keys(meta, META_KEYS, {"fitted_state", "params"}, where)
     components = expect(meta["components"], dict, where, "components")
     exact_keys(components, set(PARTS), set(), f"{where}: components")
     expect(meta["n_documents"], int, where, "n_documents")
@@ -359,10 +361,30 @@ class StoredModel:
     tuned_encoder: Path | None
     fitted_state: dict | None = None
     state_arrays: dict | None = None
+    params: dict | None = None
 
     @property
     def where(self) -> str:
         return f"{self.folder}/model.json"
+
+
+def _model_params(meta: dict, where: str) -> dict:
+    """The model's own parameters: ``params``, or from a folder written before they moved to the
+    model, its describer's (which then lose them)."""
+    from toolkit.topics.stored_data import exact_keys, expect
+
+    describer = meta["components"]["describer"]
+    old = {name: describer["params"].pop(name) for name in MODEL_PARAMS
+           if isinstance(describer, dict) and isinstance(describer.get("params"), dict) and name in describer["params"]}
+    params = expect(meta.get("params", old), dict, where, "params")
+    exact_keys(params, set(), set(MODEL_PARAMS), f"{where}: params")
+    if params.get("reduce_to") is not None and not (isinstance(params["reduce_to"], int)
+                                                    and not isinstance(params["reduce_to"], bool)
+                                                    and params["reduce_to"] >= 1):
+        raise DataError(f"{where}: params.reduce_to must be a whole number >= 1 or null")
+    if params.get("merge_by", "centroid") not in ("centroid", "ctfidf"):
+        raise DataError(f"{where}: params.merge_by must be centroid or ctfidf")
+    return params
 
 
 def read_model_files(path) -> StoredModel:
@@ -374,6 +396,7 @@ def read_model_files(path) -> StoredModel:
         raise DataError(f"{folder}: not a saved TopicModel (no model.json)")
     meta = _read_meta(folder)
     where = f"{folder}/model.json"
+    params = _model_params(meta, where)
     parts = {part: build_component(meta["components"][part], f"{where}: {part}", part) for part in PARTS}
     _check_components(parts, folder)
     npz = inside(folder, "arrays.npz", where)
@@ -402,7 +425,7 @@ def read_model_files(path) -> StoredModel:
         exact_keys(expect(state["model"], dict, where, "fitted_state.model"), set(MODEL_STATE), set(),
                    f"{where}: fitted_state.model")
     return StoredModel(folder, parts, documents, X, labels.astype(np.int64), topics, meta["embedding_model"], tuned,
-                       state, {k: v for k, v in arrays.items() if k.startswith(STATE_PREFIX)})
+                       state, {k: v for k, v in arrays.items() if k.startswith(STATE_PREFIX)}, params)
 
 
 def fitted_embedder(stored: StoredModel, embedder):
