@@ -7,6 +7,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
+# The fast tier (python -m pytest -m "not slow", under a minute on 2 cores): numerics and rules on
+# small arrays and texts. Every test outside these modules is marked slow, and so are the few
+# inside them that embed a corpus with the real model.
+FAST_MODULES = {"test_bad_input", "test_centrality", "test_classic_summarizers", "test_cleaning", "test_config",
+                "test_estimators", "test_exact_text", "test_fast_store", "test_loaders", "test_properties",
+                "test_refine", "test_separation", "test_terms", "test_workers"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] not in FAST_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)

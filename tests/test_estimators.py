@@ -47,8 +47,11 @@ EXPECTED_FAILURES = {
 }
 
 
-@pytest.mark.parametrize("registry, name", [(CLUSTERERS, n) for n in CLUSTERERS.names()]
-                         + [(REDUCERS, n) for n in REDUCERS.names()])
+SLOW_CHECKS = {"bertopic_like", "umap"}  # UMAP's graph (numba) makes scikit-learn's checks take seconds
+
+
+@pytest.mark.parametrize("registry, name", [pytest.param(r, n, marks=[pytest.mark.slow] if n in SLOW_CHECKS else [])
+                                            for r in (CLUSTERERS, REDUCERS) for n in r.names()])
 def test_check_estimator(registry, name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -105,3 +108,31 @@ def test_summarisers_are_estimators_with_one_budget():
     assert len(summary.sentences) == 2 and summary.candidates == 5
     assert toolkit.TextRankSummarizer().fit_transform([text])[0].candidates == 5
     assert len(toolkit.LexRankSummarizer().fit_transform([text])[0].sentences) == 3  # no budget: 3 sentences
+
+
+def test_every_part_and_the_topic_model_clone():
+    """scikit-learn's clone works on every registered component and on TopicModel, whose
+    parameters stay exactly as given (None stays None)."""
+    import inspect
+
+    from sklearn.base import clone
+
+    from toolkit import TopicModel
+    from toolkit.clustering import CLUSTERERS, REDUCERS, REFINERS
+    from toolkit.embedding import ADAPTERS, EMBEDDERS
+    from toolkit.embedding.embedders import minilm_path
+    from toolkit.summarization.methods import SUMMARIZERS
+    from toolkit.text.loaders import LOADERS
+    from toolkit.text.sentences import SPLITTERS
+
+    for registry in (EMBEDDERS, ADAPTERS, SPLITTERS, LOADERS, CLUSTERERS, REDUCERS, REFINERS, SUMMARIZERS):
+        for cls in registry.classes():
+            required = inspect.signature(cls.__init__).parameters.get("path")
+            part = cls(path=minilm_path()) if required is not None and required.default is required.empty else cls()
+            copy = clone(part)
+            assert type(copy) is cls and copy.get_params() == part.get_params(), cls.__name__
+    model = TopicModel(clusterer=CLUSTERERS.get("kmeans")(n_clusters=4), reduce_to=2)
+    copy = clone(model)
+    assert copy.embedder is None and copy.reduce_to == 2 and copy.clusterer.n_clusters == 4
+    assert copy.clusterer is not model.clusterer
+    assert model.get_params()["clusterer__n_clusters"] == 4

@@ -30,6 +30,7 @@ def ag_sample():
     return corpus, MiniLMEmbedder(pooling="auto").fit_transform(corpus), np.array([d.label for d in corpus])
 
 
+@pytest.mark.slow
 def test_knn_vote_returns_misplaced_documents_to_their_neighbours_cluster(bbc):
     _, X, _ = bbc
     labels = CLUSTERERS.get("kmeans")(n_clusters=5, random_state=0).fit_predict(X)
@@ -55,6 +56,7 @@ def test_knn_vote_keeps_outliers_and_does_not_count_them(bbc):
     assert votes.tolist() == [[0.0, 2.0]]
 
 
+@pytest.mark.slow
 def test_knn_vote_lifts_kmeans_on_ag_news(ag_sample):
     """Neighbours correct centroid boundaries: NMI against the gold labels rises on held-out news."""
     _, X, gold = ag_sample
