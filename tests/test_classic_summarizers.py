@@ -84,13 +84,15 @@ def test_lsa_ranks_the_sentences_of_the_main_theme_first():
 def test_edmundson_adds_cue_title_and_location_evidence():
     texts = ["Officials met on Monday.", "The talks were perhaps useless.", "Ministers said the budget would pass.",
              "The budget vote is on Friday.", "Nothing else happened."]
-    cue = _score(EdmundsonScorer(["said"], ["perhaps"], 1, 0, 0), texts)
+    cue = _score(EdmundsonScorer(["said"], stigma_words=["perhaps"], cue_weight=1, title_weight=0, location_weight=0),
+                 texts)
     assert list(cue) == [0, -1, 1, 0, 0]
-    title = _score(EdmundsonScorer((), (), 0, 1, 0), texts, heading="Budget vote delayed")
+    title = _score(EdmundsonScorer((), stigma_words=(), cue_weight=0, title_weight=1, location_weight=0), texts,
+                   heading="Budget vote delayed")
     assert list(title) == [0, 0, 1, 2, 0]
-    location = _score(EdmundsonScorer((), (), 0, 0, 1), texts)
+    location = _score(EdmundsonScorer((), stigma_words=(), cue_weight=0, title_weight=0, location_weight=1), texts)
     assert list(location) == [1, 0, 0, 0, 1]
-    both = _score(EdmundsonScorer(["said"], ["perhaps"]), texts, heading="Budget vote delayed")
+    both = _score(EdmundsonScorer(["said"], stigma_words=["perhaps"]), texts, heading="Budget vote delayed")
     assert list(both) == list(cue + title + location)
 
 

@@ -31,7 +31,7 @@ class DenseView(BaseEstimator):
         Largest sparse matrix (rows x columns) made dense as it is.
     """
 
-    def __init__(self, random_state: int = 0, max_cells: int = DENSE_CELLS) -> None:
+    def __init__(self, random_state: int = 0, *, max_cells: int = DENSE_CELLS) -> None:
         self.random_state = random_state
         self.max_cells = max_cells
         self.svd_ = None

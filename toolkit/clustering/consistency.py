@@ -195,7 +195,7 @@ class NeighbourConsistency(Refiner):
                               "learning_rate": [Number(0, None, closed="neither")], "max_train": [Int(2)],
                               "random_state": SEED}
 
-    def __init__(self, n_neighbors: int = 10, lexical_neighbors: int = 10, entropy_weight: float = 3.0,
+    def __init__(self, n_neighbors: int = 10, *, lexical_neighbors: int = 10, entropy_weight: float = 3.0,
                  temperature: float = 0.1, max_iter: int = 300, learning_rate: float = 0.01,
                  max_train: int = 10_000, random_state: int = 0) -> None:
         self.n_neighbors = n_neighbors

@@ -47,7 +47,7 @@ class KMeansClusterer(Clusterer):
     accept_sparse = True
     _parameter_constraints = {**K_PARAMETERS, "n_init": [Int(1)], "random_state": SEED}
 
-    def __init__(self, n_clusters: int | str = 3, k_range: tuple[int, int] = (2, 12),
+    def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
                  k_criterion: str = "silhouette", n_init: int = 10, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
@@ -86,7 +86,7 @@ class MiniBatchKMeansClusterer(Clusterer):
     _parameter_constraints = {**K_PARAMETERS, "batch_size": [Int(1)], "n_init": [Int(1)], "max_train": [Int(1)],
                               "random_state": SEED}
 
-    def __init__(self, n_clusters: int | str = 3, k_range: tuple[int, int] = (2, 12),
+    def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
                  k_criterion: str = "silhouette", batch_size: int = 1024, n_init: int = 3,
                  max_train: int = 100_000, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
@@ -129,7 +129,7 @@ class AgglomerativeClusterer(Clusterer):
     _parameter_constraints = {**K_PARAMETERS, "linkage": [Options("ward", "average", "complete", "single")],
                               "metric": [Options("euclidean", "cosine")], "random_state": SEED}
 
-    def __init__(self, n_clusters: int | str = 3, k_range: tuple[int, int] = (2, 12),
+    def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
                  k_criterion: str = "silhouette", linkage: str = "ward", metric: str = "euclidean",
                  random_state: int = 0) -> None:
         self.n_clusters = n_clusters
@@ -166,7 +166,7 @@ class SpectralClusterer(Clusterer):
     accept_sparse = True
     _parameter_constraints = {**K_PARAMETERS, "n_neighbors": [Int(1)], "random_state": SEED}
 
-    def __init__(self, n_clusters: int | str = 3, k_range: tuple[int, int] = (2, 12),
+    def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
                  k_criterion: str = "silhouette", n_neighbors: int = 15, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
@@ -205,7 +205,7 @@ class GaussianMixtureClusterer(Clusterer):
     _parameter_constraints = {**K_PARAMETERS, "covariance_type": [Options("full", "tied", "diag", "spherical")],
                               "n_init": [Int(1)], "random_state": SEED}
 
-    def __init__(self, n_clusters: int | str = 3, k_range: tuple[int, int] = (2, 12),
+    def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
                  k_criterion: str = "silhouette", covariance_type: str = "diag", n_init: int = 3,
                  random_state: int = 0) -> None:
         self.n_clusters = n_clusters
@@ -255,7 +255,7 @@ class HDBSCANClusterer(Clusterer):
     _parameter_constraints = {"min_cluster_size": [Int(2)], "min_samples": [Int(1), NoneValue()],
                               "outliers": OUTLIERS}
 
-    def __init__(self, min_cluster_size: int = 10, min_samples: int | None = None, outliers: str = "keep") -> None:
+    def __init__(self, min_cluster_size: int = 10, *, min_samples: int | None = None, outliers: str = "keep") -> None:
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
         self.outliers = outliers
@@ -297,7 +297,7 @@ class BERTopicLike(Clusterer):
     _parameter_constraints = {"n_components": [Int(1)], "n_neighbors": [Int(2)], "min_cluster_size": [Int(2)],
                               "outliers": OUTLIERS, "random_state": SEED}
 
-    def __init__(self, n_components: int = 5, n_neighbors: int = 15, min_cluster_size: int = 10,
+    def __init__(self, n_components: int = 5, *, n_neighbors: int = 15, min_cluster_size: int = 10,
                  outliers: str = "keep", random_state: int = 0) -> None:
         self.n_components = n_components
         self.n_neighbors = n_neighbors
@@ -308,8 +308,9 @@ class BERTopicLike(Clusterer):
     def _fit_labels(self, X):
         from toolkit.clustering.reduce import UMAPReducer
 
-        reduced = UMAPReducer(self.n_components, self.n_neighbors, 0.0, "cosine", self.random_state).fit_transform(X)
-        labels = HDBSCANClusterer(self.min_cluster_size, None, "keep")._fit_labels(reduced)[0]
+        reduced = UMAPReducer(self.n_components, n_neighbors=self.n_neighbors, min_dist=0.0, metric="cosine",
+                              random_state=self.random_state).fit_transform(X)
+        labels = HDBSCANClusterer(self.min_cluster_size, min_samples=None, outliers="keep")._fit_labels(reduced)[0]
         # Outliers go to the nearest centroid in the embedding space, not UMAP's.
         return (assign_outliers(X, labels) if self.outliers == "nearest" else labels), None
 

@@ -93,7 +93,7 @@ class PCAReducer(Reducer):
 
     _parameter_constraints = {"n_components": [Int(1)], "random_state": SEED}
 
-    def __init__(self, n_components: int = 50, random_state: int = 0) -> None:
+    def __init__(self, n_components: int = 50, *, random_state: int = 0) -> None:
         self.n_components = n_components
         self.random_state = random_state
 
@@ -136,7 +136,7 @@ class UMAPReducer(Reducer):
     _parameter_constraints = {"n_components": [Int(1)], "n_neighbors": [Int(2)], "min_dist": [Number(0, None)],
                               "metric": [Text()], "random_state": SEED}
 
-    def __init__(self, n_components: int = 5, n_neighbors: int = 15, min_dist: float = 0.0,
+    def __init__(self, n_components: int = 5, *, n_neighbors: int = 15, min_dist: float = 0.0,
                  metric: str = "cosine", random_state: int = 0) -> None:
         self.n_components = n_components
         self.n_neighbors = n_neighbors

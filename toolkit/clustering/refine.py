@@ -101,7 +101,7 @@ class KNNVote(Refiner):
 
     _parameter_constraints = {"n_neighbors": [Int(1)], "passes": [Int(1)]}
 
-    def __init__(self, n_neighbors: int = 15, passes: int = 1) -> None:
+    def __init__(self, n_neighbors: int = 15, *, passes: int = 1) -> None:
         self.n_neighbors = n_neighbors
         self.passes = passes
 

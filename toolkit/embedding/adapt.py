@@ -144,7 +144,7 @@ class SelfTraining(Adapter):
                               "learning_rate": [Number(0, None, closed="neither")], "batch_size": [Int(1)],
                               "max_texts": [Int(1)], "max_seq_length": [Int(8)], "random_state": SEED}
 
-    def __init__(self, rounds: int = 1, keep: float = 0.5, epochs: int = 1, learning_rate: float = 2e-5,
+    def __init__(self, rounds: int = 1, *, keep: float = 0.5, epochs: int = 1, learning_rate: float = 2e-5,
                  batch_size: int = 32, max_texts: int = 32, max_seq_length: int = 128,
                  random_state: int = 0) -> None:
         self.rounds = rounds

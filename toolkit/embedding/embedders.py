@@ -141,7 +141,7 @@ class SentenceTransformerEmbedder(Embedder):
     _model = None  # the loaded sentence-transformers model, once loaded
     _cache: EmbeddingCache | None = None
 
-    def __init__(self, path: str, pooling: str = "auto", include_title: bool = True, batch_size: int = 64,
+    def __init__(self, path: str, *, pooling: str = "auto", include_title: bool = True, batch_size: int = 64,
                  cache: bool = True, device: str = "auto", encoder=None) -> None:
         self.path = path
         self.pooling = pooling
@@ -334,7 +334,7 @@ class MiniLMEmbedder(SentenceTransformerEmbedder):
     _parameter_constraints = {k: v for k, v in SentenceTransformerEmbedder._parameter_constraints.items()
                               if k != "path"}
 
-    def __init__(self, pooling: str = "auto", include_title: bool = True, batch_size: int = 64,
+    def __init__(self, pooling: str = "auto", *, include_title: bool = True, batch_size: int = 64,
                  cache: bool = True, device: str = "auto", encoder=None) -> None:
         self.pooling = pooling
         self.include_title = include_title
@@ -390,7 +390,7 @@ class TfidfEmbedder(Embedder):
 
     _parameter_constraints = {"max_features": [Int(1), NoneValue()], "min_df": [Int(1)], "sublinear_tf": [Boolean()]}
 
-    def __init__(self, max_features: int | None = None, min_df: int = 1,
+    def __init__(self, max_features: int | None = None, *, min_df: int = 1,
                  sublinear_tf: bool = True) -> None:
         self.max_features = max_features
         self.min_df = min_df
@@ -444,7 +444,7 @@ class CountEmbedder(TfidfEmbedder):
 
     _parameter_constraints = {"max_features": [Int(1), NoneValue()], "min_df": [Int(1)]}
 
-    def __init__(self, max_features: int | None = None, min_df: int = 1) -> None:
+    def __init__(self, max_features: int | None = None, *, min_df: int = 1) -> None:
         self.max_features = max_features
         self.min_df = min_df
 

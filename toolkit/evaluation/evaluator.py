@@ -161,7 +161,7 @@ class Evaluator(Component):
                               "stemmer": [Boolean()],
                               "random_state": SEED}
 
-    def __init__(self, clustering: bool = True, summaries: bool = True, topic_quality: bool = True,
+    def __init__(self, clustering: bool = True, *, summaries: bool = True, topic_quality: bool = True,
                  coherence_window: int = 10, coherence_sample: int = 20_000, bootstrap: int = 1000,
                  stemmer: bool = True, random_state: int = 0) -> None:
         self.clustering = clustering

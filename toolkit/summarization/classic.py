@@ -29,7 +29,7 @@ class LSASummarizer(Summarizer):
     method = "lsa"
     _parameter_constraints = {**SHARED_CONSTRAINTS, "dimensions": [Int(1), NoneValue()]}
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, dimensions: int | None = None) -> None:
@@ -59,7 +59,7 @@ class LuhnSummarizer(Summarizer):
     method = "luhn"
     _parameter_constraints = {**SHARED_CONSTRAINTS, "significance": [Number(0, 1)], "max_gap": [Int(0)]}
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, significance: float = 0.0,
@@ -70,7 +70,7 @@ class LuhnSummarizer(Summarizer):
         self.max_gap = max_gap
 
     def _make_scorer(self) -> LuhnScorer:
-        return LuhnScorer(self.significance, self.max_gap)
+        return LuhnScorer(self.significance, max_gap=self.max_gap)
 
 
 @SUMMARIZERS.register("sumbasic")
@@ -88,7 +88,7 @@ class SumBasicSummarizer(Summarizer):
     method = "sumbasic"
     _parameter_constraints = {**SHARED_CONSTRAINTS, "picks": [Int(1)]}
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, picks: int = 50) -> None:
@@ -118,7 +118,7 @@ class KLSumSummarizer(Summarizer):
     _parameter_constraints = {**SHARED_CONSTRAINTS, "picks": [Int(1)],
                               "smoothing": [Number(0, None, closed="neither")]}
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, picks: int = 50,
@@ -129,7 +129,7 @@ class KLSumSummarizer(Summarizer):
         self.smoothing = smoothing
 
     def _make_scorer(self) -> KLSumScorer:
-        return KLSumScorer(self.picks, self.smoothing)
+        return KLSumScorer(self.picks, smoothing=self.smoothing)
 
 
 @SUMMARIZERS.register("edmundson")
@@ -151,7 +151,7 @@ class EdmundsonSummarizer(Summarizer):
                               "stigma_words": [ListOf(Text())], "cue_weight": [Number(0, None)],
                               "title_weight": [Number(0, None)], "location_weight": [Number(0, None)]}
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, bonus_words: tuple[str, ...] = (),
@@ -172,8 +172,9 @@ class EdmundsonSummarizer(Summarizer):
                                  "(or cue_weight: 0)", list(self.bonus_words), type(self).__name__)
 
     def _make_scorer(self) -> EdmundsonScorer:
-        return EdmundsonScorer(self.bonus_words, self.stigma_words, self.cue_weight, self.title_weight,
-                               self.location_weight)
+        return EdmundsonScorer(self.bonus_words, stigma_words=self.stigma_words, cue_weight=self.cue_weight,
+                               title_weight=self.title_weight,
+                               location_weight=self.location_weight)
 
 
 __all__ = ["EdmundsonSummarizer", "KLSumSummarizer", "LSASummarizer", "LuhnSummarizer", "SumBasicSummarizer"]

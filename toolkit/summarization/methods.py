@@ -52,7 +52,7 @@ class LexRankSummarizer(Summarizer):
     method = "lexrank"
     _parameter_constraints = _only("threshold", "damping", "max_iter", "tol", "neighbors", "dense_limit")
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = None,
@@ -68,7 +68,8 @@ class LexRankSummarizer(Summarizer):
         self.dense_limit = dense_limit
 
     def _make_scorer(self) -> LexRank:
-        return LexRank(self.threshold, self.damping, self.max_iter, self.tol, self.neighbors, self.dense_limit)
+        return LexRank(self.threshold, damping=self.damping, max_iter=self.max_iter, tol=self.tol,
+                       neighbors=self.neighbors, dense_limit=self.dense_limit)
 
 
 @SUMMARIZERS.register("textrank")
@@ -92,7 +93,7 @@ class TextRankSummarizer(Summarizer):
     _parameter_constraints = _only("similarity", "stop_words", "damping", "max_iter", "tol", "neighbors",
                                    "dense_limit")
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, similarity: str = "overlap",
@@ -109,8 +110,9 @@ class TextRankSummarizer(Summarizer):
         self.dense_limit = dense_limit
 
     def _make_scorer(self) -> TextRank:
-        return TextRank(self.similarity, self.stop_words, self.damping, self.max_iter, self.tol, self.neighbors,
-                        self.dense_limit)
+        return TextRank(self.similarity, stop_words=self.stop_words, damping=self.damping, max_iter=self.max_iter,
+                        tol=self.tol, neighbors=self.neighbors,
+                        dense_limit=self.dense_limit)
 
 
 @SUMMARIZERS.register("degree")
@@ -130,7 +132,7 @@ class DegreeSummarizer(Summarizer):
     method = "degree"
     _parameter_constraints = _only("threshold", "neighbors", "dense_limit")
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = 0.1,
@@ -142,7 +144,7 @@ class DegreeSummarizer(Summarizer):
         self.dense_limit = dense_limit
 
     def _make_scorer(self) -> DegreeCentrality:
-        return DegreeCentrality(self.threshold, self.neighbors, self.dense_limit)
+        return DegreeCentrality(self.threshold, neighbors=self.neighbors, dense_limit=self.dense_limit)
 
 
 @SUMMARIZERS.register("centroid")
@@ -160,7 +162,7 @@ class CentroidSummarizer(Summarizer):
     method = "centroid"
     _parameter_constraints = {**SHARED_CONSTRAINTS, "top_terms": [Int(1), NoneValue()]}
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, top_terms: int | None = None) -> None:
@@ -184,7 +186,7 @@ class LeadSummarizer(Summarizer):
 
     method = "lead"
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None) -> None:
@@ -210,7 +212,7 @@ class RandomSummarizer(Summarizer):
     method = "random"
     _parameter_constraints = {**SHARED_CONSTRAINTS, "random_state": SEED}
 
-    def __init__(self, sentences: int | None = None, ratio: float | None = None, words: int | None = None,
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
                  document: dict | None = None, topic: dict | None = None, random_state: int = 0) -> None:

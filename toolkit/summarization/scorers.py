@@ -239,7 +239,7 @@ class LexRank(RandomWalkScorer):
         See :class:`GraphScorer`.
     """
 
-    def __init__(self, threshold: float | None = None, damping: float = 0.85, max_iter: int = 100,
+    def __init__(self, threshold: float | None = None, *, damping: float = 0.85, max_iter: int = 100,
                  tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 3000) -> None:
         super().__init__(threshold, True, neighbors, dense_limit)
         self.damping = damping
@@ -264,7 +264,7 @@ class TextRank(RandomWalkScorer):
         As for :class:`LexRank`.
     """
 
-    def __init__(self, similarity: str = "overlap", stop_words: bool = True, damping: float = 0.85,
+    def __init__(self, similarity: str = "overlap", *, stop_words: bool = True, damping: float = 0.85,
                  max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20, dense_limit: int = 3000) -> None:
         super().__init__(None, False, neighbors, dense_limit)
         self.similarity = similarity
@@ -320,7 +320,7 @@ class DegreeCentrality(GraphScorer):
         See :class:`GraphScorer`.
     """
 
-    def __init__(self, threshold: float | None = 0.1, neighbors: int = 20, dense_limit: int = 3000) -> None:
+    def __init__(self, threshold: float | None = 0.1, *, neighbors: int = 20, dense_limit: int = 3000) -> None:
         super().__init__(threshold, False, neighbors, dense_limit)
 
     def score(self, sentences: SentenceSet) -> np.ndarray:

@@ -165,7 +165,7 @@ class LuhnScorer(WordScorer):
         Insignificant content words allowed inside a cluster (Luhn: 4).
     """
 
-    def __init__(self, significance: float = 0.0, max_gap: int = 4) -> None:
+    def __init__(self, significance: float = 0.0, *, max_gap: int = 4) -> None:
         self.significance = significance
         self.max_gap = max_gap
 
@@ -248,7 +248,7 @@ class KLSumScorer(WordScorer):
         Added to every word count of the summary before normalising.
     """
 
-    def __init__(self, picks: int = 50, smoothing: float = 0.01) -> None:
+    def __init__(self, picks: int = 50, *, smoothing: float = 0.01) -> None:
         self.picks = picks
         self.smoothing = smoothing
 
@@ -302,7 +302,7 @@ class EdmundsonScorer(WordScorer):
         Weights of the three kinds of evidence.
     """
 
-    def __init__(self, bonus_words=(), stigma_words=(), cue_weight: float = 1.0, title_weight: float = 1.0,
+    def __init__(self, bonus_words=(), *, stigma_words=(), cue_weight: float = 1.0, title_weight: float = 1.0,
                  location_weight: float = 1.0) -> None:
         self.bonus_words = bonus_words
         self.stigma_words = stigma_words

@@ -31,7 +31,7 @@ class DuplicateFinder(Component):
                               "max_documents": [Int(2)]}
     _checked_methods = ("find",)
 
-    def __init__(self, min_sentences: int = 2, min_words: int = 4, max_gap: int = 1,
+    def __init__(self, min_sentences: int = 2, *, min_words: int = 4, max_gap: int = 1,
                  max_documents: int = 20) -> None:
         self.min_sentences = min_sentences
         self.min_words = min_words

@@ -52,7 +52,7 @@ class Loader(Component):
                               "first_line_title": [Boolean()], "dates": [Options("filename"), NoneValue()]}
     _checked_methods = ("load",)
 
-    def __init__(self, sample: int | None = None, sample_seed: int = 0,
+    def __init__(self, sample: int | None = None, *, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS) -> None:
         self.sample = sample
         self.sample_seed = sample_seed
@@ -101,10 +101,10 @@ class ScrapedPageLoader(Loader):
 
     _parameter_constraints = {**Loader._parameter_constraints, "min_paragraphs": [Int(1)]}
 
-    def __init__(self, path: str, encoding: str = "utf-8", min_paragraphs: int = 3,
+    def __init__(self, path: str, *, encoding: str = "utf-8", min_paragraphs: int = 3,
                  sample: int | None = None, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS) -> None:
-        super().__init__(sample, sample_seed, max_chars)
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
         self.path = path
         self.encoding = encoding
         self.min_paragraphs = min_paragraphs
@@ -153,10 +153,10 @@ class TextFolderLoader(Loader):
 
     _parameter_constraints = {**Loader._parameter_constraints, "pattern": [Text()]}
 
-    def __init__(self, path: str, pattern: str = "**/*.txt", first_line_title: bool = False,
+    def __init__(self, path: str, *, pattern: str = "**/*.txt", first_line_title: bool = False,
                  encoding: str = "utf-8", sample: int | None = None, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS, dates: str | None = None) -> None:
-        super().__init__(sample, sample_seed, max_chars)
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
         self.path = path
         self.pattern = pattern
         self.first_line_title = first_line_title
@@ -197,10 +197,10 @@ class LabelledFoldersLoader(Loader):
         As for ``text_folder``: an article's file name starts with its date.
     """
 
-    def __init__(self, path: str, first_line_title: bool = True, encoding: str = "utf-8",
+    def __init__(self, path: str, *, first_line_title: bool = True, encoding: str = "utf-8",
                  sample: int | None = None, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS, dates: str | None = None) -> None:
-        super().__init__(sample, sample_seed, max_chars)
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
         self.path = path
         self.first_line_title = first_line_title
         self.encoding = encoding
@@ -241,12 +241,12 @@ class _RecordLoader(Loader):
                               "label_names": [MappingOf(Text()), NoneValue()], "markup": [Boolean()],
                               "delimiter": [Character()]}
 
-    def __init__(self, path: str, text: str = "text", title: str | None = None,
+    def __init__(self, path: str, *, text: str = "text", title: str | None = None,
                  label: str | None = None, id: str | None = None, summary: str | None = None,
                  label_names: dict[str, str] | None = None, markup: bool = True,
                  encoding: str = "utf-8", sample: int | None = None, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS, date: str | None = None, date_format: str | None = None) -> None:
-        super().__init__(sample, sample_seed, max_chars)
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
         self.path = path
         self.markup = markup
         self.date = date
@@ -317,14 +317,15 @@ class CsvLoader(_RecordLoader):
         The file's text encoding.
     """
 
-    def __init__(self, path: str, text: str = "text", title: str | None = None,
+    def __init__(self, path: str, *, text: str = "text", title: str | None = None,
                  label: str | None = None, id: str | None = None, summary: str | None = None,
                  label_names: dict[str, str] | None = None, markup: bool = True,
                  delimiter: str = ",", encoding: str = "utf-8", sample: int | None = None,
                  sample_seed: int = 0, max_chars: int | None = MAX_CHARS, date: str | None = None,
                  date_format: str | None = None) -> None:
-        super().__init__(path, text, title, label, id, summary, label_names, markup, encoding,
-                         sample, sample_seed, max_chars, date, date_format)
+        super().__init__(path, text=text, title=title, label=label, id=id, summary=summary, label_names=label_names,
+                         markup=markup, encoding=encoding, sample=sample, sample_seed=sample_seed, max_chars=max_chars,
+                         date=date, date_format=date_format)
         self.delimiter = delimiter
 
     def _load(self) -> Corpus:
@@ -420,10 +421,10 @@ class BuiltinLoader(Loader):
 
     _parameter_constraints = {**Loader._parameter_constraints}  # "name" is added below, once BUILTIN exists
 
-    def __init__(self, name: str = "skynews", sample: int | None = None,
+    def __init__(self, name: str = "skynews", *, sample: int | None = None,
                  sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS) -> None:
-        super().__init__(sample, sample_seed, max_chars)
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
         self.name = name
 
     def _load(self) -> Corpus:

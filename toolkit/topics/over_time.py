@@ -34,7 +34,7 @@ class OverTime(Component):
 
     _parameter_constraints = {"bin": [Options("auto", *BINS)], "keywords": [Int(1)], "top": [Int(1)]}
 
-    def __init__(self, bin: str = "auto", keywords: int = 5, top: int = 8) -> None:
+    def __init__(self, bin: str = "auto", *, keywords: int = 5, top: int = 8) -> None:
         self.bin = bin
         self.keywords = keywords
         self.top = top
