@@ -265,7 +265,7 @@ def score_row(dataset, system, seed, gold, labels, seconds, auto_k, topics: dict
             **({"chosen_k": auto_k["chosen"]} if auto_k else {})}
 
 
-def summarise(rows: list[dict]) -> list[dict]:
+def summarize_groups(rows: list[dict]) -> list[dict]:
     out = []
     keys = list(dict.fromkeys((r["dataset"], r["system"]) for r in rows))
     for dataset, system in keys:
@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [r for r in old if (r["dataset"], r["system"]) not in fresh] + rows
         if not costs:
             costs = json.loads((out / "clustering.json").read_text()).get("costs", [])
-    summary = summarise(rows)
+    summary = summarize_groups(rows)
     out.mkdir(parents=True, exist_ok=True)
     text = markdown(summary, seeds, costs, rows)
     (out / "clustering.md").write_text(text)

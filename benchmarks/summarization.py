@@ -175,10 +175,10 @@ def large_topic_sentences(n: int) -> list[str]:
     base = list(dict.fromkeys(s for s in base if len(s.split()) >= 3))
     pairs = [f"{a} {b}" for a, b in zip(base, base[1:])]
     triples = [f"{a} {b} {c}" for a, b, c in zip(base, base[1:], base[2:])]
-    from toolkit.text import normalise
+    from toolkit.text import normalize_text
 
     # Distinct after the topic unit's own de-duplication (case, quotes, punctuation folded).
-    out = list({normalise(t): t for t in reversed(base + pairs + triples)}.values())[::-1]
+    out = list({normalize_text(t): t for t in reversed(base + pairs + triples)}.values())[::-1]
     if len(out) < n:
         raise SystemExit(f"only {len(out)} distinct sentences available")
     return out[:n]

@@ -23,10 +23,10 @@ def test_confident_keeps_each_clusters_clearest_share():
     assert keep[labels == 0].sum() == 19 and keep[labels == 1].sum() == 20
     # Within a cluster, every kept document is more clearly its cluster's than every dropped one.
     unit = X / np.linalg.norm(X, axis=1, keepdims=True)
-    centres = [unit[labels == c].mean(axis=0) for c in (0, 1)]
-    centres = [c / np.linalg.norm(c) for c in centres]
+    centers = [unit[labels == c].mean(axis=0) for c in (0, 1)]
+    centers = [c / np.linalg.norm(c) for c in centers]
     for c in (0, 1):
-        margin = unit @ centres[c] - unit @ centres[1 - c]
+        margin = unit @ centers[c] - unit @ centers[1 - c]
         members = labels == c
         assert margin[keep & members].min() >= margin[~keep & members & (margin > 0)].max()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.text import clean_markup, data_path, normalise, split_page
+from toolkit.text import clean_markup, data_path, normalize_text, split_page
 
 PAGE = data_path("skynews_world_page.txt").read_text(encoding="utf-8")
 FURNITURE = re.compile(
@@ -55,7 +55,7 @@ def test_a_page_without_separators_is_one_article():
 
 
 def test_normalise_folds_quotes_and_dashes():
-    assert normalise("Ireland’s election – a secret") == normalise("Ireland's election - a secret")
+    assert normalize_text("Ireland’s election – a secret") == normalize_text("Ireland's election - a secret")
 
 
 def test_clean_markup():

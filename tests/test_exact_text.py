@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from toolkit.experiments import config as cfg
 from toolkit.text import LOADERS
-from toolkit.text.files import normalise_newlines
+from toolkit.text.files import normalize_newlines
 
 # Any Unicode but NUL (which marks a file as binary) and lone surrogates (not encodable):
 # line and paragraph separators, form feeds, \x1e, \x85, quotes, commas, CR and LF included.
@@ -58,7 +58,7 @@ def test_text_folder_round_trip(tmp_path_factory, texts, ending):
         (folder / f"{i:02d}.txt").write_bytes(f"Title {i}{ending}{text}".encode())
     docs = _load("text_folder", path=str(folder), first_line_title=True)
     assert [d.title for d in docs] == [f"Title {i}" for i in range(len(texts))]
-    assert [d.text for d in docs] == [normalise_newlines(t).strip() for t in texts]
+    assert [d.text for d in docs] == [normalize_newlines(t).strip() for t in texts]
 
 
 def test_the_examples_from_the_issue(tmp_path):

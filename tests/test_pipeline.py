@@ -9,7 +9,7 @@ import yaml
 
 from toolkit.experiments import config as cfg
 from toolkit.experiments import format_result, write_run
-from toolkit.text import normalise
+from toolkit.text import normalize_text
 
 
 def _topic(result, name):
@@ -46,7 +46,7 @@ def test_duplicated_analysis_is_reported_and_never_summarised_twice(skynews_resu
     assert dup["shared"] >= 5
     assert dup["text"].startswith("So the worst kept secret in Irish politics")
     for summary in r.summaries:
-        keys = [normalise(s["text"]) for s in summary.sentences]
+        keys = [normalize_text(s["text"]) for s in summary.sentences]
         assert len(keys) == len(set(keys))
     topic_summary = next(s for s in r.summaries if s.unit == "topic" and s.name == "elections")
     assert len(topic_summary.sentences) == 3

@@ -15,7 +15,16 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from toolkit import DataError, Document
 from toolkit.summarization import LexRank, SentenceSet, SentenceTfidf, make_summarizer, stationary_distribution
-from toolkit.text import LOADERS, SPLITTERS, clean_markup, count_terms, has_words, normalise, page_articles, token_key
+from toolkit.text import (
+    LOADERS,
+    SPLITTERS,
+    clean_markup,
+    count_terms,
+    has_words,
+    normalize_text,
+    page_articles,
+    token_key,
+)
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text with the characters scraped news throws up: letters of many scripts, digits,
@@ -38,7 +47,7 @@ def test_splitters_return_sentences_with_words(text):
 @given(st.one_of(TEXT, WORDY))
 def test_cleaners_never_raise(text):
     assert isinstance(clean_markup(text), str)
-    assert isinstance(normalise(text), str)
+    assert isinstance(normalize_text(text), str)
     try:
         articles = page_articles(text, "page.txt", min_paragraphs=1)
     except DataError as err:

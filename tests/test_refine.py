@@ -9,7 +9,7 @@ from sklearn.neighbors import NearestNeighbors
 
 import toolkit
 from toolkit import ConfigError, ToolkitError
-from toolkit.clustering import CLUSTERERS, REFINERS, KNNVote, neighbour_votes
+from toolkit.clustering import CLUSTERERS, REFINERS, KNNVote, neighbor_votes
 from toolkit.embedding import MiniLMEmbedder
 from toolkit.text import LOADERS, SPLITTERS
 
@@ -34,9 +34,9 @@ def ag_sample():
 def test_knn_vote_returns_misplaced_documents_to_their_neighbours_cluster(bbc):
     _, X, _ = bbc
     labels = CLUSTERERS.get("kmeans")(n_clusters=5, random_state=0).fit_predict(X)
-    neighbours = NearestNeighbors(n_neighbors=16, metric="cosine").fit(X).kneighbors(X, return_distance=False)[:, 1:]
+    neighbors = NearestNeighbors(n_neighbors=16, metric="cosine").fit(X).kneighbors(X, return_distance=False)[:, 1:]
     # documents whose 15 neighbours all share their label: moving one elsewhere is a clear mistake
-    settled = np.flatnonzero((labels[neighbours] == labels[:, None]).all(axis=1))[:5]
+    settled = np.flatnonzero((labels[neighbors] == labels[:, None]).all(axis=1))[:5]
     assert len(settled) == 5
     broken = labels.copy()
     broken[settled] = (labels[settled] + 1) % 5
@@ -52,7 +52,7 @@ def test_knn_vote_keeps_outliers_and_does_not_count_them(bbc):
     with_outliers[::7] = -1
     out = KNNVote(n_neighbors=10).fit_predict(X, with_outliers)
     assert np.array_equal(out < 0, with_outliers < 0)
-    votes = neighbour_votes(np.array([[1, 2, 3]]), np.array([0, -1, 1, 1]), 2)
+    votes = neighbor_votes(np.array([[1, 2, 3]]), np.array([0, -1, 1, 1]), 2)
     assert votes.tolist() == [[0.0, 2.0]]
 
 
@@ -126,11 +126,11 @@ def test_every_experiment_file_resolves_and_the_best_one_refines_after_adapting(
 
 
 def _kmeans_then_scan(X, texts, k, seed, **params):
-    from toolkit.clustering import CenterReducer, NeighbourConsistency
+    from toolkit.clustering import CenterReducer, NeighborConsistency
 
     Z = CenterReducer().fit_transform(X)
     labels = CLUSTERERS.get("kmeans")(n_clusters=k, random_state=seed).fit_predict(Z)
-    return Z, labels, NeighbourConsistency(**params).fit(Z, labels, texts=texts)
+    return Z, labels, NeighborConsistency(**params).fit(Z, labels, texts=texts)
 
 
 def test_centring_gives_unit_rows_about_the_corpus_mean(bbc):
@@ -164,7 +164,7 @@ def test_scan_with_lexical_neighbours_lifts_kmeans_on_bbc(bbc):
 
 
 def test_scan_is_deterministic_predicts_its_own_labels_and_keeps_outliers(bbc):
-    from toolkit.clustering import NeighbourConsistency
+    from toolkit.clustering import NeighborConsistency
 
     corpus, X, _ = bbc
     texts = [d.full_text for d in corpus]
@@ -174,7 +174,7 @@ def test_scan_is_deterministic_predicts_its_own_labels_and_keeps_outliers(bbc):
     assert np.array_equal(first.predict(Z, labels), first.labels_)  # the head's rule, on the training rows
     with_outliers = labels.copy()
     with_outliers[::9] = -1
-    out = NeighbourConsistency().fit(Z, with_outliers, texts=texts)
+    out = NeighborConsistency().fit(Z, with_outliers, texts=texts)
     assert np.array_equal(out.labels_ < 0, with_outliers < 0)
     assert np.array_equal(out.predict(Z, with_outliers) < 0, with_outliers < 0)
 
@@ -182,24 +182,24 @@ def test_scan_is_deterministic_predicts_its_own_labels_and_keeps_outliers(bbc):
 def test_scan_leaves_too_small_a_corpus_as_it_is():
     """With fewer than two documents per cluster, agreeing with neighbours could only merge
     clusters: the labels are kept."""
-    from toolkit.clustering import NeighbourConsistency
+    from toolkit.clustering import NeighborConsistency
 
     X = np.random.default_rng(0).normal(size=(4, 8))
     labels = np.array([0, 1, 1, 2])
-    scan = NeighbourConsistency().fit(X, labels, texts=["a b", "c d", "e f", "g h"])
+    scan = NeighborConsistency().fit(X, labels, texts=["a b", "c d", "e f", "g h"])
     assert np.array_equal(scan.labels_, labels) and scan.coef_ is None
 
 
 def test_scan_accepts_sparse_tfidf_without_densifying():
     import scipy.sparse as sp
 
-    from toolkit.clustering import NeighbourConsistency
+    from toolkit.clustering import NeighborConsistency
 
     corpus = LOADERS.get("builtin")(name="bbc_dev").load()
     from toolkit.embedding import EMBEDDERS
 
     T = EMBEDDERS.get("tfidf")().fit_transform(corpus)
     labels = CLUSTERERS.get("kmeans")(n_clusters=5, random_state=0).fit_predict(T)
-    scan = NeighbourConsistency().fit(T, labels)
+    scan = NeighborConsistency().fit(T, labels)
     assert sp.issparse(T) and scan.coef_.shape == (T.shape[1], 5)
     assert np.array_equal(scan.predict(T, labels), scan.labels_)

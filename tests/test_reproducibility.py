@@ -86,7 +86,7 @@ def test_sweep_reuses_complete_runs_and_compare_groups_seeds(grid_runs, tmp_path
     differing, groups = compare.group_runs(runs)
     assert "cluster.method" in differing and "seed" not in differing
     assert [len(g.runs) for g in groups] == [3, 3, 3]
-    rows = compare.summarise(groups, ["clustering.nmi"])
+    rows = compare.summarize_groups(groups, ["clustering.nmi"])
     for row in rows:
         stat = row["clustering.nmi"]
         assert stat["n"] == 3 and stat["ci95"][0] <= stat["mean"] <= stat["ci95"][1]
@@ -132,7 +132,7 @@ def test_compare_csv_and_plot_show_the_interval_of_the_table(grid_runs):
 
     runs = compare.find_runs([grid_runs[0].folder.parent])
     _, groups = compare.group_runs(runs)
-    rows = compare.summarise(groups, ["clustering.nmi"])
+    rows = compare.summarize_groups(groups, ["clustering.nmi"])
     fig = plot(rows, "clustering.nmi")
     bars = fig.axes[0].collections[0].get_segments()  # the error bars, one per group, in row order
     for row, segment in zip(rows, bars, strict=True):

@@ -46,16 +46,16 @@ def test_dense_only_methods_get_a_projection_of_a_large_sparse_matrix(ag_texts):
 def test_scan_trains_on_a_seeded_sample_and_labels_every_document(ag_texts):
     from sklearn.cluster import KMeans
 
-    from toolkit.clustering.consistency import NeighbourConsistency
+    from toolkit.clustering.consistency import NeighborConsistency
 
     texts, gold = ag_texts
     X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
     labels = KMeans(4, n_init=3, random_state=0).fit_predict(X)
-    sampled = NeighbourConsistency(max_train=600, random_state=0).fit(X, labels, texts=texts)
-    again = NeighbourConsistency(max_train=600, random_state=0).fit(X, labels, texts=texts)
+    sampled = NeighborConsistency(max_train=600, random_state=0).fit(X, labels, texts=texts)
+    again = NeighborConsistency(max_train=600, random_state=0).fit(X, labels, texts=texts)
     assert np.array_equal(sampled.labels_, again.labels_)
     assert sampled.n_edges_ == 600 * 20  # neighbours found among the sample only
-    full = NeighbourConsistency().fit(X, labels, texts=texts)
+    full = NeighborConsistency().fit(X, labels, texts=texts)
     from sklearn.metrics import normalized_mutual_info_score as nmi
 
     # A head trained on half the documents labels them all about as well as one trained on all.

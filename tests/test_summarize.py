@@ -10,7 +10,7 @@ import pytest
 from toolkit import ConfigError, Document
 from toolkit.evaluation import rouge_scores, split_reference
 from toolkit.summarization import Candidate, SentenceTfidf, make_summarizer, topic_candidates
-from toolkit.text import LOADERS, SPLITTERS, normalise
+from toolkit.text import LOADERS, SPLITTERS, normalize_text
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +170,9 @@ def test_mmr_trades_a_near_copy_for_new_content(bbc):
     top = plain.sentences[0]["text"]
     copy = Document(doc.id, doc.title, doc.text, sentences=doc.sentences + [top.replace(" the ", " a ", 1)])
     plain2 = _summarise(make_summarizer("lexrank", sentences=2, max_similarity=1.01), copy, encode)
-    assert normalise(plain2.sentences[0]["text"])[:40] == normalise(plain2.sentences[1]["text"])[:40]
+    assert normalize_text(plain2.sentences[0]["text"])[:40] == normalize_text(plain2.sentences[1]["text"])[:40]
     mmr = _summarise(make_summarizer("lexrank", sentences=2, mmr=0.5, max_similarity=1.01), copy, encode)
-    assert normalise(mmr.sentences[0]["text"])[:40] != normalise(mmr.sentences[1]["text"])[:40]
+    assert normalize_text(mmr.sentences[0]["text"])[:40] != normalize_text(mmr.sentences[1]["text"])[:40]
 
 
 def test_every_method_summarises_bbc_within_budget(bbc):

@@ -19,7 +19,7 @@ _EXPORTS = {
     "toolkit.clustering": (
         "CLUSTERERS", "REDUCERS", "REFINERS", "AgglomerativeClusterer", "BERTopicLike", "CenterReducer",
         "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote",
-        "MiniBatchKMeansClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement", "PCAReducer",
+        "MiniBatchKMeansClusterer", "NeighborConsistency", "NoReduction", "NoRefinement", "PCAReducer",
         "SpectralClusterer", "UMAPReducer"
     ),
     "toolkit.trust": (
@@ -53,7 +53,7 @@ __version__ = "0.3.0"
 __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "SUMMARIZERS", "AgglomerativeClusterer", "BERTopicLike",
            "CenterReducer", "CentroidSummarizer", "ConfigError", "Corpus", "DataError", "DegreeSummarizer", "Document",
            "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "LeadSummarizer",
-           "LexRankSummarizer", "MiniBatchKMeansClusterer", "MiniLMEmbedder", "NeighbourConsistency",
+           "LexRankSummarizer", "MiniBatchKMeansClusterer", "MiniLMEmbedder", "NeighborConsistency",
            "NoReduction", "NoRefinement", "PCAReducer",
            "ParameterError", "RandomSummarizer", "RunResult", "SentenceTransformerEmbedder", "SpectralClusterer",
            "Summarizer", "Summary", "TextRankSummarizer", "TfidfEmbedder", "ToolkitError", "Topic", "TopicDescriber",

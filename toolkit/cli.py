@@ -122,7 +122,7 @@ def _compare(args) -> int:
     runs = compare.find_runs(args.paths)
     differing, groups = compare.group_runs(runs)
     metrics = compare.resolve_metrics(runs, args.metric) if args.metric else compare.default_metrics(runs)
-    rows = compare.summarise(groups, metrics)
+    rows = compare.summarize_groups(groups, metrics)
     pairs = [tuple(p) for p in args.paired] if args.paired else None
     for a, b in pairs or []:
         if not (1 <= a <= len(groups) and 1 <= b <= len(groups)) or a == b:

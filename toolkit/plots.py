@@ -165,11 +165,11 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         fig, ax = paper_figure(3.3)
     cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     size = 28 if n <= 30 else 10 if n <= 1000 else 3
-    colours = {}
+    colors = {}
     for k, topic in enumerate(sorted(names)):
         members = labels == topic
-        colours[topic] = "lightgrey" if topic < 0 else cmap(k % cmap.N)
-        ax.scatter(xy[members, 0], xy[members, 1], s=size, color=colours[topic], alpha=0.9 if n <= 1000 else 0.45,
+        colors[topic] = "lightgrey" if topic < 0 else cmap(k % cmap.N)
+        ax.scatter(xy[members, 0], xy[members, 1], s=size, color=colors[topic], alpha=0.9 if n <= 1000 else 0.45,
                    edgecolors="none", zorder=3, rasterized=n > 1000, gid=f"topic-{topic}")
     few = n <= 12 and titles
     ax.margins(0.35 if few else 0.12)
@@ -188,13 +188,13 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     if numbered:
         from matplotlib.patches import Patch
 
-        key.legend(handles=[Patch(color=colours[t]) for t in shown], frameon=False, loc="upper left",
+        key.legend(handles=[Patch(color=colors[t]) for t in shown], frameon=False, loc="upper left",
                    labels=[f"{i + 1}  {short(names[t], 40)} ({counts[t]:,})"
                            for i, t in enumerate(shown)], borderaxespad=0, handlelength=1)
         fig.tight_layout(pad=0.4)
     texts = [ax.text(0, 0, str(i + 1) if numbered else caption, fontsize=8, weight="bold",
                      ha="center", va="center", zorder=5, gid="topic-name",
-                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": colours[t], "alpha": 0.9})
+                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": colors[t], "alpha": 0.9})
              for i, (t, caption) in enumerate(zip(shown, captions))]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -204,13 +204,13 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
     anchors = np.array([to_screen.transform(xy[labels == t].mean(axis=0)) for t in shown]).reshape(-1, 2)
     groups = [to_screen.transform(xy[labels == t]) for t in shown]
     frame = ax.get_window_extent(renderer)
-    centres = place_labels(anchors, sizes, groups, np.array([frame.x0, frame.y0, frame.x1, frame.y1]))
+    centers = place_labels(anchors, sizes, groups, np.array([frame.x0, frame.y0, frame.x1, frame.y1]))
     back = to_screen.inverted()
-    for text, centre, anchor, topic, (w, h) in zip(texts, centres, anchors, shown, sizes):
+    for text, centre, anchor, topic, (w, h) in zip(texts, centers, anchors, shown, sizes):
         text.set_position(back.transform(centre))
         if abs(centre[0] - anchor[0]) > w / 2 or abs(centre[1] - anchor[1]) > h / 2:
             ax.annotate("", xy=back.transform(anchor), xytext=back.transform(centre), zorder=4,
-                        arrowprops={"arrowstyle": "-", "color": colours[topic], "lw": 0.8, "shrinkA": 0,
+                        arrowprops={"arrowstyle": "-", "color": colors[topic], "lw": 0.8, "shrinkA": 0,
                                     "shrinkB": 0})
     return save(fig, path)  # laid out already: a new layout would move the names off their places
 
@@ -340,9 +340,9 @@ def centrality_plot(summary, path: Path | None = None):
     x = np.arange(n)
     picked = np.array([s["index"] for s in chosen], dtype=int)
     if n <= 60:
-        colours = np.full(n, "#b0b0b0", dtype=object)
-        colours[picked] = "tab:red"
-        bottom.bar(x, scores, color=list(colours), width=0.85)
+        colors = np.full(n, "#b0b0b0", dtype=object)
+        colors[picked] = "tab:red"
+        bottom.bar(x, scores, color=list(colors), width=0.85)
     else:
         bottom.fill_between(x, scores, step="mid", color="#c8c8c8", linewidth=0, rasterized=n > 2000)
         bottom.scatter(picked, scores[picked], s=12, color="tab:red", zorder=3, edgecolors="none")

@@ -14,7 +14,7 @@ from toolkit.clustering.base import (
     cosine_centroids,
     nearest_centroid,
 )
-from toolkit.clustering.consistency import NeighbourConsistency
+from toolkit.clustering.consistency import NeighborConsistency
 from toolkit.clustering.methods import (
     CLUSTERERS,
     AgglomerativeClusterer,
@@ -26,12 +26,12 @@ from toolkit.clustering.methods import (
     SpectralClusterer,
 )
 from toolkit.clustering.reduce import REDUCERS, CenterReducer, NoReduction, PCAReducer, Reducer, UMAPReducer
-from toolkit.clustering.refine import REFINERS, KNNVote, NoRefinement, Refiner, neighbour_votes
+from toolkit.clustering.refine import REFINERS, KNNVote, NoRefinement, Refiner, neighbor_votes
 from toolkit.clustering.topic_models import LDAClusterer, NMFClusterer
 
 __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "AgglomerativeClusterer", "BERTopicLike", "CenterReducer",
            "Clusterer", "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "LDAClusterer",
-           "MiniBatchKMeansClusterer", "NMFClusterer", "NeighbourConsistency", "NoReduction", "NoRefinement",
+           "MiniBatchKMeansClusterer", "NMFClusterer", "NeighborConsistency", "NoReduction", "NoRefinement",
            "PCAReducer", "Reducer", "Refiner", "SpectralClusterer", "UMAPReducer", "assign_outliers",
            "canonical_labels", "check_cluster_count", "clusters_needed", "cosine_centroids", "nearest_centroid",
-           "neighbour_votes"]
+           "neighbor_votes"]

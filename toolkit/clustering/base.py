@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from toolkit.arrays import group_means
 from toolkit.errors import DataError, ParameterError
 from toolkit.params import Component, Int, ListOf, Options
-from toolkit.text.cleaning import normalise
+from toolkit.text.cleaning import normalize_text
 
 log = logging.getLogger("toolkit")
 K_CRITERIA = ("silhouette", "calinski_harabasz", "davies_bouldin")
@@ -107,7 +107,7 @@ def distinct_texts(corpus, enough: int) -> int:
     count matters only when it is smaller, and a large corpus reaches it within a few documents."""
     seen: set[str] = set()
     for doc in corpus:
-        seen.add(normalise(doc.full_text))
+        seen.add(normalize_text(doc.full_text))
         if len(seen) >= enough:
             break
     return len(seen)

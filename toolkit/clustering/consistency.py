@@ -28,19 +28,19 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from toolkit.arrays import RowSplitProduct, group_means, softmax
-from toolkit.clustering.refine import REFINERS, Refiner, cosine_neighbours, without_self
+from toolkit.clustering.refine import REFINERS, Refiner, cosine_neighbors, without_self
 from toolkit.params import SEED, Int, Number
 
 log = logging.getLogger("toolkit")
 
 
-def nearest_neighbours(X, n_neighbors: int) -> np.ndarray:
+def nearest_neighbors(X, n_neighbors: int) -> np.ndarray:
     """Indices of each row's ``n_neighbors`` most cosine-similar other rows (shape n x k)."""
     n = X.shape[0]
     k = min(n_neighbors, n - 1)
     if k < 1:
         return np.zeros((n, 0), dtype=np.int64)
-    return without_self(cosine_neighbours(NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X), X))
+    return without_self(cosine_neighbors(NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X), X))
 
 
 def lexical_vectors(texts: list[str]) -> sp.csr_matrix | None:
@@ -114,16 +114,16 @@ def _edge_gradient(rows: np.ndarray, cols: np.ndarray, n: int):
     gradient of the edges' summed log-agreement, a function prepared once for the graph.
 
     When every row lists the same number of neighbours, consecutively (the graph
-    :meth:`NeighbourConsistency._graph` builds), the neighbours' rows are gathered once per
+    :meth:`NeighborConsistency._graph` builds), the neighbours' rows are gathered once per
     step into an (n, m, k) array; otherwise two incidence matrices spread each edge's weight.
     """
     per_row = len(rows) // n if n else 0
     if n and per_row * n == len(rows) and np.array_equal(rows, np.repeat(np.arange(n), per_row)):
-        neighbours = cols.reshape(n, per_row)
+        neighbors = cols.reshape(n, per_row)
         indptr = np.arange(0, n * per_row + 1, per_row)
 
         def gradient(P: np.ndarray) -> np.ndarray:
-            near = P[neighbours]  # (n, m, k)
+            near = P[neighbors]  # (n, m, k)
             weight = 1.0 / np.maximum(np.einsum("nk,nmk->nm", P, near), 1e-12)
             spread = sp.csr_matrix((weight.ravel(), cols, indptr), shape=(n, n))
             return np.einsum("nm,nmk->nk", weight, near) + spread.T @ P
@@ -142,7 +142,7 @@ def _edge_gradient(rows: np.ndarray, cols: np.ndarray, n: int):
 
 
 @REFINERS.register("scan")
-class NeighbourConsistency(Refiner):
+class NeighborConsistency(Refiner):
     """Relabel documents with a classifier trained to agree with their neighbours (SCAN).
 
     Starting from the clustering's labels, a linear softmax head on the clustered vectors
@@ -208,16 +208,16 @@ class NeighbourConsistency(Refiner):
         self.random_state = random_state
 
     def _graph(self, X: np.ndarray, texts: list[str] | None, cap: int) -> tuple[np.ndarray, np.ndarray]:
-        views = [nearest_neighbours(X, min(self.n_neighbors, cap))]
+        views = [nearest_neighbors(X, min(self.n_neighbors, cap))]
         if self.lexical_neighbors and texts is not None:
             if len(texts) != X.shape[0]:
                 raise ValueError(f"{type(self).__name__}: {len(texts)} texts for {X.shape[0]} rows")
             lexical = lexical_vectors(texts)
             if lexical is not None:
-                views.append(nearest_neighbours(lexical, min(self.lexical_neighbors, cap)))
-        neighbours = np.hstack(views)
-        rows = np.repeat(np.arange(X.shape[0]), neighbours.shape[1])
-        return rows, neighbours.ravel()
+                views.append(nearest_neighbors(lexical, min(self.lexical_neighbors, cap)))
+        neighbors = np.hstack(views)
+        rows = np.repeat(np.arange(X.shape[0]), neighbors.shape[1])
+        return rows, neighbors.ravel()
 
     reads_texts = True  # fit takes the documents' texts (their lexical neighbours)
 
@@ -308,4 +308,4 @@ class NeighbourConsistency(Refiner):
         return self.classes_[np.argmax(self._logits(X), axis=1)]
 
 
-__all__ = ["NeighbourConsistency", "lexical_vectors", "nearest_neighbours", "train_consistency_head"]
+__all__ = ["NeighborConsistency", "lexical_vectors", "nearest_neighbors", "train_consistency_head"]

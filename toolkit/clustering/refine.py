@@ -41,10 +41,10 @@ class NoRefinement(Refiner):
     """The clustering's labels as they are (the default)."""
 
 
-SEARCH_MEMORY_MB = 128  # scikit-learn's working memory for a brute-force search; see cosine_neighbours
+SEARCH_MEMORY_MB = 128  # scikit-learn's working memory for a brute-force search; see cosine_neighbors
 
 
-def cosine_neighbours(index: NearestNeighbors, X, n_neighbors: int | None = None) -> np.ndarray:
+def cosine_neighbors(index: NearestNeighbors, X, n_neighbors: int | None = None) -> np.ndarray:
     """``index.kneighbors(X, n_neighbors)`` (indices only) with the distances computed in
     blocks of about :data:`SEARCH_MEMORY_MB`: scikit-learn's default (1 GB) makes one
     10,000 x 10,000 block, twice as slow, with the same neighbours, as blocks that fit the caches."""
@@ -63,7 +63,7 @@ def without_self(found: np.ndarray) -> np.ndarray:
     return found[keep].reshape(n, found.shape[1] - 1)
 
 
-def neighbour_votes(neighbours: np.ndarray, labels: np.ndarray, n_labels: int) -> np.ndarray:
+def neighbor_votes(neighbors: np.ndarray, labels: np.ndarray, n_labels: int) -> np.ndarray:
     """Per row, how many of its ``neighbours`` (indices, one row per document) hold each
     label; outlier neighbours (``-1``) do not vote.
 
@@ -71,10 +71,10 @@ def neighbour_votes(neighbours: np.ndarray, labels: np.ndarray, n_labels: int) -
     -------
     ndarray of shape (n_documents, n_labels)
     """
-    held = labels[neighbours]
-    rows = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
+    held = labels[neighbors]
+    rows = np.repeat(np.arange(len(neighbors)), neighbors.shape[1])
     ok = held.ravel() >= 0
-    votes = np.zeros((len(neighbours), n_labels))
+    votes = np.zeros((len(neighbors), n_labels))
     np.add.at(votes, (rows[ok], held.ravel()[ok]), 1.0)
     return votes
 
@@ -116,14 +116,14 @@ class KNNVote(Refiner):
             self.labels_ = labels
             return self
         self.index_ = NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(X)
-        neighbours = without_self(cosine_neighbours(self.index_, X))
+        neighbors = without_self(cosine_neighbors(self.index_, X))
         n_labels = int(labels.max()) + 1
         current = labels.copy()
         own = np.flatnonzero(clustered)
         passes = 0
         while passes < self.passes:
             passes += 1
-            votes = neighbour_votes(neighbours, current, n_labels)
+            votes = neighbor_votes(neighbors, current, n_labels)
             votes[own, current[own]] += 0.5  # a tie keeps the own label
             new = np.where(clustered, votes.argmax(axis=1), -1)
             changed = int((new != current).sum())
@@ -145,12 +145,12 @@ class KNNVote(Refiner):
             return labels
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False)
         k = min(self.n_neighbors, self.index_.n_samples_fit_)
-        neighbours = cosine_neighbours(self.index_, X, k)
+        neighbors = cosine_neighbors(self.index_, X, k)
         n_labels = max(int(self.labels_.max()), int(labels.max(initial=-1))) + 1
-        votes = neighbour_votes(neighbours, self.labels_, n_labels)
+        votes = neighbor_votes(neighbors, self.labels_, n_labels)
         own = np.flatnonzero(labels >= 0)
         votes[own, labels[own]] += 0.5
         return np.where(votes.max(axis=1) > 0, votes.argmax(axis=1), labels)
 
 
-__all__ = ["REFINERS", "KNNVote", "NoRefinement", "Refiner", "cosine_neighbours", "neighbour_votes", "without_self"]
+__all__ = ["REFINERS", "KNNVote", "NoRefinement", "Refiner", "cosine_neighbors", "neighbor_votes", "without_self"]

@@ -189,7 +189,7 @@ def method_settings(runs: list[Run]) -> dict[str, dict]:
     return out
 
 
-def summarise(groups: list[Group], metrics: list[str]) -> list[dict]:
+def summarize_groups(groups: list[Group], metrics: list[str]) -> list[dict]:
     """Per group and metric: n, mean, std (ddof 1) and the 95% t-interval of the mean."""
     from scipy import stats
 
@@ -283,4 +283,4 @@ def pairwise_tests(groups: list[Group], metric: str, pairs: list[tuple[int, int]
 
 __all__ = ["ALPHA", "Group", "Run", "check_metrics", "constant_metrics", "default_metrics", "find_runs", "flatten",
            "group_runs", "holm", "method_settings", "metric_names", "paired_test", "pairwise_tests", "plot",
-           "resolve_metrics", "smallest_p", "summarise", "to_csv", "to_frame", "to_markdown", "write_outputs"]
+           "resolve_metrics", "smallest_p", "summarize_groups", "to_csv", "to_frame", "to_markdown", "write_outputs"]

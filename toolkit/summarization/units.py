@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from toolkit.arrays import unit_rows
 from toolkit.params import Constraint, Int, Number
-from toolkit.text.cleaning import normalise
+from toolkit.text.cleaning import normalize_text
 from toolkit.text.corpus import Document
 
 
@@ -126,7 +126,7 @@ def topic_candidates(documents) -> list[Candidate]:
     first: dict[str, Candidate] = {}
     for doc in documents:
         for i, sentence in enumerate(doc.sentences):
-            key = normalise(sentence)
+            key = normalize_text(sentence)
             seen = first.get(key)
             if seen is None:
                 first[key] = Candidate(sentence, doc.id, i)

@@ -59,7 +59,7 @@ def clean_markup(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=2**18)
-def normalise(line: str) -> str:
+def normalize_text(line: str) -> str:
     """Fold case, quotes, dashes and punctuation so that near-identical lines compare equal.
 
     Cached: a run folds each sentence twice (near-duplicates, then a topic's distinct sentences)."""
@@ -95,7 +95,7 @@ class _Line:
 
 def _classify(lines: list[str]) -> list[_Line]:
     out = [_Line(t) for t in lines]
-    keys = [normalise(t) for t in lines]
+    keys = [normalize_text(t) for t in lines]
     counts = Counter(keys)
     markers = {
         i for i, t in enumerate(lines)
@@ -204,7 +204,7 @@ def split_page(text: str, min_paragraphs: int = 3) -> list[Article]:
     raw = [ln.strip() for ln in text.splitlines()]
     raw = [ln for ln in raw if ln]
     lines = _classify(raw)
-    keys = [normalise(ln.text) for ln in lines]
+    keys = [normalize_text(ln.text) for ln in lines]
     counts = Counter(keys)
     separator = _choose_separator(lines, keys, min_paragraphs)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from toolkit.params import Component, Int
-from toolkit.text.cleaning import normalise
+from toolkit.text.cleaning import normalize_text
 from toolkit.text.corpus import Corpus
 
 
@@ -73,7 +73,7 @@ def find_duplicate_passages(corpus: Corpus, min_sentences: int = 2, min_words: i
     where: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for d, doc in enumerate(corpus):
         for i, sentence in enumerate(doc.sentences):
-            key = normalise(sentence)
+            key = normalize_text(sentence)
             if len(key.split()) >= min_words:
                 where[key].append((d, i))
     pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)

@@ -84,7 +84,7 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
     return decode(read_bytes(path), path, encoding)
 
 
-def normalise_newlines(text: str) -> str:
+def normalize_newlines(text: str) -> str:
     """``\\r\\n`` and lone ``\\r`` line endings as ``\\n`` (text files only: CSV and JSONL keep
     what their quoting or escaping says)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -109,7 +109,7 @@ def read_word_list(path: str | Path, encoding: str = "utf-8") -> list[str]:
     """Words of a word-list file: one or more per line, blank lines and ``#`` comments skipped,
     lower-cased (as keyword tokens are)."""
     words = []
-    for line in normalise_newlines(read_text(path, encoding)).split("\n"):
+    for line in normalize_newlines(read_text(path, encoding)).split("\n"):
         words += line.split("#", 1)[0].lower().split()
     if not words:
         raise DataError(f"{shown_path(path)}: no words in the file (only comments and blank lines)")

@@ -22,7 +22,7 @@ from toolkit.registry import Registry
 from toolkit.text.cleaning import clean_markup, page_articles
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.dates import filename_date, parse_date
-from toolkit.text.files import data_path, fingerprint, normalise_newlines, read_text, shown_path
+from toolkit.text.files import data_path, fingerprint, normalize_newlines, read_text, shown_path
 
 LOADERS: Registry[Loader] = Registry("dataset.loader")
 
@@ -125,7 +125,7 @@ class ScrapedPageLoader(Loader):
 def title_and_body(text: str, first_line_title: bool) -> tuple[str, str]:
     """A text file's title (its first line, when ``first_line_title``) and body; line endings
     ``\\r\\n`` and ``\\r`` read as ``\\n``, the outer white space stripped."""
-    text = normalise_newlines(text)
+    text = normalize_newlines(text)
     if not first_line_title:
         return "", text.strip()
     head, _, body = text.strip().partition("\n")
@@ -182,7 +182,7 @@ class TextFolderLoader(Loader):
 
 
 @LOADERS.register("labelled_folders")
-class LabelledFoldersLoader(Loader):
+class LabeledFoldersLoader(Loader):
     """``articles/<label>/*.txt`` with optional ``summaries/<label>/*.txt`` (same names).
 
     Parameters
@@ -221,7 +221,7 @@ class LabelledFoldersLoader(Loader):
             summary_path = root / "summaries" / label / f.name
             summary = None
             if summary_path.is_file():
-                summary = normalise_newlines(read_text(summary_path, self.encoding)).strip()
+                summary = normalize_newlines(read_text(summary_path, self.encoding)).strip()
                 used.append(summary_path)
             docs.append(Document(id=f"{label}/{f.stem}", title=title, text=body, label=label,
                                  summary=summary, source=str(f), date=_file_date(f, self.dates)))
@@ -394,7 +394,7 @@ class JsonlLoader(_RecordLoader):
 # Data sets shipped with the package, as (loader, its parameters).
 BUILTIN = {
     "skynews": (ScrapedPageLoader, {"path": "skynews_world_page.txt"}),
-    "bbc_dev": (LabelledFoldersLoader, {"path": "bbc_dev"}),
+    "bbc_dev": (LabeledFoldersLoader, {"path": "bbc_dev"}),
     "ag_news": (CsvLoader, {
         "path": "ag_news_test.csv", "text": "description", "title": "title", "label": "label",
         "label_names": {"1": "World", "2": "Sports", "3": "Business", "4": "Sci/Tech"},

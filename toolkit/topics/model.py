@@ -46,13 +46,13 @@ PARTS = ("embedder", "reducer", "clusterer", "refiner", "adapter", "describer", 
 
 def default_part(part: str):
     """A new instance of a part's default component."""
-    from toolkit.clustering import CenterReducer, KMeansClusterer, NeighbourConsistency
+    from toolkit.clustering import CenterReducer, KMeansClusterer, NeighborConsistency
     from toolkit.embedding import MiniLMEmbedder, NoAdaptation
     from toolkit.text.sentences import BlingfireSplitter
     from toolkit.topics.describe import TopicDescriber
 
     return {"embedder": MiniLMEmbedder, "reducer": CenterReducer, "clusterer": KMeansClusterer,
-            "refiner": NeighbourConsistency, "adapter": NoAdaptation, "describer": TopicDescriber,
+            "refiner": NeighborConsistency, "adapter": NoAdaptation, "describer": TopicDescriber,
             "splitter": BlingfireSplitter}[part]()
 
 

@@ -80,9 +80,12 @@ def _own_classes(part: str) -> dict[str, type]:
     registries = {"embedder": EMBEDDERS, "reducer": REDUCERS, "clusterer": CLUSTERERS, "refiner": REFINERS,
                   "adapter": ADAPTERS, "splitter": SPLITTERS}
     classes = registries[part].classes() if part in registries else [TopicDescriber]
-    return {f"{c.__module__}.{c.__qualname__}": c for c in classes}
+    own = {f"{c.__module__}.{c.__qualname__}": c for c in classes}
+    # names model folders written before identifiers took one (American) spelling still use
+    return own | {old: own[new] for old, new in RENAMED.items() if new in own}
 
 
+RENAMED = {"toolkit.clustering.consistency.NeighbourConsistency": "toolkit.clustering.consistency.NeighborConsistency"}
 SKLEARN_PARTS = {"reducer": "TransformerMixin", "clusterer": "ClusterMixin"}  # where a model may hold one
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 MODEL_PARAMS = ("reduce_to", "merge_by")  # the model's own parameters besides its parts
