@@ -144,12 +144,13 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, path: str, *, pooling: str = "auto", include_title: bool = True, batch_size: int = 64,
                  cache: bool = True, device: str = "auto", encoder=None) -> None:
         self.path = path
-        self.pooling = pooling
-        self.include_title = include_title
-        self.batch_size = batch_size
-        self.cache = cache
-        self.device = device
-        self.encoder = encoder
+        self._keep(pooling=pooling, include_title=include_title, batch_size=batch_size, cache=cache, device=device,
+                   encoder=encoder)
+
+    def _keep(self, **settings) -> None:
+        """Store the settings both sentence-transformers embedders take, each as given."""
+        for name, value in settings.items():
+            setattr(self, name, value)
 
     @property
     def name(self) -> str:
@@ -336,12 +337,8 @@ class MiniLMEmbedder(SentenceTransformerEmbedder):
 
     def __init__(self, pooling: str = "auto", *, include_title: bool = True, batch_size: int = 64,
                  cache: bool = True, device: str = "auto", encoder=None) -> None:
-        self.pooling = pooling
-        self.include_title = include_title
-        self.batch_size = batch_size
-        self.cache = cache
-        self.device = device
-        self.encoder = encoder
+        self._keep(pooling=pooling, include_title=include_title, batch_size=batch_size, cache=cache, device=device,
+                   encoder=encoder)
 
     @property
     def path(self) -> str:

@@ -210,8 +210,6 @@ def _fitted_state(model, arrays: dict) -> dict | None:
     return state
 
 
-DOCUMENT_FIELDS = {"id": (str,), "title": (str,), "text": (str,), "sentences": (list,), "label": (str, None),
-                   "summary": (str, None), "source": (str,), "date": (str, None)}
 META_KEYS = {"format", "version", "components", "embedding_model", "tuned_encoder", "topics", "n_documents"}
 
 
@@ -235,97 +233,6 @@ def _read_meta(folder: Path) -> dict:
         exact_keys(expect(identity, dict, where, "embedding_model"), {"name", "weights_hash"}, set(),
                    f"{where}: embedding_model")
     return meta
-
-
-def _topics(records: list, where: str) -> list:
-    from toolkit.topics.describe import Topic
-    from toolkit.topics.stored_data import exact_keys, expect
-
-    topics = []
-    fields = {"id": int, "name": str, "keywords": list, "size": int, "documents": list}
-    optional = {"exemplars": list, "name_score": (int, float), "name_margin": (int, float), "candidate": str,
-                "named": bool}
-    for i, record in enumerate(records):
-        at = f"{where}: topic {i}"
-        exact_keys(expect(record, dict, at, "a topic"), set(fields), set(optional), at)
-        for key, kind in {**fields, **optional}.items():
-            if key in record and not (key in optional and record[key] is None):
-                expect(record[key], kind, at, key)
-        if not record["keywords"]:
-            raise DataError(f"{at}: has no keywords")
-        for pair in record["keywords"]:
-            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
-                    and isinstance(pair[1], int | float) and not isinstance(pair[1], bool)):
-                raise DataError(f"{at}: a keyword must be [word, weight], got {shown(pair)}")
-        if not all(isinstance(d, str) for d in record["documents"] + record.get("exemplars", [])):
-            raise DataError(f"{at}: document ids must be strings")
-        topics.append(Topic.from_dict(record))
-    if len({t.id for t in topics}) != len(topics):
-        raise DataError(f"{where}: two topics share an id")
-    for i, t in enumerate(topics):
-        if t.id < -1 or t.size != len(t.documents):
-            raise DataError(f"{where}: topic {i} has id {t.id} and size {t.size} for {len(t.documents)} documents")
-    return topics
-
-
-def _check_topic_documents(topics: list, documents: list, labels: np.ndarray, where: str) -> None:
-    """Each topic lists exactly the documents its label marks, and its exemplars are among them."""
-    ids = [d.id for d in documents]
-    for t in topics:
-        members = [ids[i] for i in np.flatnonzero(labels == t.id)]
-        if members != t.documents or not set(t.exemplars) <= set(t.documents):
-            raise DataError(f"{where}: topic {t.id}'s documents or exemplars disagree with the stored labels")
-
-
-def _documents(path: Path) -> list:
-    from toolkit.text.corpus import Document
-    from toolkit.topics.stored_data import exact_keys, parse_json, read_text
-
-    documents = []
-    for number, line in enumerate(read_text(path).split("\n"), 1):
-        if not line.strip():
-            continue
-        at = f"{path}:{number}"
-        record = parse_json(line, at)
-        if not isinstance(record, dict):
-            raise DataError(f"{at}: expected a JSON object, got {shown(record)}")
-        exact_keys(record, {"id", "title", "text"}, set(DOCUMENT_FIELDS) - {"id", "title", "text"}, at)
-        for key, value in record.items():
-            kinds = DOCUMENT_FIELDS[key]
-            if not (value is None and None in kinds) and not isinstance(value, tuple(k for k in kinds if k)):
-                raise DataError(f"{at}: {key} has the wrong type ({type(value).__name__})")
-        if not all(isinstance(s, str) for s in record.get("sentences", [])):
-            raise DataError(f"{at}: sentences must be strings")
-        documents.append(Document(**record))
-    return documents
-
-
-def _embeddings(arrays: dict, n: int, where: str):
-    """The stored document vectors (dense, or CSR from its parts), checked against ``n`` rows."""
-    from toolkit.topics.stored_data import check_finite
-
-    if "embeddings" in arrays:
-        X = arrays["embeddings"]
-        if X.ndim != 2 or X.shape[0] != n or X.shape[1] < 1 or X.dtype.kind != "f":
-            raise DataError(f"{where}: embeddings must be {n} rows of floats, got shape {X.shape} ({X.dtype})")
-        check_finite(X, f"{where}: embeddings")
-        return X
-    parts = ("embeddings_data", "embeddings_indices", "embeddings_indptr", "embeddings_shape")
-    missing = [p for p in parts if p not in arrays]
-    if missing:
-        raise DataError(f"{where}: holds neither embeddings nor {', '.join(missing)}")
-    data, indices, indptr, shape = (arrays[p] for p in parts)
-    if shape.shape != (2,) or shape.dtype.kind not in "iu" or data.ndim != 1 or data.dtype.kind != "f" \
-            or indices.ndim != 1 or indices.dtype.kind not in "iu" or indptr.ndim != 1 or indptr.dtype.kind not in "iu":
-        raise DataError(f"{where}: the sparse embeddings' parts have the wrong kinds or dimensions")
-    rows, columns = (int(v) for v in shape)
-    if rows != n or len(indptr) != n + 1 or len(indices) != len(data) or (n and indptr[0] != 0) \
-            or (len(indptr) and indptr[-1] != len(data)) or np.any(np.diff(indptr) < 0):
-        raise DataError(f"{where}: the sparse embeddings' parts disagree in size")
-    if len(indices) and (indices.min() < 0 or indices.max() >= columns):
-        raise DataError(f"{where}: a sparse embedding's column lies outside its {columns:,} columns")
-    check_finite(data, f"{where}: embeddings")
-    return sp.csr_matrix((data, indices, indptr), shape=(rows, columns))
 
 
 def _check_columns(embedder, X, where: str) -> None:
@@ -392,7 +299,16 @@ def _model_params(meta: dict, where: str) -> dict:
 
 def read_model_files(path) -> StoredModel:
     """Read and check every file of the model folder ``path`` as untrusted data."""
-    from toolkit.topics.stored_data import exact_keys, expect, inside, read_arrays
+    from toolkit.topics.stored_data import (
+        check_topic_documents,
+        exact_keys,
+        expect,
+        inside,
+        read_arrays,
+        read_documents,
+        read_topics,
+        stored_embeddings,
+    )
 
     folder = Path(path)
     if not folder.is_dir() or not (folder / "model.json").exists():
@@ -409,17 +325,17 @@ def read_model_files(path) -> StoredModel:
     labels = arrays["labels"]
     if labels.ndim != 1 or labels.dtype.kind not in "iu" or len(labels) != n:
         raise DataError(f"{npz}: labels must be {n:,} integers, got shape {labels.shape} ({labels.dtype})")
-    X = _embeddings(arrays, n, str(npz))
-    documents = _documents(inside(folder, "documents.jsonl", where))
+    X = stored_embeddings(arrays, n, str(npz))
+    documents = read_documents(inside(folder, "documents.jsonl", where))
     if len(documents) != n:
         raise DataError(f"{folder}/documents.jsonl: {len(documents):,} documents, model.json says {n:,}")
     if len({d.id for d in documents}) != n:
         raise DataError(f"{folder}/documents.jsonl: two documents share an id")
-    topics = _topics(meta["topics"], where)
+    topics = read_topics(meta["topics"], where)
     unknown = sorted(set(labels.tolist()) - {t.id for t in topics})
     if unknown:
         raise DataError(f"{npz}: label {unknown[0]} names no topic of model.json")
-    _check_topic_documents(topics, documents, labels, where)
+    check_topic_documents(topics, documents, labels, where)
     tuned = inside(folder, meta["tuned_encoder"], where) if meta["tuned_encoder"] is not None else None
     state = meta.get("fitted_state")
     if state is not None:

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+import scipy.sparse as sp
 
 from toolkit.errors import DataError, cut, shown
 
@@ -155,4 +156,96 @@ def check_finite(values: np.ndarray, where: str) -> None:
         raise DataError(f"{where}: holds NaN or infinite values")
 
 
-__all__ = ["check_finite", "exact_keys", "expect", "inside", "parse_json", "read_arrays", "read_json", "read_text"]
+DOCUMENT_FIELDS = {"id": (str,), "title": (str,), "text": (str,), "sentences": (list,), "label": (str, None),
+                   "summary": (str, None), "source": (str,), "date": (str, None)}
+
+
+def read_topics(records: list, where: str) -> list:
+    from toolkit.topics.describe import Topic
+
+    topics = []
+    fields = {"id": int, "name": str, "keywords": list, "size": int, "documents": list}
+    optional = {"exemplars": list, "name_score": (int, float), "name_margin": (int, float), "candidate": str,
+                "named": bool}
+    for i, record in enumerate(records):
+        at = f"{where}: topic {i}"
+        exact_keys(expect(record, dict, at, "a topic"), set(fields), set(optional), at)
+        for key, kind in {**fields, **optional}.items():
+            if key in record and not (key in optional and record[key] is None):
+                expect(record[key], kind, at, key)
+        if not record["keywords"]:
+            raise DataError(f"{at}: has no keywords")
+        for pair in record["keywords"]:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
+                    and isinstance(pair[1], int | float) and not isinstance(pair[1], bool)):
+                raise DataError(f"{at}: a keyword must be [word, weight], got {shown(pair)}")
+        if not all(isinstance(d, str) for d in record["documents"] + record.get("exemplars", [])):
+            raise DataError(f"{at}: document ids must be strings")
+        topics.append(Topic.from_dict(record))
+    if len({t.id for t in topics}) != len(topics):
+        raise DataError(f"{where}: two topics share an id")
+    for i, t in enumerate(topics):
+        if t.id < -1 or t.size != len(t.documents):
+            raise DataError(f"{where}: topic {i} has id {t.id} and size {t.size} for {len(t.documents)} documents")
+    return topics
+
+
+def check_topic_documents(topics: list, documents: list, labels: np.ndarray, where: str) -> None:
+    """Each topic lists exactly the documents its label marks, and its exemplars are among them."""
+    ids = [d.id for d in documents]
+    for t in topics:
+        members = [ids[i] for i in np.flatnonzero(labels == t.id)]
+        if members != t.documents or not set(t.exemplars) <= set(t.documents):
+            raise DataError(f"{where}: topic {t.id}'s documents or exemplars disagree with the stored labels")
+
+
+def read_documents(path: Path) -> list:
+    from toolkit.text.corpus import Document
+
+    documents = []
+    for number, line in enumerate(read_text(path).split("\n"), 1):
+        if not line.strip():
+            continue
+        at = f"{path}:{number}"
+        record = parse_json(line, at)
+        if not isinstance(record, dict):
+            raise DataError(f"{at}: expected a JSON object, got {shown(record)}")
+        exact_keys(record, {"id", "title", "text"}, set(DOCUMENT_FIELDS) - {"id", "title", "text"}, at)
+        for key, value in record.items():
+            kinds = DOCUMENT_FIELDS[key]
+            if not (value is None and None in kinds) and not isinstance(value, tuple(k for k in kinds if k)):
+                raise DataError(f"{at}: {key} has the wrong type ({type(value).__name__})")
+        if not all(isinstance(s, str) for s in record.get("sentences", [])):
+            raise DataError(f"{at}: sentences must be strings")
+        documents.append(Document(**record))
+    return documents
+
+
+def stored_embeddings(arrays: dict, n: int, where: str):
+    """The stored document vectors (dense, or CSR from its parts), checked against ``n`` rows."""
+    if "embeddings" in arrays:
+        X = arrays["embeddings"]
+        if X.ndim != 2 or X.shape[0] != n or X.shape[1] < 1 or X.dtype.kind != "f":
+            raise DataError(f"{where}: embeddings must be {n} rows of floats, got shape {X.shape} ({X.dtype})")
+        check_finite(X, f"{where}: embeddings")
+        return X
+    parts = ("embeddings_data", "embeddings_indices", "embeddings_indptr", "embeddings_shape")
+    missing = [p for p in parts if p not in arrays]
+    if missing:
+        raise DataError(f"{where}: holds neither embeddings nor {', '.join(missing)}")
+    data, indices, indptr, shape = (arrays[p] for p in parts)
+    if shape.shape != (2,) or shape.dtype.kind not in "iu" or data.ndim != 1 or data.dtype.kind != "f" \
+            or indices.ndim != 1 or indices.dtype.kind not in "iu" or indptr.ndim != 1 or indptr.dtype.kind not in "iu":
+        raise DataError(f"{where}: the sparse embeddings' parts have the wrong kinds or dimensions")
+    rows, columns = (int(v) for v in shape)
+    if rows != n or len(indptr) != n + 1 or len(indices) != len(data) or (n and indptr[0] != 0) \
+            or (len(indptr) and indptr[-1] != len(data)) or np.any(np.diff(indptr) < 0):
+        raise DataError(f"{where}: the sparse embeddings' parts disagree in size")
+    if len(indices) and (indices.min() < 0 or indices.max() >= columns):
+        raise DataError(f"{where}: a sparse embedding's column lies outside its {columns:,} columns")
+    check_finite(data, f"{where}: embeddings")
+    return sp.csr_matrix((data, indices, indptr), shape=(rows, columns))
+
+
+__all__ = ["DOCUMENT_FIELDS", "check_finite", "check_topic_documents", "exact_keys", "expect", "inside", "parse_json",
+           "read_arrays", "read_documents", "read_json", "read_text", "read_topics", "stored_embeddings"]
