@@ -567,3 +567,22 @@ def test_cache_clear_removes_only_the_toolkits_cache_files(tmp_path, monkeypatch
     assert main(["cache", "clear"]) == 0
     assert "removed 1 embedding cache file" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "embeddings").glob("*.sqlite")) == ["notes.sqlite", "plain.sqlite"]
+
+
+def test_a_folder_of_the_users_where_the_run_goes_is_never_replaced(tmp_path, capsys):
+    """A folder at the run's own path that is not a run folder (or a link) stays as it is: the
+    run ends in one line, exit 2, and leaves nothing of its own."""
+    from toolkit.cli import default_experiment
+    from toolkit.experiments.config import load_file, resolve, run_id
+    from toolkit.experiments.sweep import data_fingerprint
+
+    resolved = resolve(load_file(default_experiment()))
+    parent = tmp_path / "results" / resolved["name"]
+    final = parent / run_id(resolved, data_fingerprint(resolved["dataset"], resolved["seed"]))
+    final.mkdir(parents=True)
+    (final / "thesis.tex").write_text("mine")
+    assert main(["run", "--quiet", "--out", str(tmp_path / "results")]) == 2
+    err = capsys.readouterr().err
+    assert "not a run folder" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in final.iterdir()) == ["thesis.tex"]
+    assert [p.name for p in parent.iterdir()] == [final.name]

@@ -216,7 +216,7 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
             listed = sorted({p.name for p in tmp.iterdir()} - {MARKER} | set(figure_files(jobs)) | {"report.html"})
             (tmp / "report.html").write_text(report_html(result, listed), encoding="utf-8")
             drawing.wait()
-        publish(tmp, final)
+        publish(tmp, final, replaceable=lambda folder: (folder / "metrics.json").is_file())
     except OSError as err:  # a disk that fills, a folder removed under us: nothing half-written stays
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_if_empty(parent)

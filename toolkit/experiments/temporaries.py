@@ -77,8 +77,10 @@ def remove_stale_temporaries(parent: Path) -> int:
     return removed
 
 
-def publish(tmp: Path, final: Path, attempts: int = 5) -> None:
-    """Rename the finished folder ``tmp`` to ``final``, replacing a folder already there.
+def publish(tmp: Path, final: Path, attempts: int = 5, replaceable=lambda folder: True) -> None:
+    """Rename the finished folder ``tmp`` to ``final``, replacing a folder already there when
+    ``replaceable(final)`` says it is one the toolkit wrote (never a link, never anything else:
+    an OSError then, and nothing is touched).
 
     Another process may publish the same run at the same moment (the same run id, so the same
     contents): whichever rename lands last stays, both succeed, and the replaced folder is
@@ -94,6 +96,8 @@ def publish(tmp: Path, final: Path, attempts: int = 5) -> None:
                 raise
         if attempt == attempts - 1:
             break
+        if final.is_symlink() or not replaceable(final):
+            raise OSError(errno.EEXIST, "something that is not a run folder is already there; move it away")
         old = make_temporary(final.parent, final.name, prefix=".old-")
         try:
             os.rename(final, old / "run")  # into our marked folder: a kill now leaves only our temporary
