@@ -28,6 +28,14 @@ from toolkit.clustering.external import constructor_defaults, describe, import_c
 from toolkit.embedding import ADAPTERS, EMBEDDERS
 from toolkit.errors import ConfigError, ParameterError, shown
 from toolkit.evaluation import Evaluator
+from toolkit.experiments.yamlfile import (  # noqa: F401 (the experiment file's readers, used from here too)
+    MAX_YAML_NODES,
+    apply_overrides,
+    load_file,
+    parse_override,
+    parse_yaml,
+    set_dotted,
+)
 from toolkit.params import SEED, Text, check_parameter
 from toolkit.registry import Registry
 from toolkit.summarization.methods import SUMMARIZERS
@@ -334,115 +342,6 @@ def _check_input_kind(resolved: dict) -> None:
                           f"{{model: {'counts' if method == 'lda' else 'tfidf'}}}")
     if resolved["reduce"]["method"] not in ("none", "center"):
         raise ConfigError(f"cluster.method: {method} needs the term weights themselves; use reduce: {{method: none}}")
-
-
-MAX_YAML_NODES = 100_000  # nodes of a YAML document once its aliases are expanded
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a key given twice in one mapping."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:
-                continue  # an unhashable key: the base class reports it
-            if duplicate:
-                raise yaml.constructor.ConstructorError(None, None, f"key {shown(key)} is given twice",
-                                                        key_node.start_mark)
-        return super().construct_mapping(node, deep)
-
-
-def _expanded_size(node, memo: dict) -> int:
-    """Nodes in ``node`` with every alias expanded (each shared node counted once per use)."""
-    if id(node) in memo:
-        return memo[id(node)]
-    memo[id(node)] = 1  # a node that contains itself counts once
-    if isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    elif isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
-    else:
-        size = 1
-    memo[id(node)] = size
-    return size
-
-
-def parse_yaml(text: str):
-    """YAML text as Python values, safely: no tags that run code, no key given twice, and at
-    most MAX_YAML_NODES nodes after aliases are expanded (a few hundred bytes of nested aliases
-    can otherwise stand for billions of values)."""
-    loader = _StrictLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        if _expanded_size(node, {}) > MAX_YAML_NODES:
-            raise yaml.YAMLError(f"more than {MAX_YAML_NODES:,} values once its aliases are expanded")
-        return loader.construct_document(node)
-    except RecursionError:
-        raise yaml.YAMLError("nested too deeply") from None
-    finally:
-        loader.dispose()
-
-
-def _yaml_problem(err: yaml.YAMLError) -> str:
-    return shown(getattr(err, "problem", None) or str(err), 200).strip("'\"")
-
-
-def parse_override(item: str, flag: str = "--set") -> tuple[list[str], Any]:
-    """``KEY=VALUE`` -> (dotted path parts, YAML-parsed value); errors name ``flag``."""
-    if "=" not in item:
-        raise ConfigError(f"{flag} {shown(item)}: expected KEY=VALUE (for example cluster.n_clusters=4)")
-    key, _, raw = item.partition("=")
-    parts = key.strip().split(".")
-    if not all(parts):
-        raise ConfigError(f"{flag} {shown(item)}: {shown(key)} is not a dotted key")
-    try:
-        value = parse_yaml(raw) if raw.strip() else ""
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{flag} {shown(item)}: value is not valid YAML ({_yaml_problem(err)})") from None
-    return parts, value
-
-
-def set_dotted(config: dict, parts: list[str], value: Any, culprit: str) -> None:
-    """Set ``value`` at the dotted path ``parts`` inside ``config`` (in place)."""
-    node = config
-    for depth, part in enumerate(parts[:-1]):
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            raise ConfigError(f"{culprit}: {'.'.join(parts[:depth + 1])} is not a section")
-        node = child
-    node[parts[-1]] = value
-
-
-def apply_overrides(config: dict, overrides: list[str]) -> dict:
-    """A copy of ``config`` with each ``KEY=VALUE`` set at its dotted path."""
-    config = copy.deepcopy(config)
-    for item in overrides:
-        parts, value = parse_override(item)
-        set_dotted(config, parts, value, f"--set {item!r}")
-    return config
-
-
-def load_file(path: str | Path) -> dict:
-    """Read an experiment file (YAML); errors name the file and line."""
-    from toolkit.text.files import read_text, shown_path
-
-    path = Path(path)
-    try:
-        data = parse_yaml(read_text(path))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{shown_path(path)}:{mark.line + 1}" if mark else shown_path(path)
-        raise ConfigError(f"{where}: not valid YAML ({_yaml_problem(err)})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{shown_path(path)}: expected a mapping of settings at the top level")
-    return data
 
 
 def run_id(resolved: dict, data_fingerprint: str) -> str:

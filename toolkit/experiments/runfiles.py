@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from toolkit.errors import DataError, cut
-from toolkit.experiments.config import parse_yaml
+from toolkit.experiments.yamlfile import parse_yaml
 from toolkit.summarization.units import Summary
 from toolkit.text.files import shown_path
 from toolkit.topics.describe import Topic
