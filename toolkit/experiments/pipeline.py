@@ -15,7 +15,7 @@ import numpy as np
 from toolkit.errors import DataError
 from toolkit.experiments import config as cfg
 from toolkit.experiments.config import build
-from toolkit.experiments.result import Derived, RunResult, assignment_rows
+from toolkit.experiments.result import Derived, RunResult, assignment_rows, over_time_table
 from toolkit.summarization import sentence_encoder
 from toolkit.timing import StageProgress, Timings, on_terminal, timed
 from toolkit.topics.model import UNCERTAIN_BELOW, TopicModel
@@ -150,12 +150,9 @@ def derive(resolved: dict, corpus, model: TopicModel, splitter) -> Derived:
     tree = model.topic_tree() if sum(t.id >= 0 for t in model.topics_) >= 3 else None
     over_time = None
     if any(d.date for d in corpus):
-        from toolkit.topics.over_time import topics_over_time
-
         settings = resolved.get("over_time", {})
-        over_time = topics_over_time([d.date for d in corpus], model.labels_, [d.full_text for d in corpus],
-                                     {t.id: t.name for t in model.topics_}, settings.get("bin", "auto"),
-                                     settings.get("keywords", 5), stop_words)
+        over_time = over_time_table(corpus, model.labels_, model.topics_, settings, settings.get("bin", "auto"),
+                                    stop_words)
     # One projection, made in this process, for the map and the page alike
     coords = project_2d(model.embeddings_, resolved["seed"])
     return Derived(coords=coords, topic_tree=tree, over_time=over_time, stop_words=stop_words, split=splitter.split)

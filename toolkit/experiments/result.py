@@ -66,6 +66,16 @@ def assignment_rows(corpus: Corpus, labels: np.ndarray, topics: list[Topic], pro
              "date": d.date or "", **extra} for d, k, extra in zip(corpus, labels, soft)]
 
 
+def over_time_table(corpus: Corpus, labels: np.ndarray, topics: list[Topic], settings: dict, bin: str,
+                    stop_words: list[str] | None):
+    """Topics over time of a run at ``bin`` (:func:`toolkit.topics.over_time.topics_over_time`),
+    with the experiment's ``over_time`` settings and keyword stop words."""
+    from toolkit.topics.over_time import topics_over_time
+
+    return topics_over_time([d.date for d in corpus], labels, [d.full_text for d in corpus],
+                            {t.id: t.name for t in topics}, bin, settings.get("keywords", 5), stop_words)
+
+
 def top_topics(probabilities: np.ndarray, ids: list[int], uncertain_below: float) -> list[dict]:
     """Each row's three most likely topics and their probabilities, and whether the best is
     below ``uncertain_below`` (empty cells where there are fewer topics)."""
@@ -212,11 +222,6 @@ class RunResult:
 
     def assignments(self) -> list[dict]:
         """One record per document: id, title, cluster, topic, label (as in ``assignments.csv``)."""
-        if self._assignments is None:
-            from toolkit.topics.model import UNCERTAIN_BELOW
-
-            self._assignments = assignment_rows(self.corpus, self.labels, self.topics, self.probabilities,
-                                                UNCERTAIN_BELOW)
         return self._assignments
 
     @property
@@ -235,17 +240,14 @@ class RunResult:
         ``bin`` defaults to the experiment's ``over_time.bin``; the keywords leave out the
         experiment's topic stop words.
         """
-        from toolkit.topics.over_time import topics_over_time
-
         settings = self.config.get("over_time", {})
         default = settings.get("bin", "auto")
         bin = bin or default
         if bin == default and self._derived is not None and self._derived.over_time is not None:
             return self._derived.over_time.copy()  # the table the run computed (its CSV, plot and report)
         if bin not in self._over_time:
-            self._over_time[bin] = topics_over_time(
-                [d.date for d in self.corpus], self.labels, [d.full_text for d in self.corpus],
-                {t.id: t.name for t in self.topics}, bin, settings.get("keywords", 5), self.derived.stop_words)
+            self._over_time[bin] = over_time_table(self.corpus, self.labels, self.topics, settings, bin,
+                                                   self.derived.stop_words)
         return self._over_time[bin].copy()
 
     @property

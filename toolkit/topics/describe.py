@@ -125,6 +125,14 @@ def topic_table(topics: list[Topic]):
                         columns=TOPIC_TABLE_COLUMNS)
 
 
+STOP_WORD_LISTS = ("english", "none")  # the ``stop_words`` names that are not a file
+
+
+def names_a_file(stop_words) -> bool:
+    """Whether a ``stop_words`` setting is the path of a word-list file (not a list, not a named list)."""
+    return isinstance(stop_words, str) and stop_words.strip().lower() not in STOP_WORD_LISTS
+
+
 class TopicDescriber(Component):
     """Describe clusters: keywords, exemplars and names.
 
@@ -203,16 +211,12 @@ class TopicDescriber(Component):
         """The words keywords leave out, from ``stop_words`` and ``extra_stop_words`` (None: none)."""
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-        if isinstance(self.stop_words, str):
-            choice = self.stop_words.strip().lower()
-            if choice == "english":
-                words = set(ENGLISH_STOP_WORDS)
-            elif choice == "none":
-                words = set()
-            else:
-                from toolkit.text.files import read_word_list
+        if names_a_file(self.stop_words):
+            from toolkit.text.files import read_word_list
 
-                words = set(read_word_list(self.stop_words))
+            words = set(read_word_list(self.stop_words))
+        elif isinstance(self.stop_words, str):
+            words = set(ENGLISH_STOP_WORDS) if self.stop_words.strip().lower() == "english" else set()
         else:
             words = {w.lower() for w in self.stop_words}
         words |= {w.lower() for w in self.extra_stop_words}

@@ -74,12 +74,12 @@ def fitted_attributes(obj) -> dict:
 class StateWriter:
     """Encodes states; the arrays they hold are collected in :attr:`arrays` under unique keys."""
 
-    def __init__(self, prefix: str = "state") -> None:
+    def __init__(self, prefix: str = "state_") -> None:
         self.prefix = prefix
         self.arrays: dict[str, np.ndarray] = {}
 
     def _array(self, value: np.ndarray) -> str:
-        key = f"{self.prefix}_{len(self.arrays)}"
+        key = f"{self.prefix}{len(self.arrays)}"
         self.arrays[key] = value
         return key
 

@@ -29,7 +29,6 @@ import copy
 import inspect
 import json
 import logging
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from toolkit.errors import DataError, ToolkitError, cut, shown
+from toolkit.topics.describe import names_a_file
 
 log = logging.getLogger("toolkit")
 FORMAT = "toolkit.TopicModel"
@@ -87,7 +87,6 @@ def _own_classes(part: str) -> dict[str, type]:
 
 RENAMED = {"toolkit.clustering.consistency.NeighbourConsistency": "toolkit.clustering.consistency.NeighborConsistency"}
 SKLEARN_PARTS = {"reducer": "TransformerMixin", "clusterer": "ClusterMixin"}  # where a model may hold one
-_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 MODEL_PARAMS = ("reduce_to", "merge_by")  # the model's own parameters besides its parts
 FITTED_PARTS = ("reducer", "clusterer", "refiner")  # what transform uses, restored from their fitted state
 MODEL_STATE = ("reduced_", "_cluster_map", "_final_map")  # the model's own fitted attributes that are stored
@@ -118,7 +117,7 @@ def build_component(spec: dict, where: str, part: str = "clusterer"):
     own = _own_classes(part)
     if path in own:
         cls = own[path]
-    elif part in SKLEARN_PARTS and _DOTTED.fullmatch(path) and path.split(".")[0] == "sklearn":
+    elif part in SKLEARN_PARTS and path.split(".")[0] == "sklearn":
         cls = _sklearn_class(path, part, where)
     else:
         raise DataError(f"{where}: {shown(path)} is not one of the toolkit's {part} classes"
@@ -150,9 +149,7 @@ def _stored_spec(component) -> dict:
     """A component's spec as saved: a stop-word file becomes the words it holds, so the model
     folder needs no file of this machine."""
     spec = component_spec(component)
-    words = spec["params"].get("stop_words")
-    if hasattr(component, "stop_word_list") and isinstance(words, str) and words.strip().lower() not in (
-            "english", "none"):
+    if hasattr(component, "stop_word_list") and names_a_file(spec["params"].get("stop_words")):
         spec["params"]["stop_words"] = component.stop_word_list() or []
     return spec
 
@@ -199,7 +196,7 @@ def _fitted_state(model, arrays: dict) -> dict | None:
     ``arrays``), or None when one of them is not plain data: that model is fitted again on load."""
     from toolkit.topics.state import NotStorable, StateWriter
 
-    writer = StateWriter(STATE_PREFIX.rstrip("_"))
+    writer = StateWriter(STATE_PREFIX)
     try:
         state = {part: writer.state(getattr(model, f"{part}_"), part) for part in FITTED_PARTS}
         state["model"] = {name: writer.encode(getattr(model, name), name, 0) for name in MODEL_STATE}
@@ -248,7 +245,7 @@ def _check_components(parts: dict, folder: Path) -> None:
     """What the stored parameters point at: a stop-word list is stored as its words, never as a
     file of this machine (a local sentence-transformers model's own check is in its rules)."""
     describer = parts["describer"]
-    if isinstance(describer.stop_words, str) and describer.stop_words.strip().lower() not in ("english", "none"):
+    if names_a_file(describer.stop_words):
         raise DataError(f"{folder}/model.json: describer: stop_words names a file ({shown(describer.stop_words)}); "
                         "a saved model stores its stop words as a list")
 
