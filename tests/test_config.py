@@ -11,7 +11,7 @@ from toolkit.experiments import config as cfg
 def test_defaults_are_filled_and_stable():
     a = cfg.resolve({})
     assert a["dataset"] == {"loader": "builtin", "name": "skynews", "sample": None, "sample_seed": 0,
-                            "max_chars": 1_000_000}
+                            "max_chars": 1_000_000, "markup": True}
     assert a["cluster"]["method"] == "kmeans" and a["summarize"]["document"] == {"sentences": 3}
     assert cfg.resolve(a) == a
     assert cfg.run_id(a, "x") == cfg.run_id(cfg.resolve({}), "x") != cfg.run_id(a, "y")

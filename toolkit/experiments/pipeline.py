@@ -131,6 +131,7 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=Non
     metrics["corpus"] = {
         "documents": len(corpus), "sentences": sum(len(d.sentences) for d in corpus),
         "skipped_documents": skipped, "removed_lines": len(corpus.removed),
+        "repaired_documents": len(corpus.repaired),
         "duplicate_passages": len(corpus.duplicates),
     }
     metrics["timings"] = dict(timings)

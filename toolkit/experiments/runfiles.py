@@ -82,12 +82,15 @@ def read_duplicates(folder: Path) -> list[dict]:
     return found
 
 
-def read_cleaning(folder: Path) -> tuple[list[dict], str]:
-    """A run folder's cleaning log and the fingerprint of the data it read."""
+def read_cleaning(folder: Path) -> tuple[list[dict], list[dict], str]:
+    """A run folder's cleaning log, as the lines removed and the documents repaired (the
+    records with ``changes``), and the fingerprint of the data it read."""
     folder = Path(folder)
-    removed = _read_json_text(folder / "cleaning.jsonl", lines=True) if (folder / "cleaning.jsonl").is_file() else []
+    log = _read_json_text(folder / "cleaning.jsonl", lines=True) if (folder / "cleaning.jsonl").is_file() else []
     env = _read_json_text(folder / "environment.json") if (folder / "environment.json").is_file() else {}
-    return removed, env.get("data_sha256", "") if isinstance(env, dict) else ""
+    removed = [r for r in log if not (isinstance(r, dict) and "changes" in r)]
+    repaired = [r for r in log if isinstance(r, dict) and "changes" in r]
+    return removed, repaired, env.get("data_sha256", "") if isinstance(env, dict) else ""
 
 
 def read_config_and_metrics(folder: Path) -> tuple[dict, dict]:

@@ -201,7 +201,8 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
                 # JSON Lines are written line by line: a million summaries never become one string
                 "summaries.jsonl": (json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in result.summaries),
                 "duplicates.json": _json(result.corpus.duplicates),
-                "cleaning.jsonl": (json.dumps(r, ensure_ascii=False) + "\n" for r in result.corpus.removed),
+                "cleaning.jsonl": (json.dumps(r, ensure_ascii=False) + "\n"
+                                   for r in [*result.corpus.removed, *result.corpus.repaired]),
                 "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
                 "report.md": report_markdown(result),
             }
@@ -258,8 +259,9 @@ def load_run(path: str | Path) -> RunResult:
         return TopicModel.load(model_folder(folder))
 
     def corpus(documents) -> Corpus:
-        removed, fingerprint = read_cleaning(folder)
-        return Corpus(list(documents), removed=removed, duplicates=read_duplicates(folder), fingerprint=fingerprint)
+        removed, repaired, fingerprint = read_cleaning(folder)
+        return Corpus(list(documents), removed=removed, repaired=repaired, duplicates=read_duplicates(folder),
+                      fingerprint=fingerprint)
 
     loaders = RunLoaders(model, corpus, lambda: read_duplicates(folder), lambda: _settings_derived(config))
     return RunResult(config, folder.name, folder, None, None, labels, topics, summaries, metrics,

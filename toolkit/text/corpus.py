@@ -65,6 +65,9 @@ class Corpus:
         Data set name, for reports.
     removed : list of dict
         Lines the cleaner dropped, each ``{"document", "line", "reason"}``.
+    repaired : list of dict
+        Documents whose markup was repaired, each ``{"document", "reason", "changes"}`` with
+        ``changes`` counting what was changed (:func:`toolkit.text.cleaning.repair_markup`).
     duplicates : list of dict
         Near-duplicate passages across documents, filled by :mod:`toolkit.duplicates`.
     fingerprint : str
@@ -74,6 +77,7 @@ class Corpus:
     documents: list[Document]
     name: str = ""
     removed: list[dict] = field(default_factory=list)
+    repaired: list[dict] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
     fingerprint: str = ""
 

@@ -19,7 +19,7 @@ from toolkit.arrays import seeded_sample
 from toolkit.errors import DataError, cut, shown
 from toolkit.params import SEED, Boolean, Character, Component, Int, MappingOf, NoneValue, Options, Text
 from toolkit.registry import Registry
-from toolkit.text.cleaning import clean_markup, page_articles
+from toolkit.text.cleaning import page_articles, repair_markup
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.dates import filename_date, parse_date
 from toolkit.text.files import data_path, fingerprint, normalize_newlines, read_text, shown_path
@@ -45,18 +45,24 @@ class Loader(Component):
         Refuse a document longer than this many characters (None: no limit). One
         document of megabytes is usually a scraping accident (a whole dump in one
         record); raise the limit when it is not.
+    markup : bool
+        Repair markup in titles, texts and summaries (:func:`~toolkit.text.cleaning.clean_markup`):
+        HTML entities and tags, entity residue that lost its ``&`` (``quot;``, `` #39;``) and
+        the backslashes feeds leave for line breaks and before ``$``; what changed is counted per
+        document in ``Corpus.repaired`` (the run's ``cleaning.jsonl``). False keeps the text as read.
     """
 
-    _parameter_constraints = {"sample": [Int(1), NoneValue()], "sample_seed": SEED,
+    _parameter_constraints = {"sample": [Int(1), NoneValue()], "sample_seed": SEED, "markup": [Boolean()],
                               "max_chars": [Int(1), NoneValue()], "path": [Text()], "encoding": [Text()],
                               "first_line_title": [Boolean()], "dates": [Options("filename"), NoneValue()]}
     _checked_methods = ("load",)
 
     def __init__(self, sample: int | None = None, *, sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS) -> None:
+                 max_chars: int | None = MAX_CHARS, markup: bool = True) -> None:
         self.sample = sample
         self.sample_seed = sample_seed
         self.max_chars = max_chars
+        self.markup = markup
 
     def _load(self) -> Corpus:
         raise NotImplementedError
@@ -82,6 +88,10 @@ class Loader(Component):
             if self.sample < len(corpus):
                 keep = seeded_sample(len(corpus), self.sample, self.sample_seed)
                 corpus.documents = [corpus.documents[i] for i in keep]
+                kept = {doc.id for doc in corpus.documents}
+                corpus.removed = [r for r in corpus.removed if r.get("document") in kept]
+        if self.markup:
+            corpus.repaired = repair_markup(corpus.documents)
         return corpus
 
 
@@ -103,8 +113,8 @@ class ScrapedPageLoader(Loader):
 
     def __init__(self, path: str, *, encoding: str = "utf-8", min_paragraphs: int = 3,
                  sample: int | None = None, sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS) -> None:
-        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
+                 max_chars: int | None = MAX_CHARS, markup: bool = True) -> None:
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars, markup=markup)
         self.path = path
         self.encoding = encoding
         self.min_paragraphs = min_paragraphs
@@ -155,8 +165,8 @@ class TextFolderLoader(Loader):
 
     def __init__(self, path: str, *, pattern: str = "**/*.txt", first_line_title: bool = False,
                  encoding: str = "utf-8", sample: int | None = None, sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS, dates: str | None = None) -> None:
-        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
+                 max_chars: int | None = MAX_CHARS, dates: str | None = None, markup: bool = True) -> None:
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars, markup=markup)
         self.path = path
         self.pattern = pattern
         self.first_line_title = first_line_title
@@ -199,8 +209,8 @@ class LabeledFoldersLoader(Loader):
 
     def __init__(self, path: str, *, first_line_title: bool = True, encoding: str = "utf-8",
                  sample: int | None = None, sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS, dates: str | None = None) -> None:
-        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
+                 max_chars: int | None = MAX_CHARS, dates: str | None = None, markup: bool = True) -> None:
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars, markup=markup)
         self.path = path
         self.first_line_title = first_line_title
         self.encoding = encoding
@@ -238,7 +248,7 @@ class _RecordLoader(Loader):
     _parameter_constraints = {**Loader._parameter_constraints, "text": [Text()],
                               **{k: [Text(), NoneValue()] for k in ("title", "label", "id", "summary", "date",
                                                                    "date_format")},
-                              "label_names": [MappingOf(Text()), NoneValue()], "markup": [Boolean()],
+                              "label_names": [MappingOf(Text()), NoneValue()],
                               "delimiter": [Character()]}
 
     def __init__(self, path: str, *, text: str = "text", title: str | None = None,
@@ -246,9 +256,8 @@ class _RecordLoader(Loader):
                  label_names: dict[str, str] | None = None, markup: bool = True,
                  encoding: str = "utf-8", sample: int | None = None, sample_seed: int = 0,
                  max_chars: int | None = MAX_CHARS, date: str | None = None, date_format: str | None = None) -> None:
-        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars, markup=markup)
         self.path = path
-        self.markup = markup
         self.date = date
         self.date_format = date_format
         self.text = text
@@ -282,11 +291,10 @@ class _RecordLoader(Loader):
         label = get["label"]
         if label is not None and self.label_names:
             label = self.label_names.get(label, label)
-        fix = clean_markup if self.markup else str
         return Document(
             id=get["id"] if get["id"] not in (None, "") else str(number),
-            title=fix(get["title"] or ""),
-            text=fix(get["text"] or ""),
+            title=get["title"] or "",
+            text=get["text"] or "",
             label=label,
             summary=get["summary"],
             source=where,
@@ -310,7 +318,7 @@ class CsvLoader(_RecordLoader):
     label_names : dict or None
         Renames gold label values (``{"1": "World"}``).
     markup : bool
-        Decode HTML entities and drop tags in titles and texts.
+        Repair markup (see :class:`Loader`).
     delimiter : str
         Field separator.
     encoding : str
@@ -364,7 +372,7 @@ class JsonlLoader(_RecordLoader):
     label_names : dict or None
         Renames gold label values.
     markup : bool
-        Decode HTML entities and drop tags in titles and texts.
+        Repair markup (see :class:`Loader`).
     encoding : str
         The file's text encoding.
     """
@@ -423,8 +431,8 @@ class BuiltinLoader(Loader):
 
     def __init__(self, name: str = "skynews", *, sample: int | None = None,
                  sample_seed: int = 0,
-                 max_chars: int | None = MAX_CHARS) -> None:
-        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars)
+                 max_chars: int | None = MAX_CHARS, markup: bool = True) -> None:
+        super().__init__(sample, sample_seed=sample_seed, max_chars=max_chars, markup=markup)
         self.name = name
 
     def _load(self) -> Corpus:
