@@ -25,7 +25,8 @@ def test_tables_have_the_documented_columns(bbc_run):
     assert list(bbc_run.documents.columns) == ["id", "title", "cluster", "topic", "label", "date", "top1", "p1", "top2",
                                               "p2", "top3", "p3", "uncertain"]
     assert list(bbc_run.topic_table.columns) == [
-        "topic_id", "name", "named", "size", "keywords", "exemplars", "candidate", "name_score", "name_margin"]
+        "topic_id", "name", "named", "size", "keywords", "exemplars", "candidate", "name_score", "name_margin",
+        "name_lead"]
     assert list(bbc_run.summary_table.columns) == ["unit", "unit_id", "unit_name", "rank", "score", "document",
                                                    "position", "text"]
     assert list(bbc_run.metric_table.columns) == ["metric", "value"]

@@ -113,3 +113,28 @@ def test_sentences_split_in_workers_equal_those_split_in_process(monkeypatch):
         doc.sentences = []
     assert [d.sentences for d in SPLITTERS.get("blingfire")().transform(corpus)] == expected
     assert sum(map(len, expected)) > 1000
+
+
+def test_keyword_vocabulary_folds_possessives_and_inflections_not_other_words():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from toolkit.topics.vocabulary import NEWS_STOP_WORDS, KeywordVocabulary, default_vocabulary
+
+    vocabulary = default_vocabulary(sorted(ENGLISH_STOP_WORDS), news=True, lemmatize=True)
+    assert vocabulary.fold("trump's") == vocabulary.fold("trump’s") == "trump"
+    assert vocabulary.fold("elections") == "election" and vocabulary.fold("countries") == "country"
+    # a lemma that is not an inflection of the word is refused, and hyphenated words keep their form
+    assert vocabulary.fold("best") == "best" and vocabulary.fold("told") == "told"
+    assert vocabulary.fold("year-olds") == "year-olds" and vocabulary.fold("news") == "news"
+    texts = ["Trump's elections, AP says", "Trump won two elections, Reuters reports", "The countries' 2019 budget",
+             "Reuters's report: three countries"]
+    counts, terms = vocabulary.counts(texts)
+    assert list(terms) == \
+        ["budget", "countries", "elections", "report", "trump", "won"]
+    column = {t: i for i, t in enumerate(terms)}
+    assert counts[:, column["trump"]].toarray().ravel().tolist() == [1, 1, 0, 0]
+    assert counts[:, column["report"]].toarray().ravel().tolist() == [0, 1, 0, 1]  # "reports" and "report"
+    assert {"said", "says", "told", "ap", "reuters", "afp", "new", "year-old"} <= NEWS_STOP_WORDS
+    assert not set(terms) & NEWS_STOP_WORDS
+    plain = KeywordVocabulary(frozenset(ENGLISH_STOP_WORDS), lemmatize=False, possessives=False)
+    assert {"trump's", "reuters", "says", "ap"} <= set(plain.counts(texts)[1])

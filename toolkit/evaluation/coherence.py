@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,9 +14,11 @@ from toolkit.text.terms import KEYWORD_PATTERN
 _TOKEN = re.compile(KEYWORD_PATTERN)
 
 
-def window_counts(texts: list[str], index: dict[str, int], window: int) -> tuple[np.ndarray, np.ndarray, int]:
+def window_counts(texts: list[str], index: dict[str, int], window: int,
+                  fold: Callable[[str], str] | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """In how many sliding windows of ``window`` tokens each indexed word occurs, and each
-    pair of them together (a text shorter than the window is one window).
+    pair of them together (a text shorter than the window is one window). With ``fold``, a
+    token counts as the word ``fold(token)`` (the keywords' vocabulary: ``trump's`` as ``trump``).
 
     All windows of all texts are rows of one sparse boolean matrix (windows x words): a
     word at token ``p`` of a text with ``m`` windows is in its windows ``max(0, p - window + 1)``
@@ -27,10 +30,16 @@ def window_counts(texts: list[str], index: dict[str, int], window: int) -> tuple
     """
     k = len(index)
     positions, ids, lengths = [], [], np.zeros(len(texts), dtype=np.int64)
+    folded: dict[str, str] = {}
     for t, text in enumerate(texts):
         tokens = _TOKEN.findall(text.lower())
         lengths[t] = len(tokens)
         for p, token in enumerate(tokens):
+            if fold is not None:
+                key = folded.get(token)
+                if key is None:
+                    key = folded[token] = fold(token)
+                token = key
             i = index.get(token)
             if i is not None:
                 positions.append((t, p))
@@ -54,7 +63,7 @@ def window_counts(texts: list[str], index: dict[str, int], window: int) -> tuple
 
 
 def npmi_coherence(keyword_lists: list[list[str]], texts: list[str], window: int = 10,
-                   top_n: int = 10) -> dict:
+                   top_n: int = 10, fold: Callable[[str], str] | None = None) -> dict:
     """Mean NPMI over keyword pairs of each topic, counted in sliding windows.
 
     Co-occurrence is counted in boolean sliding windows of ``window`` tokens over each
@@ -72,15 +81,21 @@ def npmi_coherence(keyword_lists: list[list[str]], texts: list[str], window: int
         Window size in tokens.
     top_n : int
         Keywords per topic that count.
+    fold : callable or None
+        Maps a token (and a keyword) to the word it counts as: the vocabulary the keywords came
+        from (:meth:`toolkit.topics.vocabulary.KeywordVocabulary.fold`), so that ``countries``
+        is counted wherever ``country`` is. None: tokens as they are.
 
     Returns
     -------
     dict
         ``{"npmi": mean over topics, "per_topic": [...], "window": window, "top_n": top_n}``.
     """
+    if fold is not None:
+        keyword_lists = [[fold(w) for w in kws] for kws in keyword_lists]
     words = sorted({w for kws in keyword_lists for w in kws[:top_n]})
     index = {w: i for i, w in enumerate(words)}
-    single, joint, n_windows = window_counts(texts, index, window)
+    single, joint, n_windows = window_counts(texts, index, window, fold)
     eps = 1e-12
     per_topic = []
     for kws in keyword_lists:

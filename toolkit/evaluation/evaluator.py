@@ -173,7 +173,7 @@ class Evaluator(Component):
         self.stemmer = stemmer
         self.random_state = random_state
 
-    def evaluate(self, corpus, labels, X, summaries: list[Summary], split, topics=None) -> dict:
+    def evaluate(self, corpus, labels, X, summaries: list[Summary], split, topics=None, fold=None) -> dict:
         """Every measure asked for, as the nested dict ``metrics.json`` holds.
 
         Parameters
@@ -187,6 +187,9 @@ class Evaluator(Component):
         split : callable
             The run's sentence splitter (references are split the same way).
         topics : list of Topic, optional
+        fold : callable, optional
+            The keywords' word folding (:meth:`~toolkit.topics.vocabulary.KeywordVocabulary.fold`),
+            so that NPMI counts a keyword in every form it stands for.
         """
         out: dict = {}
         if self.clustering:
@@ -204,7 +207,7 @@ class Evaluator(Component):
             texts = [d.full_text for d in corpus]
             if len(texts) > self.coherence_sample:
                 texts = [texts[i] for i in seeded_sample(len(texts), self.coherence_sample, self.random_state)]
-            coherence = npmi_coherence(keywords, texts, self.coherence_window)
+            coherence = npmi_coherence(keywords, texts, self.coherence_window, fold=fold)
             out["topics"] = {"npmi": coherence["npmi"], "npmi_window": coherence["window"],
                              "npmi_top_n": coherence["top_n"], "npmi_documents": len(texts),
                              "diversity": topic_diversity(keywords),

@@ -121,7 +121,8 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=Non
             summaries = summarizer.summarize_corpus(corpus, model.topics_, encode)
     with timed(timings, "evaluate"):
         evaluator = build("evaluate", resolved["evaluate"], seed)
-        metrics = evaluator.evaluate(corpus, model.labels_, model.reduced_, summaries, splitter.split, model.topics_)
+        metrics = evaluator.evaluate(corpus, model.labels_, model.reduced_, summaries, splitter.split, model.topics_,
+                                     model.describer_.vocabulary().fold)
     if model.auto_k_:
         metrics["auto_k"] = model.auto_k_
     if model.probabilities_.shape[1]:
@@ -147,16 +148,16 @@ def derive(resolved: dict, corpus, model: TopicModel, splitter) -> Derived:
     (dated corpora)."""
     from toolkit.plots import project_2d
 
-    stop_words = model.describer_.stop_word_list()
+    vocabulary = model.describer_.vocabulary()
     tree = model.topic_tree() if sum(t.id >= 0 for t in model.topics_) >= 3 else None
     over_time = None
     if any(d.date for d in corpus):
         settings = resolved.get("over_time", {})
         over_time = over_time_table(corpus, model.labels_, model.topics_, settings, settings.get("bin", "auto"),
-                                    stop_words)
+                                    vocabulary)
     # One projection, made in this process, for the map and the page alike
     coords = project_2d(model.embeddings_, resolved["seed"])
-    return Derived(coords=coords, topic_tree=tree, over_time=over_time, stop_words=stop_words, split=splitter.split)
+    return Derived(coords=coords, topic_tree=tree, over_time=over_time, vocabulary=vocabulary, split=splitter.split)
 
 
 def run(config: dict, out_dir: str | Path = "results", progress: bool = True, client=None) -> RunResult:

@@ -30,8 +30,12 @@ def unnamed_note(topic: Topic, config: dict) -> str:
     best = f"unnamed: the best candidate name, “{topic.candidate}”, scored {topic.name_score:.3f}"
     if topic.name_score < settings.get("min_name_score", -1):
         return f"{best}, below topics.min_name_score {settings['min_name_score']}"
-    return (f"{best} but fits the other topics' documents about as well or better (margin "
-            f"{topic.name_margin:+.3f}, needs more than topics.min_name_margin {settings.get('min_name_margin')})")
+    margin = settings.get("min_name_margin")
+    if margin is not None and topic.name_margin is not None and topic.name_margin <= margin:
+        return (f"{best} but fits the other topics' documents about as well or better (margin "
+                f"{topic.name_margin:+.3f}, needs more than topics.min_name_margin {margin})")
+    return (f"{best} but a news section other than its own fits the topic better (lead "
+            f"{topic.name_lead:+.3f}, needs at least topics.min_name_lead {settings.get('min_name_lead')})")
 
 
 class _Headings:

@@ -13,6 +13,7 @@ from toolkit.summarization.units import Summary
 from toolkit.text.corpus import Corpus
 from toolkit.topics.describe import Topic, topic_table
 from toolkit.topics.model import TopicModel
+from toolkit.topics.vocabulary import KeywordVocabulary
 
 SOFT_COLUMNS = ["top1", "p1", "top2", "p2", "top3", "p3", "uncertain"]
 ASSIGNMENT_COLUMNS = ["id", "title", "cluster", "topic", "label", "date", *SOFT_COLUMNS]
@@ -31,8 +32,8 @@ class Derived:
         The topic tree, with three topics or more.
     over_time : DataFrame or None
         Topics over time at the experiment's bin, for dated corpora.
-    stop_words : list of str or None
-        The keyword stop words (for topics over time at another bin).
+    vocabulary : KeywordVocabulary or None
+        The words keywords are made of (for topics over time at another bin).
     split : callable or None
         The run's sentence splitter (references are split the same way).
     """
@@ -40,7 +41,7 @@ class Derived:
     coords: np.ndarray | None = None
     topic_tree: tuple | None = None
     over_time: object | None = None
-    stop_words: list[str] | None = None
+    vocabulary: KeywordVocabulary | None = None
     split: Callable[[str], list[str]] | None = None
 
 
@@ -48,7 +49,7 @@ class Derived:
 class RunLoaders:
     """How a loaded run reads what it does not hold in memory, on first use: the fitted model,
     the corpus (from the model's documents), the near-duplicates, and the settings-derived
-    stop words and splitter (``derived``)."""
+    keyword vocabulary and splitter (``derived``)."""
 
     model: Callable[[], TopicModel]
     corpus: Callable[[list], Corpus]
@@ -67,13 +68,13 @@ def assignment_rows(corpus: Corpus, labels: np.ndarray, topics: list[Topic], pro
 
 
 def over_time_table(corpus: Corpus, labels: np.ndarray, topics: list[Topic], settings: dict, bin: str,
-                    stop_words: list[str] | None):
+                    vocabulary: KeywordVocabulary | None):
     """Topics over time of a run at ``bin`` (:func:`toolkit.topics.over_time.topics_over_time`),
-    with the experiment's ``over_time`` settings and keyword stop words."""
+    with the experiment's ``over_time`` settings and keyword vocabulary."""
     from toolkit.topics.over_time import topics_over_time
 
     return topics_over_time([d.date for d in corpus], labels, [d.full_text for d in corpus],
-                            {t.id: t.name for t in topics}, bin, settings.get("keywords", 5), stop_words)
+                            {t.id: t.name for t in topics}, bin, settings.get("keywords", 5), vocabulary)
 
 
 def top_topics(probabilities: np.ndarray, ids: list[int], uncertain_below: float) -> list[dict]:
@@ -247,7 +248,7 @@ class RunResult:
             return self._derived.over_time.copy()  # the table the run computed (its CSV, plot and report)
         if bin not in self._over_time:
             self._over_time[bin] = over_time_table(self.corpus, self.labels, self.topics, settings, bin,
-                                                   self.derived.stop_words)
+                                                   self.derived.vocabulary)
         return self._over_time[bin].copy()
 
     @property

@@ -270,10 +270,10 @@ def load_run(path: str | Path) -> RunResult:
 
 def _settings_derived(config: dict) -> Derived:
     """What a loaded run needs from its settings to compute tables again (topics over time at
-    another bin, per-document ROUGE): the keyword stop words and the sentence splitter."""
+    another bin, per-document ROUGE): the keyword vocabulary and the sentence splitter."""
     seed = config.get("seed", 0)
     try:
-        return Derived(stop_words=cfg.build("topics", config["topics"], seed).stop_word_list(),
+        return Derived(vocabulary=cfg.build("topics", config["topics"], seed).vocabulary(),
                        split=cfg.build("sentences", config["sentences"], seed).split)
     except (KeyError, TypeError) as err:
         raise DataError(f"config.yaml: settings of this run cannot be used ({err})") from None

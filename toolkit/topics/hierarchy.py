@@ -20,7 +20,7 @@ MERGE_BASES = ("centroid", "ctfidf")
 
 
 def topic_vectors(X, labels: np.ndarray, ids: list[int], by: str = "centroid", texts: list[str] | None = None,
-                  stop_words=None) -> np.ndarray:
+                  vocabulary=None) -> np.ndarray:
     """One unit-length row per topic of ``ids``: its documents' mean embedding (``centroid``)
     or its class-based TF-IDF row (``ctfidf``, from ``texts``)."""
     labels = np.asarray(labels)
@@ -28,7 +28,7 @@ def topic_vectors(X, labels: np.ndarray, ids: list[int], by: str = "centroid", t
         from toolkit.topics.describe import class_tfidf
 
         keep = np.isin(labels, ids)
-        weights, _ = class_tfidf([t for t, k in zip(texts, keep) if k], labels[keep], ids, stop_words)
+        weights, _ = class_tfidf([t for t, k in zip(texts, keep) if k], labels[keep], ids, vocabulary)
         return unit_rows(weights) if weights.shape[1] else np.eye(len(ids))
     rows = [np.asarray(X[np.flatnonzero(labels == c)].mean(axis=0)).ravel() for c in ids]
     return unit_rows(to_dense(np.vstack(rows)))

@@ -167,7 +167,7 @@ class TopicModel(SavedModel, BaseEstimator):
         from toolkit.topics.hierarchy import cut_tree, topic_linkage, topic_vectors
 
         vectors = topic_vectors(X, labels, ids, self.merge_by, [d.full_text for d in documents],
-                                self.describer_.stop_word_list())
+                                self.describer_.vocabulary())
         group = cut_tree(topic_linkage(vectors), ids, n)
         merged = np.array([group[int(c)] if c >= 0 else -1 for c in labels], dtype=np.int64)
         mapping = label_mapping(merged)
@@ -186,7 +186,7 @@ class TopicModel(SavedModel, BaseEstimator):
         ids = self._topic_ids()
         by = by or self.merge_by
         Z = topic_linkage(topic_vectors(self.embeddings_, self.labels_, ids, by,
-                                        [d.full_text for d in self.documents_], self.describer_.stop_word_list()))
+                                        [d.full_text for d in self.documents_], self.describer_.vocabulary()))
         return Z, merges_table(Z, ids, {t.id: t.name for t in self.topics_})
 
     def _check_inputs(self, corpus: Corpus) -> None:

@@ -55,7 +55,7 @@ def choose_bin(dates) -> str:
 
 
 def topics_over_time(dates: list[str | None], labels: np.ndarray, texts: list[str], names: dict[int, str],
-                     bin: str = "auto", keywords: int = 5, stop_words=None):
+                     bin: str = "auto", keywords: int = 5, vocabulary=None):
     """Each topic's count, share of the bin's documents and keywords, per time bin.
 
     Parameters
@@ -72,8 +72,8 @@ def topics_over_time(dates: list[str | None], labels: np.ndarray, texts: list[st
         ``auto`` or one of ``BINS``.
     keywords : int
         Keywords per topic per bin.
-    stop_words : list of str or None
-        Words never keywords (the describer's list).
+    vocabulary : KeywordVocabulary or None
+        The words keywords are made of (the describer's :meth:`~TopicDescriber.vocabulary`).
 
     Returns
     -------
@@ -96,7 +96,7 @@ def topics_over_time(dates: list[str | None], labels: np.ndarray, texts: list[st
     rows = []
     for start, part in frame.groupby("bin", sort=True):
         ids = sorted(set(part["topic_id"].tolist()), key=lambda c: (c < 0, c))
-        weights, terms = class_tfidf(part["text"].tolist(), part["topic_id"].to_numpy(), ids, stop_words)
+        weights, terms = class_tfidf(part["text"].tolist(), part["topic_id"].to_numpy(), ids, vocabulary)
         counts = part["topic_id"].value_counts()
         for row, topic in enumerate(ids):
             order = [j for j in np.argsort(-weights[row], kind="stable")[:keywords] if weights[row, j] > 0] \
