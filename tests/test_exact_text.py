@@ -56,7 +56,7 @@ def test_text_folder_round_trip(tmp_path_factory, texts, ending):
     folder = tmp_path_factory.mktemp("folder")
     for i, text in enumerate(texts):
         (folder / f"{i:02d}.txt").write_bytes(f"Title {i}{ending}{text}".encode())
-    docs = _load("text_folder", path=str(folder), first_line_title=True)
+    docs = _load("text_folder", path=str(folder), first_line_title=True, markup=False)
     assert [d.title for d in docs] == [f"Title {i}" for i in range(len(texts))]
     assert [d.text for d in docs] == [normalize_newlines(t).strip() for t in texts]
 

@@ -68,7 +68,7 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
                          "empty: no document has any sentence"),
         "5 MB document": (dataset(_jsonl(tmp / "huge.jsonl", _articles(3) + [{"id": "big", "text": huge}]),
                                   id="id"),
-                          "huge.jsonl:4: document 'big' has 5,309,999 characters, more than dataset.max_chars"),
+                          "huge.jsonl:4: document 'big' has 5,310,000 characters, more than dataset.max_chars"),
         "CSV without the named column": (["--set", f"dataset={{loader: csv, path: '{csv_file}', text: description}}"],
                                          "items.csv: no column 'description' for dataset.text"),
         "JSONL broken line": (dataset(_jsonl(tmp / "broken.jsonl", [*_articles(2), '{"id": "x", "text": "cut',
