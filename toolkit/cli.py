@@ -137,6 +137,17 @@ def _compare(args) -> int:
     return 0
 
 
+def _stability(args) -> int:
+    from toolkit.experiments.config import apply_overrides, load_file
+    from toolkit.experiments.stability_run import format_stability, stability, write_stability
+
+    path = Path(args.experiment) if args.experiment else default_experiment()
+    config = apply_overrides(load_file(path), args.set)
+    result, resolved, run_id = stability(config, args.seeds, args.resample, progress=not args.quiet)
+    _say(format_stability(result, write_stability(result, resolved, run_id, args.out)))
+    return 0
+
+
 def _cache(args) -> int:
     from toolkit.embedding.cache import cache_dir, cache_files, clear_cache
 
@@ -242,6 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=None,
                    help="where compare.md/.csv/.png go (default: results/comparisons/<experiments>-<hash of "
                         "what was compared>)")
+    p = sub.add_parser("stability", parents=[common],
+                       help="refit an experiment over seeds and report how much its topics move")
+    p.add_argument("experiment", nargs="?", help="experiment YAML file (default: the built-in news page study)")
+    p.add_argument("--seeds", type=int, default=5, help="runs, at the experiment's seed and the next ones (default 5)")
+    p.add_argument("--resample", type=float, default=None,
+                   help="fit each refit on this share of the documents (default: all of them, seeds only)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a setting by its dotted key, value parsed as YAML (repeatable)")
+    p.add_argument("--out", default="results", help="results folder (default: results)")
     p = sub.add_parser("cache", parents=[common], help="the embedding cache: info or clear")
     p.add_argument("action", choices=["info", "clear"])
     p = sub.add_parser("summarize", parents=[common], help="summarise text files extractively (one summary per file)")
@@ -272,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     STOP.clear()
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return {"run": _run, "summarize": _summarize, "compare": _compare, "cache": _cache}[args.command](args)
+        return {"run": _run, "summarize": _summarize, "compare": _compare, "cache": _cache,
+                "stability": _stability}[args.command](args)
     except ToolkitError as err:
         if args.debug:
             raise

@@ -246,6 +246,7 @@ class TopicModel(SavedModel, BaseEstimator):
         self.documents_ = list(corpus)
         self.timings_ = dict(timings)
         self.auto_k_ = getattr(self.clusterer_, "auto_k_", None)
+        self.stability_ = None  # a check of an earlier fit does not describe this one
         return self
 
     def fit_transform(self, documents, embeddings=None, progress: bool = False):
@@ -343,9 +344,29 @@ class TopicModel(SavedModel, BaseEstimator):
     @property
     def topic_info(self):
         """A DataFrame, one row per topic: topic_id, name, named, size, keywords (comma-separated),
-        exemplars (ids), candidate, name_score."""
+        exemplars (ids), candidate, name_score, name_margin, name_lead; after :meth:`stability`, also
+        each topic's ``stability`` (mean Jaccard overlap with its match in the other runs)."""
         self._check_fitted()
-        return topic_table(self.topics_)
+        table = topic_table(self.topics_)
+        checked = getattr(self, "stability_", None)
+        if checked is not None:
+            found = {t["topic_id"]: t["stability"] for t in checked.topics}
+            table["stability"] = [found.get(int(c)) for c in table["topic_id"]]
+        return table
+
+    def stability(self, seeds=(1, 2, 3), *, resample: float | None = None, random_state: int = 0):
+        """Refit this configuration once per seed (reusing the embeddings) and measure how much the
+        topics move: pairwise ARI/NMI between the runs and, per topic, how often it reappears.
+
+        Returns a :class:`~toolkit.topics.stability.StabilityResult` (``table()`` per topic,
+        ``agreement`` for the whole partition); ``resample`` fits each refit on that share of the
+        documents instead of all of them.
+        """
+        from toolkit.topics.stability import refit
+
+        self._check_fitted()
+        self.stability_ = refit(self, list(seeds), resample, random_state)
+        return self.stability_
 
     def summarize_topics(self, summarizer=None, encode=None):
         """Each topic's extractive summary from its documents' distinct sentences.
