@@ -196,7 +196,7 @@ def summarize_groups(groups: list[Group], metrics: list[str]) -> list[dict]:
     rows = []
     for number, group in enumerate(groups, start=1):
         row = {"group": number, "settings": group.label, "runs": len(group.runs),
-               "seeds": sorted(r.config.get("seed", 0) for r in group.runs)}
+               "seeds": sorted(r.config.get("seed", 0) for r in group.runs), "seed_ari": seed_agreement(group)}
         for metric in metrics:
             values = np.array(list(group.values(metric).values()), dtype=float)
             if not len(values):
@@ -208,6 +208,22 @@ def summarize_groups(groups: list[Group], metrics: list[str]) -> list[dict]:
             row[metric] = {"mean": mean, "std": std, "ci95": [mean - half, mean + half], "n": len(values)}
         rows.append(row)
     return rows
+
+
+def seed_agreement(group: Group) -> dict | None:
+    """Mean pairwise ARI between the group's runs (its seeds) on the documents they share, with
+    its range and bootstrap interval (:func:`~toolkit.evaluation.stability.pairwise_agreement`);
+    None for a group of one run."""
+    from toolkit.evaluation.stability import pairwise_agreement
+    from toolkit.experiments.runfiles import read_clusters
+
+    if len(group.runs) < 2:
+        return None
+    found = [read_clusters(r.folder) for r in sorted(group.runs, key=lambda r: r.config.get("seed", 0))]
+    shared = sorted(set.intersection(*(set(f) for f in found)))
+    if len(shared) < 2:
+        return None
+    return pairwise_agreement([np.array([f[d] for d in shared]) for f in found])["ari"]
 
 
 def smallest_p(n_pairs: int) -> float:

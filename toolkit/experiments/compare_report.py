@@ -36,6 +36,11 @@ def _value(value) -> str:
     return json.dumps(value) if not isinstance(value, str) else value
 
 
+def _agreement(ari: dict | None) -> str:
+    """The between-seed ARI cell: mean (range), or a dash for a single run."""
+    return "–" if not ari else f"{ari['mean']:.3f} ({ari['min']:.3f}-{ari['max']:.3f})"
+
+
 def to_markdown(rows: list[dict], metrics: list[str], differing: list[str], tests: list[dict] | dict | None = None,
                 constants: dict | None = None, method_settings: dict | None = None) -> str:
     """The comparison as Markdown: what differs, the table, then the paired tests.
@@ -66,10 +71,10 @@ def to_markdown(rows: list[dict], metrics: list[str], differing: list[str], test
         lines += ["The same in every run (not compared): "
                   + ", ".join(f"{code(k)} = {md(_value(v))}" for k, v in constants.items()), ""]
     lines += [f"Cells: mean [{INTERVAL}].", "",
-              "| # | settings | runs | " + " | ".join(md(m) for m in metrics) + " |",
-              "| --- | --- | --- | " + " | ".join("---" for _ in metrics) + " |"]
+              "| # | settings | runs | ARI between seeds | " + " | ".join(md(m) for m in metrics) + " |",
+              "| --- | --- | --- | --- | " + " | ".join("---" for _ in metrics) + " |"]
     for r in rows:
-        lines.append(f"| {r['group']} | {md(r['settings'])} | {r['runs']} | "
+        lines.append(f"| {r['group']} | {md(r['settings'])} | {r['runs']} | {_agreement(r.get('seed_ari'))} | "
                      + " | ".join(_cell(r.get(m)) for m in metrics) + " |")
     tests = [tests] if isinstance(tests, dict) else list(tests or [])
     if tests:
@@ -111,7 +116,10 @@ def to_frame(rows: list[dict], metrics: list[str]):
 
     records = []
     for r in rows:
-        record = {"group": r["group"], "settings": r["settings"], "runs": r["runs"]}
+        agreement = r.get("seed_ari") or {}
+        record = {"group": r["group"], "settings": r["settings"], "runs": r["runs"],
+                  "seed_ari mean": agreement.get("mean"), "seed_ari min": agreement.get("min"),
+                  "seed_ari max": agreement.get("max")}
         for m in metrics:
             stat = r.get(m) or {}
             ci = stat.get("ci95", [None, None])

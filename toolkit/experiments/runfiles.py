@@ -55,6 +55,15 @@ def read_tables(folder: Path) -> tuple[list[dict], list[Topic], list[Summary]]:
     return assignments, topics, summaries
 
 
+def read_clusters(folder: Path) -> dict[str, int]:
+    """A run folder's cluster of each document id (``assignments.csv``)."""
+    try:
+        with open(folder / "assignments.csv", encoding="utf-8", newline="") as fh:
+            return {row["id"]: int(row["cluster"]) for row in csv.DictReader(fh)}
+    except (OSError, ValueError, KeyError) as err:
+        raise DataError(f"{folder}/assignments.csv: cannot be read ({cut(str(err), 120)})") from None
+
+
 def model_folder(folder: Path | None) -> Path:
     """The ``model/`` folder of a run folder; a DataError when it has none."""
     if folder is None or not (Path(folder) / MODEL_FOLDER / "model.json").is_file():
@@ -132,4 +141,4 @@ def is_complete(folder: Path) -> bool:
 
 
 __all__ = ["MODEL_FOLDER", "REQUIRED", "check_run_folder", "find_run_folders", "is_complete", "model_folder",
-           "read_cleaning", "read_config_and_metrics", "read_duplicates", "read_tables", "run_folder"]
+           "read_cleaning", "read_clusters", "read_config_and_metrics", "read_duplicates", "read_tables", "run_folder"]
