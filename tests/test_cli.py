@@ -85,7 +85,8 @@ def test_unknown_experiment_key_in_a_file(tmp_path, capsys):
     exp.write_text("name: x\ncluster: {method: kmeans, n_clusters: 3, k: 3}\n")
     code, _, err = _run(["run", "--quiet", "--out", str(tmp_path / "r"), str(exp)], capsys)
     assert code == 2
-    assert "cluster.k: unknown setting for method 'kmeans'; valid keys: k_criterion, k_range, n_clusters, n_init" in err
+    assert ("cluster.k: unknown setting for method 'kmeans'; valid keys: init, k_criterion, k_range, n_clusters, "
+            "n_init") in err
 
 
 def test_argument_errors_are_one_line_exit_2(capsys):

@@ -88,12 +88,30 @@ def test_umap_is_seeded(bbc):
 
 def test_auto_k_lands_within_one_of_the_bbc_sections_and_keeps_its_curve(bbc):
     _, X, _ = bbc
-    clusterer = CLUSTERERS.get("kmeans")(n_clusters="auto", k_range=[2, 10])
+    clusterer = CLUSTERERS.get("kmeans")(n_clusters="auto", k_range=[2, 10], k_criterion="silhouette")
     labels = clusterer.fit_predict(X)
     chosen = clusterer.auto_k_["chosen"]
     assert abs(chosen - 5) <= 1
     assert len(set(labels.tolist())) == chosen
     assert sorted(map(int, clusterer.auto_k_["curve"])) == list(range(2, 11))
+
+
+def test_auto_k_by_communities_finds_the_five_bbc_sections_whatever_the_seed(bbc):
+    _, X, gold = bbc
+    found = [CLUSTERERS.get("kmeans")(random_state=seed).fit(X) for seed in (0, 1, 2)]
+    record = found[0].auto_k_
+    assert record["criterion"] == "communities" and record["chosen"] == 5 and record["counts"] == [5] * 5
+    assert record["modularity"] > 0.3  # a clear structure: no warning
+    assert all(np.array_equal(f.labels_, found[0].labels_) for f in found)  # Ward's start: no seed in it
+    assert nmi(gold, found[0].labels_) > 0.75
+
+
+def test_structureless_data_is_said_to_have_no_clear_topics(caplog):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 32))
+    with caplog.at_level("WARNING", logger="toolkit"):
+        CLUSTERERS.get("kmeans")().fit(X)
+    assert "no clear topic structure" in caplog.text
 
 
 @pytest.mark.parametrize("config, message", [
@@ -103,7 +121,8 @@ def test_auto_k_lands_within_one_of_the_bbc_sections_and_keeps_its_curve(bbc):
     ({"cluster": {"method": "hdbscan", "outliers": "drop"}},
      "cluster.outliers: must be one of 'keep', 'nearest', got 'drop'"),
     ({"cluster": {"n_clusters": "many"}}, "cluster.n_clusters: must be an integer >= 1 or one of 'auto'"),
-    ({"cluster": {"method": "kmeans", "k_criterion": "elbow"}}, "cluster.k_criterion: must be one of 'silhouette'"),
+    ({"cluster": {"method": "kmeans", "k_criterion": "elbow"}},
+     "cluster.k_criterion: must be one of 'communities', 'silhouette'"),
     ({"reduce": {"method": "tsne"}}, "reduce.method: unknown value 'tsne'; choose one of: center, none, pca, umap"),
     ({"reduce": {"method": "umap", "perplexity": 5}}, "reduce.perplexity: unknown setting for method 'umap'"),
 ])

@@ -235,10 +235,11 @@ def auto_k_curve(auto_k, path: Path | None = None):
     chosen = auto_k["chosen"]
     ax.scatter([chosen], [auto_k["curve"][str(chosen)]], s=70, facecolors="none", edgecolors="red",
                linewidths=1.5, zorder=3, label=f"chosen k = {chosen}")
-    label = {"davies_bouldin": "minus Davies-Bouldin index"}.get(auto_k["criterion"],
-                                                                  auto_k["criterion"].replace("_", "-"))
+    label = {"davies_bouldin": "minus Davies-Bouldin index\n(higher is better)",
+             "communities": "share of community runs\nfinding k topics"}.get(
+        auto_k["criterion"], auto_k["criterion"].replace("_", "-") + "\n(higher is better)")
     ax.set_xlabel("number of clusters k")
-    ax.set_ylabel(f"{label}\n(higher is better)")
+    ax.set_ylabel(label)
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(10, integer=True))

@@ -23,7 +23,7 @@ from toolkit.params import Component, Int, ListOf, Options
 from toolkit.text.cleaning import normalize_text
 
 log = logging.getLogger("toolkit")
-K_CRITERIA = ("silhouette", "calinski_harabasz", "davies_bouldin")
+K_CRITERIA = ("communities", "silhouette", "calinski_harabasz", "davies_bouldin")
 K_PARAMETERS = {
     "n_clusters": [Int(1), Options("auto")],
     "k_range": [ListOf(Int(2), length=2)],
@@ -169,6 +169,8 @@ class Clusterer(ClusterMixin, Component):
                 raise ParameterError("n_clusters", f"must be at most the number of samples (n_samples={n})", k,
                                      type(self).__name__)
             return self._fit_k(X, int(k))
+        if self.k_criterion == "communities":
+            return self._fit_communities(X)
         low, high = self.k_range[0], min(self.k_range[1], n - 1)
         if high < low:
             raise ParameterError("n_clusters", f"'auto' needs more samples than k_range's low end "
@@ -182,6 +184,16 @@ class Clusterer(ClusterMixin, Component):
                         "chosen": best}
         log.info("cluster: n_clusters auto -> %d (by %s over %d..%d)", best, self.k_criterion, low, high)
         return fits[best]
+
+    def _fit_communities(self, X):
+        """k from the communities of the rows' neighbour graph (:mod:`toolkit.clustering.k_choice`)."""
+        from toolkit.clustering.k_choice import community_count, describe_choice, is_weak
+
+        record = community_count(X)
+        self.auto_k_ = record
+        say = log.warning if is_weak(record) else log.info
+        say("cluster: n_clusters auto -> %s", describe_choice(record))
+        return self._fit_k(X, min(record["chosen"], X.shape[0]))
 
     def _seed(self) -> int:
         return getattr(self, "random_state", 0) or 0

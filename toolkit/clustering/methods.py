@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans, MiniBatchKMeans, SpectralClustering
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import normalize
@@ -22,10 +23,22 @@ from toolkit.registry import Registry
 
 CLUSTERERS: Registry[Clusterer] = Registry("cluster.method")
 
+WARD_SAMPLE = 5000  # rows Ward's clustering starts k-means from; more would cost O(n^2) memory
+
+
+def ward_centres(X, k: int) -> np.ndarray:
+    """The centres of Ward's k clusters of ``X`` (of an evenly spaced sample of ``WARD_SAMPLE`` rows
+    when there are more): a start for k-means that depends on the data alone."""
+    n = X.shape[0]
+    rows = np.arange(n) if n <= WARD_SAMPLE else np.linspace(0, n - 1, WARD_SAMPLE).round().astype(np.int64)
+    sample = np.asarray(X[rows], dtype=np.float64)
+    groups = AgglomerativeClustering(k).fit_predict(sample)
+    return np.vstack([sample[groups == c].mean(axis=0) for c in range(k)])
+
 
 @CLUSTERERS.register("kmeans")
 class KMeansClusterer(Clusterer):
-    """k-means (scikit-learn), best of ``n_init`` seeded k-means++ starts.
+    """k-means (scikit-learn), started from Ward clusters of the data or from seeded k-means++.
 
     New documents go to the nearest centre (k-means' own rule), so ``predict`` on the
     training rows gives ``labels_`` exactly.
@@ -33,30 +46,43 @@ class KMeansClusterer(Clusterer):
     Parameters
     ----------
     n_clusters : int or "auto"
-        Number of clusters, or chosen from ``k_range`` by ``k_criterion``.
+        Number of clusters, or found from the data (``auto``, by ``k_criterion``).
     k_range : (int, int)
-        Smallest and largest k tried by ``auto``.
-    k_criterion : {"silhouette", "calinski_harabasz", "davies_bouldin"}
-        What ``auto`` maximises (Davies-Bouldin: minimises).
+        Smallest and largest k tried by ``auto`` with a score criterion.
+    k_criterion : {"communities", "silhouette", "calinski_harabasz", "davies_bouldin"}
+        How ``auto`` finds k: ``communities`` counts the modularity communities of the documents'
+        neighbour graph (:mod:`toolkit.clustering.k_choice`); the others pick the k of ``k_range``
+        with the best score (Davies-Bouldin: the lowest).
+    init : {"ward", "k-means++"}
+        ``ward``: k-means starts from the centres of Ward's agglomerative clusters of the data (of
+        an evenly spaced sample of ``WARD_SAMPLE`` rows on a larger corpus), so the result does not
+        depend on the seed; sparse input (TF-IDF) starts from k-means++. ``k-means++``: the best of
+        ``n_init`` seeded k-means++ starts.
     n_init : int
-        Number of starts.
+        Number of k-means++ starts.
     random_state : int
-        Seed of the starts (a run sets it from the experiment's seed).
+        Seed of the k-means++ starts (a run sets it from the experiment's seed).
     """
 
     accept_sparse = True
-    _parameter_constraints = {**K_PARAMETERS, "n_init": [Int(1)], "random_state": SEED}
+    _parameter_constraints = {**K_PARAMETERS, "init": [Options("ward", "k-means++")], "n_init": [Int(1)],
+                              "random_state": SEED}
 
-    def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
-                 k_criterion: str = "silhouette", n_init: int = 10, random_state: int = 0) -> None:
+    def __init__(self, n_clusters: int | str = "auto", *, k_range: tuple[int, int] = (2, 12),
+                 k_criterion: str = "communities", init: str = "ward", n_init: int = 10,
+                 random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
         self.k_criterion = k_criterion
+        self.init = init
         self.n_init = n_init
         self.random_state = random_state
 
     def _fit_k(self, X, k: int):
-        model = KMeans(k, n_init=self.n_init, random_state=self.random_state).fit(X)
+        if self.init == "ward" and not sp.issparse(X) and k > 1:
+            model = KMeans(k, init=ward_centres(X, k), n_init=1).fit(X)
+        else:
+            model = KMeans(k, n_init=self.n_init, random_state=self.random_state).fit(X)
         return model.labels_, model
 
 
@@ -87,7 +113,7 @@ class MiniBatchKMeansClusterer(Clusterer):
                               "random_state": SEED}
 
     def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
-                 k_criterion: str = "silhouette", batch_size: int = 1024, n_init: int = 3,
+                 k_criterion: str = "communities", batch_size: int = 1024, n_init: int = 3,
                  max_train: int = 100_000, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
@@ -130,7 +156,7 @@ class AgglomerativeClusterer(Clusterer):
                               "metric": [Options("euclidean", "cosine")], "random_state": SEED}
 
     def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
-                 k_criterion: str = "silhouette", linkage: str = "ward", metric: str = "euclidean",
+                 k_criterion: str = "communities", linkage: str = "ward", metric: str = "euclidean",
                  random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
@@ -167,7 +193,7 @@ class SpectralClusterer(Clusterer):
     _parameter_constraints = {**K_PARAMETERS, "n_neighbors": [Int(1)], "random_state": SEED}
 
     def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
-                 k_criterion: str = "silhouette", n_neighbors: int = 15, random_state: int = 0) -> None:
+                 k_criterion: str = "communities", n_neighbors: int = 15, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
         self.k_criterion = k_criterion
@@ -206,7 +232,7 @@ class GaussianMixtureClusterer(Clusterer):
                               "n_init": [Int(1)], "random_state": SEED}
 
     def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
-                 k_criterion: str = "silhouette", covariance_type: str = "diag", n_init: int = 3,
+                 k_criterion: str = "communities", covariance_type: str = "diag", n_init: int = 3,
                  random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range

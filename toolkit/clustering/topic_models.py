@@ -79,7 +79,7 @@ class LDAClusterer(_MixtureClusterer):
                               "random_state": SEED}
 
     def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
-                 k_criterion: str = "silhouette", max_iter: int = 20, doc_topic_prior: float | None = None,
+                 k_criterion: str = "communities", max_iter: int = 20, doc_topic_prior: float | None = None,
                  topic_word_prior: float | None = None, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
@@ -117,7 +117,7 @@ class NMFClusterer(_MixtureClusterer):
     _parameter_constraints = {**K_PARAMETERS, "max_iter": [Int(1)], "random_state": SEED}
 
     def __init__(self, n_clusters: int | str = 3, *, k_range: tuple[int, int] = (2, 12),
-                 k_criterion: str = "silhouette", max_iter: int = 400, random_state: int = 0) -> None:
+                 k_criterion: str = "communities", max_iter: int = 400, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
         self.k_criterion = k_criterion
