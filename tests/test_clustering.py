@@ -169,3 +169,14 @@ def test_keyword_diversification_keeps_the_top_term_and_changes_the_rest(bbc):
     for p, d in zip(plain, diverse):
         assert p.keywords[0][0] == d.keywords[0][0] and len(d.keywords) == 8
     assert any([k for k, _ in p.keywords] != [k for k, _ in d.keywords] for p, d in zip(plain, diverse))
+
+
+def test_the_default_clusterer_gives_the_same_topics_on_one_thread(bbc):
+    from threadpoolctl import threadpool_limits
+
+    _, X, _ = bbc
+    default = CLUSTERERS.get("kmeans")().fit(X)
+    with threadpool_limits(1):
+        single = CLUSTERERS.get("kmeans")().fit(X)
+    assert single.auto_k_ == default.auto_k_
+    assert np.array_equal(single.labels_, default.labels_)

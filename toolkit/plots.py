@@ -228,6 +228,8 @@ def auto_k_curve(auto_k, path: Path | None = None):
         if record is None:
             raise ValueError("auto_k_curve: this run's number of clusters was not chosen automatically")
         auto_k = record
+    if auto_k["criterion"] == "communities":
+        return _community_counts(auto_k, path)
     ks = [int(k) for k in auto_k["curve"]]
     values = [auto_k["curve"][str(k)] for k in ks]
     fig, ax = paper_figure(2.5)
@@ -245,6 +247,28 @@ def auto_k_curve(auto_k, path: Path | None = None):
     ax.xaxis.set_major_locator(MaxNLocator(10, integer=True))
     ax.set_title("Choosing the number of clusters")
     ax.legend()
+    return finish(fig, path)
+
+
+@paper_style
+def _community_counts(auto_k: dict, path: Path | None):
+    """Bars: how many of the community runs found each number of topics; the chosen one in red."""
+    from matplotlib.ticker import MaxNLocator
+
+    chosen = auto_k["chosen"]
+    found = {int(k): v for k, v in auto_k["curve"].items()}
+    low, high = min([*found, chosen]) - 2, max([*found, chosen]) + 2
+    ks = list(range(max(low, 1), high + 1))
+    fig, ax = paper_figure(2.5)
+    ax.bar(ks, [found.get(k, 0.0) for k in ks], color=["tab:red" if k == chosen else "tab:blue" for k in ks])
+    ax.set_ylim(0, 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+    ax.set_xlabel("communities found (topics k)")
+    ax.set_ylabel("share of the runs")
+    null = auto_k.get("null_modularity")
+    against = f" vs {null:.2f} without structure" if null is not None else ""
+    ax.set_title(f"k = {chosen}, median of {len(auto_k['counts'])} runs\nmodularity {auto_k['modularity']:.2f}"
+                 f"{against}", fontsize=8)
     return finish(fig, path)
 
 

@@ -72,8 +72,13 @@ def report_markdown(result: RunResult) -> str:
                   for name, counts in zip(table["rows"], table["counts"])] + ["", "![contingency](contingency.png)", ""]
     if "auto_k" in result.metrics:
         auto = result.metrics["auto_k"]
-        lines += [f"n_clusters chosen automatically: {md(auto['chosen'])} (by {md(auto['criterion'])}).", "",
-                  "![auto-k curve](auto_k.png)", ""]
+        counts = ", ".join(map(str, auto.get("counts", [])))
+        how = (f"; {len(auto['counts'])} runs of modularity communities gave {md(counts)}, "
+               f"modularity {auto['modularity']:.2f}" if auto.get("criterion") == "communities" else "")
+        against = (f" against {auto['null_modularity']:.2f} for structureless data"
+                   if auto.get("null_modularity") is not None else "")
+        lines += [f"n_clusters chosen automatically: {md(auto['chosen'])} (by {md(auto['criterion'])}{how}{against}; "
+                  "`auto_k.json`).", "", "![auto-k curve](auto_k.png)", ""]
     quality = result.metrics.get("topics")
     if quality:
         lines += [f"Topic quality: NPMI coherence {quality['npmi']} (window {quality['npmi_window']} tokens, "

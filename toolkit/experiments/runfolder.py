@@ -206,6 +206,8 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
                 "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
                 "report.md": report_markdown(result),
             }
+            if "auto_k" in result.metrics:  # how the number of topics was found, on its own for scripts
+                files["auto_k.json"] = _json(result.metrics["auto_k"])
             for name, text in files.items():
                 if isinstance(text, str):
                     (tmp / name).write_text(text, encoding="utf-8")

@@ -72,7 +72,9 @@ class TopicModel(SavedModel, BaseEstimator):
     reducer : transformer, optional
         Any scikit-learn-compatible reducer (default: centring on the corpus mean).
     clusterer : clusterer, optional
-        Any scikit-learn-compatible clusterer (default: k-means, k = 3).
+        Any scikit-learn-compatible clusterer (default: k-means started from Ward's clusters, so
+        it does not move with the seed, with the number of topics found from the data:
+        :mod:`toolkit.clustering.k_choice`).
     refiner : Refiner, optional
         Relabels documents after clustering (default: SCAN neighbour consistency over
         semantic and lexical neighbours).
