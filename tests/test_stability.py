@@ -47,8 +47,21 @@ def test_model_stability_fills_the_topic_table_and_resamples(tmp_path):
     assert result.table()["stability"].is_monotonic_decreasing
 
 
+def test_the_k_curve_peaks_at_the_five_bbc_sections(tmp_path, capsys):
+    code = main(["stability", str(EXPERIMENTS / "bbc_dev.yaml"), "--seeds", "3", "--resample", "0.8", "--k", "3,5,8",
+                 "--quiet", "--out", str(tmp_path)])
+    assert code == 0
+    folder = next((tmp_path / "bbc-dev").iterdir())
+    curve = json.loads((folder / "stability.json").read_text())["k_curve"]
+    assert [c["k"] for c in curve] == [3, 5, 8]
+    best = max(curve, key=lambda c: c["ari"])
+    assert best["k"] == 5 and curve[-1]["ari"] < best["ari"]  # eight topics cut the sections: they move
+    assert (folder / "k_stability.png").is_file() and "| 5 | " in (folder / "stability.md").read_text()
+
+
 @pytest.mark.parametrize(("extra", "message"), [(["--seeds", "1"], "--seeds: at least 2 runs"),
-                                                 (["--resample", "1.5"], "--resample: a share of the documents")])
+                                                 (["--resample", "1.5"], "--resample: a share of the documents"),
+                                                 (["--k", "five"], "--k: expected numbers of topics")])
 def test_bad_stability_options_are_one_line_exit_2(tmp_path, capsys, extra, message):
     code = main(["stability", str(EXPERIMENTS / "bbc_dev.yaml"), "--quiet", "--out", str(tmp_path), *extra])
     err = capsys.readouterr().err

@@ -10,7 +10,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from toolkit.errors import STOP, ToolkitError, plural
+from toolkit.errors import STOP, DataError, ToolkitError, plural
 from toolkit.escape import for_terminal, json_for_terminal
 
 
@@ -139,13 +139,29 @@ def _compare(args) -> int:
 
 def _stability(args) -> int:
     from toolkit.experiments.config import apply_overrides, load_file
-    from toolkit.experiments.stability_run import format_stability, stability, write_stability
+    from toolkit.experiments.stability_run import format_stability, k_curve, stability, write_stability
 
     path = Path(args.experiment) if args.experiment else default_experiment()
     config = apply_overrides(load_file(path), args.set)
+    ks = _k_values(args.k) if args.k else None  # a bad list fails before any work
     result, resolved, run_id = stability(config, args.seeds, args.resample, progress=not args.quiet)
-    _say(format_stability(result, write_stability(result, resolved, run_id, args.out)))
+    curve = k_curve(config, ks, args.seeds, args.resample) if ks else None
+    _say(format_stability(result, write_stability(result, resolved, run_id, args.out, curve)))
     return 0
+
+
+def _k_values(text: str) -> list[int]:
+    """``5,10,20`` or ``2-12`` (or both: ``2-6,10``) as a sorted list of numbers of topics."""
+    found: set[int] = set()
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            found.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise DataError(f"--k: expected numbers of topics such as 5,10,20 or 2-12, got {text!r}") from None
+    if not found or min(found) < 1:
+        raise DataError(f"--k: numbers of topics are at least 1, got {text!r}")
+    return sorted(found)
 
 
 def _cache(args) -> int:
@@ -259,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=5, help="runs, at the experiment's seed and the next ones (default 5)")
     p.add_argument("--resample", type=float, default=None,
                    help="fit each refit on this share of the documents (default: all of them, seeds only)")
+    p.add_argument("--k", default=None, metavar="K,K,...",
+                   help="also the agreement at each of these numbers of topics (5,10,20 or 2-12): the k-stability "
+                        "curve")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a setting by its dotted key, value parsed as YAML (repeatable)")
     p.add_argument("--out", default="results", help="results folder (default: results)")

@@ -42,3 +42,24 @@ def stability_heatmap(result, path: Path | None = None):
     ari = result.agreement.get("ari", {})
     ax.set_title(f"Topics across {runs + 1} runs: ARI {ari.get('mean', float('nan')):.2f}", fontsize=8)
     return save(fig, path)
+
+
+@paper_style
+def k_stability_plot(curve: list[dict], resample: float | None = None, path: Path | None = None):
+    """Mean pairwise ARI between runs against the number of topics, the range of the pairs as a band."""
+    from matplotlib.ticker import MaxNLocator
+
+    ks = [c["k"] for c in curve]
+    fig, ax = paper_figure(2.5)
+    ax.fill_between(ks, [c["ari_min"] for c in curve], [c["ari_max"] for c in curve], alpha=0.25,
+                    label="lowest to highest pair")
+    ax.plot(ks, [c["ari"] for c in curve], marker="o", markersize=3, label="mean")
+    ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+    ax.set_xlabel("number of topics k")
+    ax.set_ylabel("ARI between runs")
+    how = f"refits on {resample:.0%} of the documents" if resample else "refits at other seeds"
+    ax.set_title(f"How much the topics move at each k\n({how})", fontsize=8)
+    ax.legend(fontsize=7)
+    fig.tight_layout(pad=0.4)
+    return save(fig, path)

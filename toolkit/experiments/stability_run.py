@@ -45,14 +45,34 @@ def stability(config: dict, runs: int, resample: float | None = None, progress: 
     return result, resolved, cfg.run_id(resolved, corpus.fingerprint)
 
 
+def k_curve(config: dict, ks: list[int], runs: int, resample: float | None) -> list[dict]:
+    """The agreement between runs at each number of topics ``k`` (``cluster.n_clusters``): the
+    k-stability curve of Lange et al. (2004) and Greene et al. (2014). With the default Ward start
+    only ``resample`` makes runs differ."""
+    from toolkit.experiments.config import set_dotted
+
+    curve = []
+    for k in ks:
+        at_k = json.loads(json.dumps(config))
+        set_dotted(at_k, ["cluster", "n_clusters"], int(k), "--k")
+        result, _, _ = stability(at_k, runs, resample, progress=False)
+        ari = result.agreement["ari"]
+        curve.append({"k": int(k), "ari": ari["mean"], "ari_min": ari["min"], "ari_max": ari["max"],
+                      "low": ari["low"], "high": ari["high"]})
+        log.info("stability: k = %d: ARI between runs %.3f", k, ari["mean"])
+    return curve
+
+
 def folder_name(run_id: str, result: StabilityResult) -> str:
     extra = f"-resample{result.resample:g}" if result.resample is not None else ""
     return f"stability-{run_id}-{len(result.seeds)}seeds{extra}"
 
 
-def write_stability(result: StabilityResult, resolved: dict, run_id: str, out: str | Path) -> Path:
-    """Write the stability folder (see the module's description); returns its path."""
-    from toolkit.plot_stability import stability_heatmap
+def write_stability(result: StabilityResult, resolved: dict, run_id: str, out: str | Path,
+                    curve: list[dict] | None = None) -> Path:
+    """Write the stability folder (see the module's description; with ``curve``, also
+    ``k_stability.csv`` and its figure); returns its path."""
+    from toolkit.plot_stability import k_stability_plot, stability_heatmap
 
     parent = Path(out) / resolved["name"]
     parent.mkdir(parents=True, exist_ok=True)
@@ -60,12 +80,17 @@ def write_stability(result: StabilityResult, resolved: dict, run_id: str, out: s
     final = parent / folder_name(run_id, result)
     tmp = make_temporary(parent, final.name)
     try:
-        record = {"config": resolved, **result.to_dict()}
+        record = {"config": resolved, **result.to_dict(), **({"k_curve": curve} if curve else {})}
         (tmp / STABILITY_FILE).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         result.table().to_csv(tmp / "topic_stability.csv", index=False)
-        (tmp / "stability.md").write_text(stability_markdown(result, resolved), encoding="utf-8")
+        (tmp / "stability.md").write_text(stability_markdown(result, resolved, curve), encoding="utf-8")
         if result.topics:
             stability_heatmap(result, tmp / "stability.png")
+        if curve:
+            import pandas as pd
+
+            pd.DataFrame(curve).to_csv(tmp / "k_stability.csv", index=False)
+            k_stability_plot(curve, result.resample, tmp / "k_stability.png")
         publish(tmp, final, replaceable=lambda folder: (folder / STABILITY_FILE).is_file())
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -80,7 +105,7 @@ def _interval(x: dict) -> str:
     return f"{x['mean']:.3f} (pairs from {x['min']:.3f} to {x['max']:.3f}{spread})"
 
 
-def stability_markdown(result: StabilityResult, resolved: dict) -> str:
+def stability_markdown(result: StabilityResult, resolved: dict, curve: list[dict] | None = None) -> str:
     """The report: agreement between runs and the per-topic table, least stable last."""
     how = f", each fitted on {result.resample:.0%} of the documents" if result.resample else ""
     lines = [f"# {for_markdown(resolved['name'])}: how the topics move with the seed", "",
@@ -98,6 +123,12 @@ def stability_markdown(result: StabilityResult, resolved: dict) -> str:
         words = "" if row.keyword_jaccard is None else f"{row.keyword_jaccard:.2f}"
         lines.append(f"| {for_markdown(row.name)} | {row.size:,} | {row.stability:.2f} | {row.min_jaccard:.2f} | "
                      f"{words} |")
+    if curve:
+        lines += ["", "## Agreement by number of topics", "",
+                  "The same runs at each k (`cluster.n_clusters`): mean pairwise ARI and its range.", "",
+                  "![k stability](k_stability.png)", "", "| k | ARI between runs | lowest | highest |",
+                  "| --- | --- | --- | --- |"]
+        lines += [f"| {c['k']} | {c['ari']:.3f} | {c['ari_min']:.3f} | {c['ari_max']:.3f} |" for c in curve]
     return "\n".join(lines) + "\n"
 
 
