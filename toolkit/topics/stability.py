@@ -69,10 +69,10 @@ class StabilityResult:
 
 def seeded(model, seed: int):
     """An unfitted copy of a fitted model's configuration with every ``random_state`` set to ``seed``."""
-    from toolkit.topics.model import PARTS, TopicModel
-
-    parts = {part: clone(getattr(model, f"{part}_")) for part in PARTS}
-    copy = TopicModel(**parts, reduce_to=model.reduce_to, merge_by=model.merge_by)
+    # the parts the fit used (its defaults filled in), each a clone: the fitted model stays as it is
+    parts = {name: clone(getattr(model, f"{name}_")) for name in model.get_params(deep=False)
+             if getattr(model, f"{name}_", None) is not None}
+    copy = clone(model).set_params(**parts)
     seeds = {key: seed for key in copy.get_params(deep=True) if key.endswith("random_state")}
     return copy.set_params(**seeds)
 
