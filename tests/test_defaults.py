@@ -72,6 +72,7 @@ def test_wrong_candidate_names_are_refused_and_said_so(tmp_path, capsys):
         assert topic["name"] not in NEWS_NAMES
         assert f"“{topic['candidate']}”, scored" in out and f"(unnamed) {topic['name']}" in out
         assert f"### {topic['name']}" in (folder / "report.md").read_text()
+        assert f"unnamed: the best candidate name, “{topic['candidate']}”" in (folder / "report.html").read_text()
     assert "below topics.min_name_score 0.14" in out or "needs at least topics.min_name_lead -0.1" in out
     assert "   - \n" not in out  # untitled documents show their first words, not an empty bullet
 

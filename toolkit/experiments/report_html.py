@@ -19,6 +19,7 @@ import numpy as np
 
 from toolkit.arrays import seeded_sample
 from toolkit.escape import json_for_html
+from toolkit.experiments.report import unnamed_note
 from toolkit.experiments.result import RunResult
 
 # Nothing may be fetched, and only the page's own two scripts run (allowed by their hashes; plotly.js
@@ -87,7 +88,9 @@ def _topic_rows(result: RunResult) -> str:
         exemplars = "".join(f"<li>{_esc(by_id[e].heading() if e in by_id else e)}</li>" for e in t.exemplars[:3])
         summary = summaries.get(str(t.id))
         text = " ".join(_esc(s["text"]) for s in summary.sentences) if summary else ""
-        out.append(f"<tr><td>{t.id}</td><td><b>{_esc(t.name)}</b></td><td>{t.size:,}</td><td>{_esc(keywords)}</td>"
+        note = unnamed_note(t, result.config)  # why a candidate name was refused, as report.md says it
+        name = f"<b>{_esc(t.name)}</b>" + (f"<br><small>{_esc(note)}</small>" if note else "")
+        out.append(f"<tr><td>{t.id}</td><td>{name}</td><td>{t.size:,}</td><td>{_esc(keywords)}</td>"
                    f"<td><ul>{exemplars}</ul></td><td>{text}</td></tr>")
     return "\n".join(out)
 
