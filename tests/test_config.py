@@ -76,3 +76,20 @@ def test_the_default_pipeline_is_the_benchmarked_one():
                                   "temperature": 0.1, "max_iter": 300, "learning_rate": 0.01, "max_train": 10_000}
     assert resolved["adapt"]["method"] == "none"
     assert resolved["summarize"]["method"] == "textrank" and resolved["summarize"]["similarity"] == "overlap"
+
+
+def test_guided_topics_are_experiment_keys_recorded_only_when_used():
+    plain = cfg.resolve({})
+    assert not set(cfg.GUIDES) & set(plain["topics"])  # a run without them keeps its run id
+    given = cfg.resolve({"topics": {"zeroshot_topics": ["sports", "food and cooking"],
+                                    "seed_topics": [["gun", "nra"]]}})
+    topics = given["topics"]
+    assert topics["zeroshot_topics"] == ["sports", "food and cooking"] and topics["seed_topics"] == [["gun", "nra"]]
+    assert topics["zeroshot_min_similarity"] == 0.1 and topics["zeroshot_min_lead"] == 0.0
+    assert cfg.resolve(given) == given and cfg.run_id(given, "x") != cfg.run_id(plain, "x")
+    from toolkit.experiments.pipeline import topic_model
+
+    model = topic_model(given)
+    assert model.zeroshot_topics == ["sports", "food and cooking"] and model.seed_topics == [["gun", "nra"]]
+    with pytest.raises(ConfigError, match="topics.zeroshot_topics"):
+        cfg.resolve({"topics": {"zeroshot_topics": "sports"}})

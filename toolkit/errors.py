@@ -79,3 +79,11 @@ class ParameterError(ToolkitError, ValueError):
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``"1 document"``, ``"2 documents"`` (``many``: an irregular plural)."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def topic_count(topics: list) -> str:
+    """``"20 topics"``, or ``"95 topics and 1,562 outliers"`` when the outliers (id -1) are a group:
+    outliers are counted apart, never as a topic."""
+    outliers = sum(t.size for t in topics if t.id < 0)
+    found = plural(sum(1 for t in topics if t.id >= 0), "topic")
+    return f"{found} and {plural(outliers, 'outlier')}" if any(t.id < 0 for t in topics) else found

@@ -60,8 +60,10 @@ class Section:
     a class by import path; ``exclusive`` keys are alternatives (a summary budget);
     ``complete`` returns settings derived from the others, recorded so that ``config.yaml``
     says what was used (each unit's summary budget); ``shared`` names another class's
-    parameters the section also holds (the ``topics`` section's ``reduce_to`` and ``merge_by``
-    are :class:`TopicModel`'s), listed after the component's own and left out when it is built.
+    parameters the section also holds (the ``topics`` section's ``reduce_to``, ``merge_by`` and
+    guides are :class:`TopicModel`'s), listed after the component's own and left out when it is
+    built; ``prune`` drops settings that are off and do nothing, so a run that does not use a
+    feature keeps the config (and run id) it had before the feature existed.
     """
 
     default: dict
@@ -72,12 +74,24 @@ class Section:
     exclusive: tuple[str, ...] = ()
     complete: Callable[[type, dict], dict] | None = None
     shared: tuple[type, tuple[str, ...]] | None = None
+    prune: Callable[[dict], dict] | None = None
 
 
 def _unit_budgets(cls: type, params: dict) -> dict:
     """Each summary unit's budget, as the summariser will apply it."""
     summarizer = cls(**params)
     return {unit: summarizer.unit_budget(unit) for unit in UNITS}
+
+
+GUIDES = ("seed_topics", "zeroshot_topics", "zeroshot_min_similarity", "zeroshot_min_lead")
+
+
+def _unused_guides(settings: dict) -> dict:
+    """The topics section without the guides it does not use (seed and zero-shot topics)."""
+    drop = set() if settings.get("seed_topics") else {"seed_topics"}
+    if not settings.get("zeroshot_topics"):
+        drop |= {"zeroshot_topics", "zeroshot_min_similarity", "zeroshot_min_lead"}
+    return {k: v for k, v in settings.items() if k not in drop}
 
 
 SECTIONS: dict[str, Section] = {
@@ -89,7 +103,8 @@ SECTIONS: dict[str, Section] = {
     "cluster": Section({"method": "kmeans"}, "method", CLUSTERERS, external="cluster"),
     "refine": Section({"method": "scan"}, "method", REFINERS),
     "adapt": Section({"method": "none"}, "method", ADAPTERS),
-    "topics": Section({}, component=TopicDescriber, shared=(TopicModel, ("reduce_to", "merge_by"))),
+    "topics": Section({}, component=TopicDescriber, shared=(TopicModel, ("reduce_to", "merge_by", *GUIDES)),
+                      prune=_unused_guides),
     "over_time": Section({}, component=OverTime),
     "summarize": Section({"method": "textrank"}, "method", SUMMARIZERS, exclusive=BUDGETS,
                          complete=_unit_budgets),
@@ -199,7 +214,7 @@ def _resolve_section(name: str, spec: Section, given: Any) -> dict:
         params.update(spec.complete(cls, params))
     out.update(params)
     out.update({key: _default(merged.get(key, default)) for key, default in shared.items()})
-    return out
+    return spec.prune(out) if spec.prune is not None else out
 
 
 def resolve_section(name: str, given: dict | None) -> dict:

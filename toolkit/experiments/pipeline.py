@@ -66,7 +66,9 @@ def topic_model(resolved: dict, client=None) -> TopicModel:
     parts = {part: build(section, resolved[section], resolved["seed"]) for part, section in MODEL_SECTIONS.items()}
     if client is not None:
         parts["embedder"] = _distribute(parts["embedder"], client)
-    return TopicModel(**parts, reduce_to=resolved["topics"]["reduce_to"], merge_by=resolved["topics"]["merge_by"])
+    guides = {key: resolved["topics"][key] for key in cfg.GUIDES if key in resolved["topics"]}
+    return TopicModel(**parts, reduce_to=resolved["topics"]["reduce_to"], merge_by=resolved["topics"]["merge_by"],
+                      **guides)
 
 
 def execute(config: dict, progress: bool = True, client=None) -> RunResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.errors import plural
+from toolkit.errors import plural, topic_count
 from toolkit.escape import for_markdown as md
 from toolkit.experiments.result import RunResult
 from toolkit.summarization.units import Summary
@@ -58,7 +58,7 @@ def _headings(result: RunResult) -> _Headings:
 def report_markdown(result: RunResult) -> str:
     lines = [f"# {md(result.config['name'])} — run {md(result.run_id)}", "",
              f"{plural(len(result.corpus), 'document')} from {md(result.corpus.name)}, "
-             f"{plural(len(result.topics), 'topic')}.", "", "![topic map](topic_map.png)", ""]
+             f"{topic_count(result.topics)}.", "", "![topic map](topic_map.png)", ""]
     clus = result.metrics.get("clustering", {})
     if clus:
         lines += ["## Clustering", "", "| measure | value |", "| --- | --- |"]
@@ -188,7 +188,7 @@ def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5, 
     out = []
     titles = _headings(result)
     summaries = {(s.unit, s.id): s for s in result.summaries}
-    out.append(f"{result.config['name']}: {plural(len(titles), 'document')}, {plural(len(result.topics), 'topic')}")
+    out.append(f"{result.config['name']}: {plural(len(titles), 'document')}, {topic_count(result.topics)}")
     for t in result.topics:
         out.append("")
         note = unnamed_note(t, result.config)

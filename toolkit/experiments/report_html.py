@@ -18,6 +18,7 @@ from importlib import resources
 import numpy as np
 
 from toolkit.arrays import seeded_sample
+from toolkit.errors import topic_count
 from toolkit.escape import json_for_html
 from toolkit.experiments.report import unnamed_note
 from toolkit.experiments.result import RunResult
@@ -176,7 +177,7 @@ def report_html(result: RunResult, files: list[str]) -> str:
 <title>{_esc(title)}</title><style>{STYLE}</style></head>
 <body>
 <h1>{_esc(title)}</h1>
-<p class="meta">{n:,} documents from <code>{_esc(result.corpus.name)}</code>, {len(result.topics)} topics.{sampled}
+<p class="meta">{n:,} documents from <code>{_esc(result.corpus.name)}</code>, {topic_count(result.topics)}.{sampled}
 Hover a point for its title, topic and probability; click it for its text and summary; drag to pan, scroll to
 zoom, click a topic in the legend to hide it.</p>
 <div id="panes"><div id="map"></div><div id="doc"><p class="meta">Click a point on the map.</p></div></div>

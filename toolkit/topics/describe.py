@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.preprocessing import normalize
 
 from toolkit.arrays import to_dense, unit_rows
 from toolkit.params import Boolean, Component, Int, ListOf, NoneValue, Number, Options, Text
 from toolkit.text.corpus import Corpus
+from toolkit.topics.ctfidf import class_tfidf
 from toolkit.topics.vocabulary import KeywordVocabulary, default_vocabulary
 
 # A candidate name scoring below this is left off (``TopicDescriber.min_name_score``): it is
@@ -68,6 +67,9 @@ class Topic:
         ``name_score`` minus the similarity to the topic of the best news section
         (:data:`NEWS_SECTIONS`) other than the candidate's own: below 0, a section the name does
         not belong to describes the topic better (``war`` offered to a topic about floods).
+    merged_from : list of int
+        The ids of the topics merged into this one after fitting
+        (:meth:`~toolkit.topics.model.TopicModel.merge_topics`); empty when it was not merged.
     """
 
     id: int
@@ -81,57 +83,12 @@ class Topic:
     candidate: str | None = None
     named: bool = False
     name_lead: float | None = None
+    merged_from: list[int] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, record: dict) -> Topic:
         """A Topic from its JSON form (``dataclasses.asdict``): keywords back to pairs."""
         return cls(**{**record, "keywords": [tuple(k) for k in record["keywords"]]})
-
-
-def class_tfidf(texts: list[str], labels: np.ndarray, classes: list[int],
-                vocabulary: KeywordVocabulary | None = None,
-                min_df: int | float = 1, max_df: int | float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Class-based TF-IDF (as in BERTopic): ``tf(t, c) * log(1 + A / f(t))``.
-
-    Terms are counted per document, so ``min_df``/``max_df`` mean what they mean in
-    scikit-learn (documents, not classes); each class's counts are its documents' summed.
-
-    Parameters
-    ----------
-    texts : list of str
-        Each document's text.
-    labels : ndarray of int
-        Each document's class.
-    classes : list of int
-        The classes, in the order of the returned rows.
-    vocabulary : KeywordVocabulary or None
-        The words counted (stop words, folding); None: scikit-learn's English stop words
-        left out, possessives and inflections folded.
-    min_df, max_df : int or float
-        Terms in fewer / more documents (a count, or a share of them) are left out.
-
-    Returns
-    -------
-    weights : ndarray, shape (n_classes, n_terms)
-    terms : ndarray of str
-    """
-    if vocabulary is None:
-        vocabulary = KeywordVocabulary(frozenset(ENGLISH_STOP_WORDS))
-    try:
-        doc_counts, terms = vocabulary.counts(texts, min_df, max_df)
-    except ValueError:  # no word left (all stop words, or pruned by min_df/max_df): no keywords
-        return np.zeros((len(classes), 0)), np.array([], dtype=str)
-    row = {c: i for i, c in enumerate(classes)}
-    membership = sp.csr_matrix((np.ones(len(labels)), ([row[int(c)] for c in labels], np.arange(len(labels)))),
-                               shape=(len(classes), len(labels)))
-    counts = sp.csr_matrix(membership @ doc_counts, dtype=np.float64)
-    tf = normalize(counts, norm="l1")
-    words_per_class = np.asarray(counts.sum(axis=1)).ravel()
-    avg_words = words_per_class.mean()
-    term_freq = np.maximum(np.asarray(counts.sum(axis=0)).ravel(), 1)
-    idf = np.log1p(avg_words / term_freq)
-    weights = tf.multiply(idf).toarray()
-    return weights, terms
 
 
 def topic_table(topics: list[Topic]):
@@ -262,7 +219,6 @@ class TopicDescriber(Component):
 
     def stop_word_list(self) -> list[str] | None:
         """The words keywords leave out, from ``stop_words`` and ``extra_stop_words`` (None: none)."""
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
         if names_a_file(self.stop_words):
             from toolkit.text.files import read_word_list
@@ -280,7 +236,8 @@ class TopicDescriber(Component):
         ``news_stop_words``, possessives and (with ``lemmatize``) inflections folded."""
         return default_vocabulary(self.stop_word_list(), self.news_stop_words, self.lemmatize)
 
-    def fit(self, corpus: Corpus, labels: np.ndarray, embeddings, embed_texts):
+    def fit(self, corpus: Corpus, labels: np.ndarray, embeddings, embed_texts, *, only: list[int] | None = None,
+            names: list[str] | None = None, boost: dict[int, tuple[list[str], float]] | None = None):
         """Describe every cluster of ``labels``; the topics are in ``topics_``.
 
         Parameters
@@ -292,6 +249,14 @@ class TopicDescriber(Component):
             Document embeddings (unreduced), rows L2-normalised.
         embed_texts : callable
             Embeds candidate names in the same space as ``embeddings``.
+        only : list of int, optional
+            Describe only these clusters (the keyword weights still count every cluster), as
+            after merging topics of a fitted model.
+        names : list of str, optional
+            The candidate names to offer (default: ``names``).
+        boost : dict, optional
+            Topic id -> (words, factor): those words' keyword weights in that topic are
+            multiplied by the factor (seed words of a seeded topic).
 
         Returns
         -------
@@ -300,12 +265,18 @@ class TopicDescriber(Component):
         """
         labels = np.asarray(labels)
         ids = sorted(set(labels.tolist()), key=lambda c: (c < 0, c))
+        names = self.names if names is None else names
         weights, terms = class_tfidf([d.full_text for d in corpus], labels, ids, self.vocabulary(),
                                      *self._document_frequency(len(labels)))
+        for c, (words, factor) in (boost or {}).items():
+            if c in ids and len(terms):
+                weights[ids.index(c), self._columns(terms, words)] *= factor
         emb = embeddings  # sparse (TF-IDF) stays sparse
         topics = []
         centroids = []
         for row, c in enumerate(ids):
+            if only is not None and c not in only:
+                continue
             members = np.flatnonzero(labels == c)
             centroid = np.asarray(emb[members].mean(axis=0), dtype=np.float64).ravel()
             norm = np.linalg.norm(centroid)
@@ -330,15 +301,15 @@ class TopicDescriber(Component):
                 exemplars=[corpus[i].id for i in best],
             ))
         real = [t for t in topics if t.id >= 0]
-        if self.names and real:
-            self._name(real, [centroids[i] for i, t in enumerate(topics) if t.id >= 0], embed_texts)
+        if names and real:
+            self._name(real, [centroids[i] for i, t in enumerate(topics) if t.id >= 0], embed_texts, list(names))
         self.topics_ = topics
         return self
 
-    def _name(self, topics: list[Topic], centroids: list[np.ndarray], embed_texts) -> None:
+    def _name(self, topics: list[Topic], centroids: list[np.ndarray], embed_texts, names: list[str]) -> None:
         """Offer each topic a candidate name (Hungarian assignment) and give it if it passes."""
-        vecs = unit_rows(to_dense(embed_texts([*self.names, *NEWS_SECTIONS])))
-        name_vecs, section_vecs = vecs[: len(self.names)], vecs[len(self.names):]
+        vecs = unit_rows(to_dense(embed_texts([*names, *NEWS_SECTIONS])))
+        name_vecs, section_vecs = vecs[: len(names)], vecs[len(names):]
         sim = np.vstack(centroids) @ name_vecs.T  # topics x names
         section_sim = np.vstack(centroids) @ section_vecs.T  # topics x sections
         own_section = np.argmax(name_vecs @ section_vecs.T, axis=1)  # each name's nearest section
@@ -346,7 +317,7 @@ class TopicDescriber(Component):
         k = len(topics)
         for r, c in zip(rows, cols):
             topic = topics[r]
-            topic.candidate = self.names[c]
+            topic.candidate = names[c]
             topic.name_score = round(float(sim[r, c]), 6)
             if k > 1:
                 others = (sim[:, c].sum() - sim[r, c]) / (k - 1)
@@ -358,6 +329,12 @@ class TopicDescriber(Component):
             ) and (self.min_name_lead is None or topic.name_lead >= self.min_name_lead)
             if topic.named:
                 topic.name = topic.candidate
+
+    def _columns(self, terms: np.ndarray, words: list[str]) -> list[int]:
+        """The columns of ``terms`` that count any of ``words`` (compared after folding)."""
+        vocabulary = self.vocabulary()
+        wanted = {vocabulary.fold(w.lower()) for w in words}
+        return [j for j, t in enumerate(terms) if vocabulary.fold(str(t).lower()) in wanted]
 
     def _document_frequency(self, n_documents: int) -> tuple[int | float, int | float]:
         """``min_df``/``max_df`` as scikit-learn takes them; a ``max_df`` that would keep fewer

@@ -25,7 +25,7 @@ def topic_vectors(X, labels: np.ndarray, ids: list[int], by: str = "centroid", t
     or its class-based TF-IDF row (``ctfidf``, from ``texts``)."""
     labels = np.asarray(labels)
     if by == "ctfidf":
-        from toolkit.topics.describe import class_tfidf
+        from toolkit.topics.ctfidf import class_tfidf
 
         keep = np.isin(labels, ids)
         weights, _ = class_tfidf([t for t, k in zip(texts, keep) if k], labels[keep], ids, vocabulary)

@@ -11,32 +11,22 @@ import logging
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.preprocessing import normalize
 
-from toolkit.arrays import softmax
-from toolkit.clustering.base import (
-    check_cluster_count,
-    clusters_needed,
-    cosine_centroids,
-    distinct_texts,
-    label_mapping,
-    nearest_centroid,
-    relabel,
-)
-from toolkit.clustering.refine import NoRefinement
+from toolkit.clustering.base import check_cluster_count, clusters_needed, distinct_texts, label_mapping, relabel
 from toolkit.errors import DataError
 from toolkit.params import Int, NoneValue, Options, check_parameter
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.sentences import as_corpus
 from toolkit.timing import StageProgress, Timings, timed
+from toolkit.topics.assign import TopicAssignment
 from toolkit.topics.describe import topic_table
+from toolkit.topics.editing import TopicEditing
+from toolkit.topics.guided import GUIDE_CONSTRAINTS, ZEROSHOT_MIN_LEAD, ZEROSHOT_MIN_SIMILARITY
 from toolkit.topics.persist import SavedModel
+from toolkit.topics.queries import TopicQueries
+from toolkit.topics.views import TopicViews
 
 log = logging.getLogger("toolkit")
-# Temperature of the centroid-similarity softmax (methods without probabilities of their own):
-# cosines to the centres of a clustered space differ by hundredths, and at 0.05 a lead of 0.05
-# makes one topic e times as likely as another.
-SOFT_TEMPERATURE = 0.05
 # A document whose most likely topic has less than this probability is flagged uncertain.
 UNCERTAIN_BELOW = 0.5
 
@@ -56,7 +46,7 @@ def default_part(part: str):
             "splitter": BlingfireSplitter}[part]()
 
 
-class TopicModel(SavedModel, BaseEstimator):
+class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicViews, BaseEstimator):
     """Topics of a corpus, and a rule to assign new documents to them.
 
     A scikit-learn estimator: ``__init__`` stores its arguments as given (``None`` stays
@@ -88,6 +78,19 @@ class TopicModel(SavedModel, BaseEstimator):
         Merge the topics along the topic tree down to this many (None: keep every cluster).
     merge_by : {"centroid", "ctfidf"}
         What the topic tree joins topics by: their embedding centroids or c-TF-IDF rows.
+    seed_topics : list of list of str, optional
+        Themes to steer toward, each a list of seed words (as BERTopic's ``seed_topic_list``):
+        documents near a list move toward it before clustering, and the topic holding most of
+        them keeps its seed words among its keywords (:mod:`toolkit.topics.guided`).
+    zeroshot_topics : list of str, optional
+        Topic names (as BERTopic's ``zeroshot_topic_list``): a document that fits a name joins
+        that name's topic, which keeps the name; the other documents are clustered as usual.
+        Zero-shot topics take ids 0, 1, ... in the order given, the clusters the ids after them.
+    zeroshot_min_similarity : float
+        The least cosine similarity of a document to a name for it to join the name's topic.
+    zeroshot_min_lead : float
+        How much better the name must fit the document than every top-level news section
+        unrelated to the name (:data:`~toolkit.topics.describe.NEWS_SECTIONS`).
 
     Attributes
     ----------
@@ -104,10 +107,14 @@ class TopicModel(SavedModel, BaseEstimator):
         Seconds per stage of ``fit``.
     """
 
-    _parameter_constraints = {"reduce_to": [Int(1), NoneValue()], "merge_by": [Options("centroid", "ctfidf")]}
+    _parameter_constraints = {"reduce_to": [Int(1), NoneValue()], "merge_by": [Options("centroid", "ctfidf")],
+                              **GUIDE_CONSTRAINTS}
 
     def __init__(self, embedder=None, *, reducer=None, clusterer=None, refiner=None, adapter=None, describer=None,
-                 splitter=None, reduce_to: int | None = None, merge_by: str = "centroid") -> None:
+                 splitter=None, reduce_to: int | None = None, merge_by: str = "centroid",
+                 seed_topics: list[list[str]] | None = None, zeroshot_topics: list[str] | None = None,
+                 zeroshot_min_similarity: float = ZEROSHOT_MIN_SIMILARITY,
+                 zeroshot_min_lead: float = ZEROSHOT_MIN_LEAD) -> None:
         self.embedder = embedder
         self.reducer = reducer
         self.clusterer = clusterer
@@ -117,6 +124,10 @@ class TopicModel(SavedModel, BaseEstimator):
         self.splitter = splitter
         self.reduce_to = reduce_to
         self.merge_by = merge_by
+        self.seed_topics = seed_topics
+        self.zeroshot_topics = zeroshot_topics
+        self.zeroshot_min_similarity = zeroshot_min_similarity
+        self.zeroshot_min_lead = zeroshot_min_lead
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         def name(part: str) -> str:
@@ -177,6 +188,42 @@ class TopicModel(SavedModel, BaseEstimator):
         log.info("topics: %d clusters merged into %d topics (topics.reduce_to, by %s)", len(ids), n, self.merge_by)
         return relabel(merged, mapping)
 
+    def _fit_labels(self, X, documents: list[Document], timings: dict | None = None,
+                    clustered: np.ndarray | None = None) -> np.ndarray:
+        """Final labels of the training documents: zero-shot names take the documents they fit;
+        the rest are moved toward their seed lists, reduced, clustered, refined and merged down
+        to ``reduce_to``; cluster topics are numbered after the zero-shot ones. ``clustered``:
+        labels the adapter already clustered (every document; no seeds or names with an adapter)."""
+        timings = {} if timings is None else timings
+        zeroshot = self._zeroshot_rows(X)
+        rest = np.flatnonzero(zeroshot < 0)
+        guided = self._guide(X)
+        if len(rest) < len(documents):
+            documents = [documents[i] for i in rest]
+            n_clusters = getattr(self.clusterer_, "n_clusters", None)
+            check_cluster_count(n_clusters, len(documents), "the documents no zero-shot topic took",
+                                distinct_texts(Corpus(documents), clusters_needed(n_clusters)))
+        if clustered is None:
+            clustered = self._cluster(guided[rest] if len(rest) < X.shape[0] else guided, timings)
+        labels = clustered
+        with timed(timings, "refine"):
+            labels = self._refine(labels, documents)
+        labels = self._reduce_topics(labels, X[rest] if len(rest) < X.shape[0] else X, documents)
+        self._zeroshot_map = {}
+        if not self.zeroshot_topics:
+            return labels
+        z = len(self.zeroshot_topics)
+        self._final_map = {raw: c + z for raw, c in self._final_map.items()}
+        self._zeroshot_map = {j: j for j in range(z) if np.any(zeroshot == j)}
+        missing = [name for j, name in enumerate(self.zeroshot_topics) if j not in self._zeroshot_map]
+        if missing:
+            log.warning("zero-shot topics %s: no document fits them, so they are left out", ", ".join(missing))
+        self.reduced_ = self.reducer_.transform(guided)
+        full = zeroshot.astype(np.int64).copy()
+        full[rest] = np.where(labels >= 0, labels + z, -1)
+        log.info("zero-shot topics took %d of %d documents", len(zeroshot) - len(rest), len(zeroshot))
+        return full
+
     def topic_tree(self, by: str | None = None):
         """The tree of the fitted topics: ``(linkage, merges)``, a SciPy linkage matrix over the
         topics in id order (outliers left out) and the merges as a DataFrame
@@ -195,6 +242,9 @@ class TopicModel(SavedModel, BaseEstimator):
         """Before any work: the adapter can adapt this embedder, and the corpus has enough
         distinct documents for the clusters asked for."""
         self.adapter_.check(self.embedder_)
+        if self.adapter_.active and (self.seed_topics or self.zeroshot_topics):
+            raise DataError("TopicModel: seed_topics and zeroshot_topics cannot be combined with an adapter "
+                            "(the adapter fine-tunes the encoder on clusters of every document)")
         n_clusters = getattr(self.clusterer_, "n_clusters", None)
         check_cluster_count(n_clusters, len(corpus), corpus.name or "the corpus",
                             distinct_texts(corpus, clusters_needed(n_clusters)))
@@ -233,19 +283,19 @@ class TopicModel(SavedModel, BaseEstimator):
                     raise DataError(f"TopicModel.fit: {embeddings.shape[0]} embeddings for {len(corpus)} documents")
                 embedder.fit(corpus)
                 X = embeddings
-        labels = self._cluster(X, timings)
-        if self.adapter_.active:
-            with timed(timings, "adapt"):
-                embedder, X, labels = self.adapter_.fit_transform(embedder, corpus, X, labels, self._cluster)
-        with timed(timings, "refine"):
-            self.labels_ = self._refine(labels, list(corpus))
-        self.labels_ = self._reduce_topics(self.labels_, X, list(corpus))
-        self.probabilities_ = self._soft(self.reduced_)
-        with timed(timings, "topics"):
-            self.topics_ = self.describer_.fit(corpus, self.labels_, X, embedder.embed_texts).topics_
         self.embedder_ = embedder
+        clustered = None
+        if self.adapter_.active:
+            first = self._cluster(X, timings)
+            with timed(timings, "adapt"):
+                embedder, X, clustered = self.adapter_.fit_transform(embedder, corpus, X, first, self._cluster)
+            self.embedder_ = embedder
+        self.labels_ = self._fit_labels(X, list(corpus), timings, clustered)
         self.embeddings_ = X
         self.documents_ = list(corpus)
+        self.probabilities_ = self._training_probabilities()
+        with timed(timings, "topics"):
+            self.topics_ = self._describe_topics(corpus, self.labels_, X)
         self.timings_ = dict(timings)
         self.auto_k_ = getattr(self.clusterer_, "auto_k_", None)
         self.stability_ = None  # a check of an earlier fit does not describe this one
@@ -256,100 +306,18 @@ class TopicModel(SavedModel, BaseEstimator):
         self.fit(documents, embeddings, progress)
         return self.labels_.copy(), self.probabilities_.copy()
 
-    # -- new documents -----------------------------------------------------------------
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "labels_"):
-            raise RuntimeError("TopicModel: call fit() (or TopicModel.load) first")
-
-    def _topic_ids(self) -> list[int]:
-        return [t.id for t in self.topics_ if t.id >= 0]
-
-    def _scores(self, X) -> np.ndarray:
-        ids = self._topic_ids()
-        centroids = cosine_centroids(self.embeddings_, self.labels_, ids)
-        return np.asarray(normalize(X) @ centroids.T, dtype=np.float64)
-
-    def _predict_clusters(self, Z) -> np.ndarray:
-        """Clusters of reduced rows: the clusterer's own ``predict`` where it has one, else the
-        most cosine-similar centre of the fitted clusters."""
-        if hasattr(self.clusterer_, "predict"):
-            return relabel(self.clusterer_.predict(Z), self._cluster_map)
-        fitted = relabel(np.asarray(self.clusterer_.labels_), self._cluster_map)
-        ids = sorted(set(fitted.tolist()) - {-1})
-        found = nearest_centroid(Z, cosine_centroids(self.reduced_, fitted, ids))
-        return np.array([ids[i] if i >= 0 else -1 for i in found], dtype=np.int64)
-
-    def _soft(self, Z) -> np.ndarray:
-        """Topic probabilities of reduced rows ``Z`` (columns: topics in id order).
-
-        The rule, by what the fitted parts offer: the refine step's trained head (``scan``:
-        its softmax); else the clusterer's own posteriors when no refine step changed its
-        labels (GMM, LDA, NMF mixtures); else a softmax over the cosine similarity of the row
-        to each topic's centroid in the clustered space, at temperature ``SOFT_TEMPERATURE``.
-        Merged topics (``reduce_to``) add up their parts' probabilities.
-        """
-        ids = sorted(set(self.labels_.tolist()) - {-1})
-        raw, classes = None, None
-        head = getattr(self.refiner_, "predict_proba", None)
-        if callable(head):
-            raw = head(Z)
-            classes = getattr(self.refiner_, "classes_", None)
-        elif hasattr(self.clusterer_, "predict_proba") and isinstance(self.refiner_, NoRefinement):
-            raw = np.asarray(self.clusterer_.predict_proba(Z))
-            classes = np.arange(raw.shape[1])
-        if raw is not None and classes is not None:
-            column = {c: i for i, c in enumerate(ids)}
-            out = np.zeros((raw.shape[0], len(ids)))
-            for j, c in enumerate(classes):
-                final = self._final_map.get(int(c))
-                if final is not None and final in column:
-                    out[:, column[final]] += raw[:, j]
-            totals = out.sum(axis=1, keepdims=True)
-            if np.all(totals > 0):
-                return out / totals
-        centroids = cosine_centroids(self.reduced_, self.labels_, ids)
-        return softmax(np.asarray(normalize(Z) @ centroids.T) / SOFT_TEMPERATURE)
-
-    def similarities(self, documents) -> np.ndarray:
-        """Cosine similarity of each new document to each topic's centroid (embedding space,
-        columns in topic id order)."""
-        self._check_fitted()
-        return self._scores(self.embedder_.transform(as_corpus(documents, self.splitter_)))
-
-    def transform(self, documents) -> tuple[np.ndarray, np.ndarray]:
-        """Topics of new documents.
-
-        Each document is embedded (with the tuned encoder after adaptation), reduced by the
-        fitted reducer, assigned by the clusterer's ``predict`` (or the nearest cluster centre
-        for methods without one) and by the refine step's rule, if any.
-
-        Returns
-        -------
-        topics : ndarray of int
-            A topic id per document.
-        probabilities : ndarray, shape (n_documents, n_topics)
-            Each document's probability of each topic (rows sum to 1; columns in topic id
-            order, outliers excluded): the rule of :meth:`_soft`. ``similarities`` gives
-            the cosines to the topic centroids instead.
-        """
-        self._check_fitted()
-        corpus = as_corpus(documents, self.splitter_)
-        X = self.embedder_.transform(corpus)
-        Z = self.reducer_.transform(X)
-        clusters = self._predict_clusters(Z)
-        refined = relabel(np.asarray(self.refiner_.predict(Z, clusters)), self._final_map)
-        return refined, self._soft(Z)
-
     # -- descriptions ------------------------------------------------------------------
 
     @property
     def topic_info(self):
         """A DataFrame, one row per topic: topic_id, name, named, size, keywords (comma-separated),
-        exemplars (ids), candidate, name_score, name_margin, name_lead; after :meth:`stability`, also
-        each topic's ``stability`` (mean Jaccard overlap with its match in the other runs)."""
+        exemplars (ids), candidate, name_score, name_margin, name_lead, merged_from (the topics merged
+        into it after fitting); after :meth:`stability`, also each topic's ``stability`` (mean
+        Jaccard overlap with its match in the other runs). :meth:`get_topic_info` gives it under
+        BERTopic's column names."""
         self._check_fitted()
         table = topic_table(self.topics_)
+        table["merged_from"] = [list(t.merged_from) for t in self.topics_]
         checked = getattr(self, "stability_", None)
         if checked is not None:
             found = {t["topic_id"]: t["stability"] for t in checked.topics}

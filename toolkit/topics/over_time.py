@@ -11,7 +11,7 @@ import numpy as np
 
 from toolkit.params import Component, Int, Options
 from toolkit.plots import finish, paper_figure, paper_style, pyplot, short
-from toolkit.topics.describe import class_tfidf
+from toolkit.topics.ctfidf import class_tfidf
 
 # pandas period codes of each bin
 BINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}

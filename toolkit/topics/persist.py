@@ -71,7 +71,8 @@ class SavedModel:
         self.documents_ = stored.documents
         self.embeddings_ = stored.embeddings
         self.embedder_ = embedder
-        self.probabilities_ = self._soft(self.reduced_)
+        self._zeroshot_map = {int(j): int(c) for j, c in (getattr(self, "_zeroshot_map", None) or {}).items()}
+        self.probabilities_ = self._training_probabilities()
         self.timings_ = {}
         self.auto_k_ = getattr(self.clusterer_, "auto_k_", None)
         self.refit_agreement_ = None  # nothing was fitted again
@@ -79,7 +80,8 @@ class SavedModel:
     def _restore(self, documents: list[Document], X, labels: np.ndarray, topics: list, embedder) -> None:
         """Fitted state from stored data, for a model whose state is not plain data: refits the
         reducer, clusterer and refine step on the stored embeddings, with their stored seeds."""
-        refit = self._reduce_topics(self._refine(self._cluster(X), documents), X, documents)
+        self.embedder_ = embedder
+        refit = self._fit_labels(X, documents)
         agree = float(np.mean(refit == labels)) if len(labels) else 1.0
         if agree < 1.0:
             log.warning("TopicModel.load: refitting gave the stored labels on %.1f%% of the documents; "
@@ -87,10 +89,9 @@ class SavedModel:
         self.refit_agreement_ = agree
         self.labels_ = np.asarray(labels)
         self.topics_ = topics
-        self.probabilities_ = self._soft(self.reduced_)
         self.documents_ = documents
         self.embeddings_ = X
-        self.embedder_ = embedder
+        self.probabilities_ = self._training_probabilities()
         self.timings_ = {}
         self.auto_k_ = getattr(self.clusterer_, "auto_k_", None)
 

@@ -87,9 +87,11 @@ def _own_classes(part: str) -> dict[str, type]:
 
 RENAMED = {"toolkit.clustering.consistency.NeighbourConsistency": "toolkit.clustering.consistency.NeighborConsistency"}
 SKLEARN_PARTS = {"reducer": "TransformerMixin", "clusterer": "ClusterMixin"}  # where a model may hold one
-MODEL_PARAMS = ("reduce_to", "merge_by")  # the model's own parameters besides its parts
+MODEL_PARAMS = ("reduce_to", "merge_by", "seed_topics", "zeroshot_topics", "zeroshot_min_similarity",
+                "zeroshot_min_lead")  # the model's own parameters besides its parts
 FITTED_PARTS = ("reducer", "clusterer", "refiner")  # what transform uses, restored from their fitted state
-MODEL_STATE = ("reduced_", "_cluster_map", "_final_map")  # the model's own fitted attributes that are stored
+MODEL_STATE = ("reduced_", "_cluster_map", "_final_map", "_zeroshot_map")  # the model's own stored fitted attributes
+OPTIONAL_STATE = {"_zeroshot_map"}  # absent from folders written before zero-shot topics
 STATE_PREFIX = "state_"  # arrays of the fitted state in arrays.npz
 
 
@@ -291,6 +293,15 @@ def _model_params(meta: dict, where: str) -> dict:
         raise DataError(f"{where}: params.reduce_to must be a whole number >= 1 or null")
     if params.get("merge_by", "centroid") not in ("centroid", "ctfidf"):
         raise DataError(f"{where}: params.merge_by must be centroid or ctfidf")
+    from toolkit.params import check_parameter
+    from toolkit.topics.guided import GUIDE_CONSTRAINTS
+
+    for name, rules in GUIDE_CONSTRAINTS.items():
+        if name in params:
+            try:
+                check_parameter("params", name, params[name], rules)
+            except (ValueError, TypeError) as err:
+                raise DataError(f"{where}: {cut(str(err), 160)}") from None
     return params
 
 
@@ -338,7 +349,8 @@ def read_model_files(path) -> StoredModel:
     if state is not None:
         expect(state, dict, where, "fitted_state")
         exact_keys(state, {*FITTED_PARTS, "model"}, set(), f"{where}: fitted_state")
-        exact_keys(expect(state["model"], dict, where, "fitted_state.model"), set(MODEL_STATE), set(),
+        exact_keys(expect(state["model"], dict, where, "fitted_state.model"), set(MODEL_STATE) - OPTIONAL_STATE,
+                   OPTIONAL_STATE,
                    f"{where}: fitted_state.model")
     return StoredModel(folder, parts, documents, X, labels.astype(np.int64), topics, meta["embedding_model"], tuned,
                        state, {k: v for k, v in arrays.items() if k.startswith(STATE_PREFIX)}, params)

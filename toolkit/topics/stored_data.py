@@ -166,7 +166,7 @@ def read_topics(records: list, where: str) -> list:
     topics = []
     fields = {"id": int, "name": str, "keywords": list, "size": int, "documents": list}
     optional = {"exemplars": list, "name_score": (int, float), "name_margin": (int, float),
-                "name_lead": (int, float), "candidate": str, "named": bool}
+                "name_lead": (int, float), "candidate": str, "named": bool, "merged_from": list}
     for i, record in enumerate(records):
         at = f"{where}: topic {i}"
         exact_keys(expect(record, dict, at, "a topic"), set(fields), set(optional), at)
