@@ -92,10 +92,9 @@ class TopicEditing:
         if len(ids) <= nr_topics:
             log.info("reduce_topics: the model has %d topics, not more than %d; nothing merged", len(ids), nr_topics)
             return self
-        from toolkit.topics.hierarchy import cut_tree, topic_linkage, topic_vectors
+        from toolkit.topics.hierarchy import cut_tree, topic_linkage
 
-        vectors = topic_vectors(self.embeddings_, self.labels_, ids, "ctfidf" if use_ctfidf else "centroid",
-                                [d.full_text for d in self.documents_], self.describer_.vocabulary())
+        vectors = self._topic_vectors(ids, "ctfidf" if use_ctfidf else "centroid")
         group = cut_tree(topic_linkage(vectors), ids, int(nr_topics))
         members: dict[int, list[int]] = {}
         for c in ids:

@@ -229,14 +229,20 @@ class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicV
         topics in id order (outliers left out) and the merges as a DataFrame
         (:func:`toolkit.topics.hierarchy.merges_table`). ``by``: ``centroid`` or ``ctfidf``
         (default: ``merge_by``)."""
-        from toolkit.topics.hierarchy import merges_table, topic_linkage, topic_vectors
+        from toolkit.topics.hierarchy import merges_table, topic_linkage
 
         self._check_fitted()
         ids = self._topic_ids()
-        by = by or self.merge_by
-        Z = topic_linkage(topic_vectors(self.embeddings_, self.labels_, ids, by,
-                                        [d.full_text for d in self.documents_], self.describer_.vocabulary()))
+        Z = topic_linkage(self._topic_vectors(ids, by or self.merge_by))
         return Z, merges_table(Z, ids, {t.id: t.name for t in self.topics_})
+
+    def _topic_vectors(self, ids: list[int], by: str):
+        """Unit rows of the fitted topics ``ids``: their centroids (``centroid``) or c-TF-IDF rows
+        (``ctfidf``) (:func:`toolkit.topics.hierarchy.topic_vectors`)."""
+        from toolkit.topics.hierarchy import topic_vectors
+
+        return topic_vectors(self.embeddings_, self.labels_, ids, by, [d.full_text for d in self.documents_],
+                             self.describer_.vocabulary())
 
     def _check_inputs(self, corpus: Corpus) -> None:
         """Before any work: the adapter can adapt this embedder, and the corpus has enough

@@ -92,10 +92,10 @@ class TopicQueries:
         """
         import pandas as pd
 
+        from toolkit.topics.editing import check_documents
+
         self._check_fitted()
-        if docs is not None and len(docs) != len(self.documents_):
-            raise DataError(f"get_document_info: {len(docs)} documents given; the model was fitted on "
-                            f"{len(self.documents_)}")
+        check_documents(self, docs, "get_document_info")
         by_id = {t.id: t for t in self.topics_}
         column = {c: j for j, c in enumerate(self._topic_ids())}
         exemplars = {i for t in self.topics_ for i in t.exemplars}

@@ -171,12 +171,9 @@ class TopicViews:
                           n_clusters: int | None = None, use_ctfidf: bool = False, custom_labels: bool = False,
                           title: str = "Topic similarity", width: int = 800, height: int = 800):
         """Cosine similarity between topic centroids (c-TF-IDF rows with ``use_ctfidf``)."""
-        from toolkit.topics.hierarchy import topic_vectors
-
         self._check_fitted()
         ids = [t.id for t in self._shown(topics, top_n_topics)]
-        vectors = topic_vectors(self.embeddings_, self.labels_, ids, "ctfidf" if use_ctfidf else "centroid",
-                                [d.full_text for d in self.documents_], self.describer_.vocabulary())
+        vectors = self._topic_vectors(ids, "ctfidf" if use_ctfidf else "centroid")
         return heatmap(ids, self._names(), vectors @ vectors.T, title, width, height)
 
     def visualize_documents(self, docs=None, topics: list[int] | None = None, embeddings=None,
@@ -205,11 +202,10 @@ class TopicViews:
                             title: str = "Topic tree", width: int = 1000, height: int | None = None):
         """The topic tree (:meth:`topic_tree`) as an interactive dendrogram."""
         self._check_fitted()
-        from toolkit.topics.hierarchy import topic_linkage, topic_vectors
+        from toolkit.topics.hierarchy import topic_linkage
 
         ids = [t.id for t in self._shown(topics, top_n_topics)]
-        vectors = topic_vectors(self.embeddings_, self.labels_, ids, "ctfidf" if use_ctfidf else "centroid",
-                                [d.full_text for d in self.documents_], self.describer_.vocabulary())
+        vectors = self._topic_vectors(ids, "ctfidf" if use_ctfidf else "centroid")
         return hierarchy(topic_linkage(vectors), ids, self._names(), title, width, height)
 
     def topics_over_time(self, docs=None, timestamps=None, topics=None, nr_bins: int | None = None,
