@@ -261,3 +261,11 @@ def test_a_script_written_for_bertopic_runs_with_its_constructor_changed(ag_docs
     assert len(model._topic_ids()) == 5  # reduced to six, then two merged
     assert len(space["document_info"]) == 800 and len(space["bars"].data) == 5
     assert np.asarray(space["heat"].data[0].z).shape == (5, 5)
+
+
+def test_refitting_with_other_zeroshot_names_uses_the_new_names(ag_docs):
+    model = TopicModel(clusterer=KMeansClusterer(n_clusters=3, random_state=0), zeroshot_topics=["sports"])
+    model.fit(ag_docs[:400])
+    model.set_params(zeroshot_topics=["business"]).fit(ag_docs[:400])
+    gold = np.array([d.label for d in ag_docs[:400]])
+    assert model.topics_[0].name == "business" and np.mean(gold[model.labels_ == 0] == "Business") > 0.5

@@ -271,6 +271,7 @@ class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicV
         for name, rules in self._parameter_constraints.items():
             check_parameter(type(self).__name__, name, getattr(self, name), rules)
         self._use_parts(self._parts())
+        self.__dict__.pop("_guides", None)  # seed and name vectors of an earlier fit's settings and encoder
         corpus = as_corpus(documents, self.splitter_)
         if len(corpus) == 0:
             raise DataError("TopicModel.fit: no documents")
