@@ -85,7 +85,7 @@ def test_guided_topics_are_experiment_keys_recorded_only_when_used():
                                     "seed_topics": [["gun", "nra"]]}})
     topics = given["topics"]
     assert topics["zeroshot_topics"] == ["sports", "food and cooking"] and topics["seed_topics"] == [["gun", "nra"]]
-    assert topics["zeroshot_min_similarity"] == 0.1 and topics["zeroshot_min_lead"] == 0.0
+    assert topics["zeroshot_min_similarity"] == 0.1 and topics["zeroshot_min_lead"] == 0.05
     assert cfg.resolve(given) == given and cfg.run_id(given, "x") != cfg.run_id(plain, "x")
     from toolkit.experiments.pipeline import topic_model
 
