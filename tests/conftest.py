@@ -11,8 +11,9 @@ SHARED = REPO.parent / "shared" / "data"
 # small arrays and texts. Every test outside these modules is marked slow, and so are the few
 # inside them that embed a corpus with the real model.
 FAST_MODULES = {"test_bad_input", "test_centrality", "test_classic_summarizers", "test_cleaning", "test_config",
-                "test_estimators", "test_exact_text", "test_fast_store", "test_loaders", "test_properties",
-                "test_refine", "test_separation", "test_stability_measures", "test_terms", "test_workers"}
+                "test_estimators", "test_exact_text", "test_fast_store", "test_loaders", "test_palette",
+                "test_properties", "test_refine", "test_separation", "test_stability_measures", "test_terms",
+                "test_workers"}
 
 
 def pytest_collection_modifyitems(config, items):

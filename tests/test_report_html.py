@@ -49,7 +49,8 @@ def _open(driver, page) -> float:
 
 def _requests(driver) -> list[str]:
     events = [json.loads(e["message"])["message"] for e in driver.get_log("performance")]
-    return [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"]
+    urls = [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"]
+    return [u for u in urls if not u.startswith("data:")]  # an image the page drew itself (the heatmap)
 
 
 def _click_point(driver, index: int) -> str:
@@ -105,6 +106,18 @@ def test_news_page_report_in_a_browser(browser, skynews_result, tmp_path):
 
     rows = browser.find_elements(By.CSS_SELECTOR, "#topics tr")
     assert len(rows) == len(skynews_result.topics) + 1
+    # The model's views are drawn below, each topic in its map colour.
+    drawn = browser.execute_script("""
+        const ids = ['view-keywords', 'view-similarity', 'view-tree'];
+        const out = {};
+        for (const id of ids) out[id] = document.querySelectorAll('#' + id + ' .main-svg').length;
+        const gd = document.getElementById('view-keywords');
+        out.bars = gd.data.map(tr => [tr.name, tr.marker.color]);
+        out.map = document.getElementById('map').data.map(tr => [tr.name, tr.marker.color]);
+        return out;""")
+    assert all(drawn[key] > 0 for key in ("view-keywords", "view-similarity", "view-tree")), drawn
+    map_colours = {name.split(":")[0]: colour for name, colour in drawn["map"]}
+    assert drawn["bars"] and all(map_colours[str(topic)] == colour for topic, colour in drawn["bars"])
     print(f"news page report.html: {(folder / 'report.html').stat().st_size:,} bytes, drawn in {seconds:.2f} s")
 
 

@@ -460,10 +460,14 @@ def test_report_html_data_cannot_change_how_the_page_parses(hostile_run):
     page = (folder / "report.html").read_text(encoding="utf-8")
     parsed = _Page()
     parsed.feed(page)
-    assert len(parsed.scripts) == 3 and parsed.comments == 0
-    data = parsed.scripts[1]
+    assert len(parsed.scripts) == 4 and parsed.comments == 0
+    data, views = parsed.scripts[1], parsed.scripts[2]
     assert data["attrs"] == {"type": "application/json", "id": "report-data"}
-    assert "<" not in data["text"] and ">" not in data["text"] and "&" not in data["text"]
+    assert views["attrs"] == {"type": "application/json", "id": "views-data"}
+    for block in (data, views):
+        assert "<" not in block["text"] and ">" not in block["text"] and "&" not in block["text"]
+    shown = json.dumps(json.loads(views["text"]))
+    assert "<script" not in shown and "<!--" not in shown  # names and keywords escaped before plotly
     records = json.loads(data["text"])
     with open(folder / "assignments.csv", encoding="utf-8", newline="") as fh:
         titles = {row["title"] for row in csv.DictReader(fh)}
@@ -472,7 +476,7 @@ def test_report_html_data_cannot_change_how_the_page_parses(hostile_run):
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
     script_src = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
     assert "'unsafe-inline'" not in script_src
-    for script in (parsed.scripts[0], parsed.scripts[2]):
+    for script in (parsed.scripts[0], parsed.scripts[3]):
         digest = base64.b64encode(hashlib.sha256(script["text"].encode()).digest()).decode()
         assert f"'sha256-{digest}'" in script_src
 

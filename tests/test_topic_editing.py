@@ -212,13 +212,14 @@ def test_interactive_views_are_plotly_figures_with_escaped_names(ag_model):
     assert sum(len(trace.x) for trace in docs.data) < 1200
     tree = model.visualize_hierarchy()
     assert len(tree.data) == 10  # nine joins and the leaves
+    from toolkit.palette import topic_colour
     from toolkit.topics.describe import Topic
-    from toolkit.topics.views import barchart, topic_color
+    from toolkit.topics.views import barchart
 
     risky = Topic(3, "<b onmouseover=x>bold</b>", [("<script>", 1.0)], 1, ["1"])
     fig = barchart([risky])
     assert "<b" not in fig.layout.annotations[0].text and "&lt;script&gt;" in fig.data[0].y[0]
-    assert topic_color(3) == fig.data[0].marker.color and topic_color(-1) != topic_color(0)
+    assert topic_colour(3) == fig.data[0].marker.color and topic_colour(-1) != topic_colour(0)
 
 
 def test_topics_over_time_as_in_bertopic():

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from toolkit.arrays import seeded_sample
 from toolkit.escape import for_figure
+from toolkit.palette import topic_colour
 
 
 def pyplot():
@@ -155,7 +156,6 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         X, labels, titles = X[rows], labels[rows], None
         coords = None if coords is None else np.asarray(coords)[rows]
     xy = project_2d(X, random_state) if coords is None else np.asarray(coords)
-    plt = pyplot()
     numbered = len(shown) > NAMED_ON_MAP  # many names cannot all sit on a column-wide map: numbers, names below
     if numbered:
         fig, (ax, key) = paper_figure(3.3 + 0.17 * len(shown) + 0.1, nrows=2,
@@ -163,12 +163,11 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         key.axis("off")
     else:
         fig, ax = paper_figure(3.3)
-    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     size = 28 if n <= 30 else 10 if n <= 1000 else 3
     colors = {}
-    for k, topic in enumerate(sorted(names)):
+    for topic in sorted(names):
         members = labels == topic
-        colors[topic] = "lightgrey" if topic < 0 else cmap(k % cmap.N)
+        colors[topic] = topic_colour(topic)
         ax.scatter(xy[members, 0], xy[members, 1], s=size, color=colors[topic], alpha=0.9 if n <= 1000 else 0.45,
                    edgecolors="none", zorder=3, rasterized=n > 1000, gid=f"topic-{topic}")
     few = n <= 12 and titles
@@ -189,13 +188,13 @@ def topic_map(X, labels: np.ndarray | None = None, names: dict[int, str] | None 
         from matplotlib.patches import Patch
 
         key.legend(handles=[Patch(color=colors[t]) for t in shown], frameon=False, loc="upper left",
-                   labels=[f"{i + 1}  {short(names[t], 40)} ({counts[t]:,})"
-                           for i, t in enumerate(shown)], borderaxespad=0, handlelength=1)
+                   labels=[f"{t}  {short(names[t], 40)} ({counts[t]:,})" for t in shown],
+                   borderaxespad=0, handlelength=1)
         fig.tight_layout(pad=0.4)
-    texts = [ax.text(0, 0, str(i + 1) if numbered else caption, fontsize=8, weight="bold",
+    texts = [ax.text(0, 0, str(t) if numbered else caption, fontsize=8, weight="bold",
                      ha="center", va="center", zorder=5, gid="topic-name",
                      bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": colors[t], "alpha": 0.9})
-             for i, (t, caption) in enumerate(zip(shown, captions))]
+             for t, caption in zip(shown, captions)]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     to_screen = ax.transData

@@ -3,8 +3,9 @@
 The topic map is drawn by plotly.js, read from the ``plotly`` Python package and inlined, so no
 request leaves the page: hover a point for its title, topic and probability, click it for the
 document's text with the summary's sentences highlighted. Below the map: the topic table
-(keywords, exemplars, topic summary), the contingency table when there are gold labels, and
-links to every file of the run folder. The PNG and PDF figures stay the ones for papers.
+(keywords, exemplars, topic summary), the model's interactive views (the figures its
+``visualize_*`` methods draw in a notebook), the contingency table when there are gold labels,
+and links to every file of the run folder. The PNG and PDF figures stay the ones for papers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from toolkit.errors import topic_count
 from toolkit.escape import json_for_html
 from toolkit.experiments.report import unnamed_note
 from toolkit.experiments.result import RunResult
+from toolkit.palette import topic_colour
 
 # Nothing may be fetched, and only the page's own two scripts run (allowed by their hashes; plotly.js
 # compiles some functions at run time, hence 'unsafe-eval'); plotly sets inline styles as it draws.
@@ -30,8 +32,6 @@ CSP = ("default-src 'none'; script-src {hashes} 'unsafe-eval'; style-src 'unsafe
 WEBGL_ABOVE = 20_000  # points drawn with WebGL beyond this many documents (SVG is slow there)
 MAP_POINTS = 100_000  # documents on the map; a larger corpus shows a seeded sample of this many
 FULL_TEXT_UP_TO = 50_000  # documents whose whole text the page carries; beyond, the summary only
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
-           "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
 
 
 @cache
@@ -75,8 +75,8 @@ def page_data(result: RunResult, random_state: int = 0) -> dict:
                      "chosen": chosen.get(doc.id, []) if full else list(range(len(sentences)))})
     order = sorted(names, key=lambda t: (t < 0, t))
     sizes = {t: int(np.sum(result.labels == t)) for t in order}
-    return {"documents": docs, "topics": [{"id": t, "name": names[t], "size": sizes[t], "colour": "#b0b0b0"
-                                           if t < 0 else PALETTE[k % len(PALETTE)]} for k, t in enumerate(order)],
+    return {"documents": docs, "topics": [{"id": t, "name": names[t], "size": sizes[t], "colour": topic_colour(t)}
+                                          for t in order],
             "summaries": bool(chosen), "webgl": len(docs) > WEBGL_ABOVE, "full_text": full}
 
 
@@ -103,8 +103,30 @@ def _contingency(result: RunResult) -> str:
     head = "".join(f"<th>{_esc(c)}</th>" for c in table["columns"])
     body = "".join(f"<tr><th>{_esc(r)}</th>" + "".join(f"<td>{int(v):,}</td>" for v in counts) + "</tr>"
                    for r, counts in zip(table["rows"], table["counts"]))
-    return (f'<h2>Topics against gold labels</h2><table id="contingency"><tr><th>topic</th>{head}</tr>{body}'
-            "</table>")
+    return (f'<h2>Topics against gold labels</h2><div class="scroll"><table id="contingency"><tr><th>topic</th>'
+            f"{head}</tr>{body}</table></div>")
+
+
+def topic_views(result: RunResult) -> list[dict]:
+    """The fitted model's interactive views, as its ``visualize_*`` methods draw them in a notebook:
+    keyword bars of every topic, the topic-similarity heatmap and the topic tree (two topics or
+    more), and topics over time at the run's bin (dated corpora). Each is ``{"id", "figure"}``,
+    the figure as plotly JSON (names and texts already escaped by the views)."""
+    import json
+
+    from toolkit.topics.views import over_time
+
+    model = result.model
+    topics = [t.id for t in result.topics if t.id >= 0]
+    figures = {"view-keywords": model.visualize_barchart(top_n_topics=None, width=220, height=200)}
+    if len(topics) >= 2:
+        figures["view-similarity"] = model.visualize_heatmap(width=min(900, 300 + 24 * len(topics)),
+                                                             height=min(900, 300 + 24 * len(topics)))
+        figures["view-tree"] = model.visualize_hierarchy()
+    table = result.derived.over_time
+    if table is not None and len(table):
+        figures["view-time"] = over_time(table, top_n_topics=10)
+    return [{"id": key, "figure": json.loads(fig.to_json())} for key, fig in figures.items()]
 
 
 def _links(files: list[str]) -> str:
@@ -119,7 +141,8 @@ function esc(s) {
 const probs = DATA.documents.map(d => d.p === null || d.p === undefined ? 'n/a' : d.p.toFixed(2));
 const traces = DATA.topics.map(t => {
   const idx = DATA.documents.map((d, i) => d.k === t.id ? i : -1).filter(i => i >= 0);
-  return {type: DATA.webgl ? 'scattergl' : 'scatter', mode: 'markers', name: esc(t.name) + ' (' + t.size + ')',
+  return {type: DATA.webgl ? 'scattergl' : 'scatter', mode: 'markers',
+    name: (t.id < 0 ? '' : t.id + ': ') + esc(t.name) + ' (' + t.size + ')',
     x: idx.map(i => DATA.documents[i].x), y: idx.map(i => DATA.documents[i].y), customdata: idx,
     hoverinfo: 'text', hovertext: idx.map(i => '<b>' + esc(DATA.documents[i].title) + '</b><br>topic: ' +
       esc(t.name) + '<br>probability of its topic: ' + probs[i]),
@@ -144,6 +167,10 @@ function show(i) {
   pane.scrollTop = first ? first.offsetTop - pane.offsetTop - 60 : 0;
 }
 document.getElementById('map').on('plotly_click', ev => show(ev.points[0].customdata));
+const VIEWS = JSON.parse(document.getElementById('views-data').textContent);
+for (const view of VIEWS) {
+  Plotly.newPlot(view.id, view.figure.data, view.figure.layout, {displaylogo: false});
+}
 window.reportReady = true;
 """
 
@@ -159,6 +186,8 @@ mark { background: #ffe08a; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 td, th { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left; }
 td ul { margin: 0; padding-left: 16px; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.view { overflow-x: auto; margin-top: 8px; }
 @media (max-width: 800px) { #panes { flex-direction: column; } #map, #doc { width: 100%; } }
 """
 
@@ -167,6 +196,10 @@ def report_html(result: RunResult, files: list[str]) -> str:
     """The page of ``result``; ``files`` are the run folder's entries it links to."""
     # <, > and & as \u003c etc.: no text (</script>, <!--) can change how the page parses
     data = json_for_html(page_data(result, result.config.get("seed", 0)))
+    views = topic_views(result)
+    titles = {"view-keywords": "Keywords of each topic", "view-similarity": "How alike the topics are",
+              "view-tree": "Topic tree", "view-time": "Topics over time"}
+    divs = "".join(f'<h3>{titles[v["id"]]}</h3><div class="view" id="{v["id"]}"></div>' for v in views)
     title = f"{result.config.get('name', 'run')} — run {result.run_id}"
     n = len(result.labels)
     sampled = f" The map shows a seeded sample of {MAP_POINTS:,} of them." if n > MAP_POINTS else ""
@@ -186,13 +219,19 @@ zoom, click a topic in the legend to hide it.</p>
 <th>topic summary</th></tr>
 {_topic_rows(result)}
 </table>
+<h2>Topic views</h2>
+<p class="meta">The figures <code>model.visualize_barchart()</code>, <code>visualize_heatmap()</code>,
+<code>visualize_hierarchy()</code> and <code>visualize_topics_over_time()</code> draw in a notebook; each topic has
+the colour it has on the map.</p>
+{divs}
 {_contingency(result)}
 <h2>Files of this run</h2><ul id="files">{_links(files)}</ul>
 <script>{plotly_js()}</script>
 <script type="application/json" id="report-data">{data}</script>
+<script type="application/json" id="views-data">{json_for_html(views)}</script>
 <script>{SCRIPT}</script>
 </body></html>
 """
 
 
-__all__ = ["FULL_TEXT_UP_TO", "MAP_POINTS", "WEBGL_ABOVE", "page_data", "plotly_js", "report_html"]
+__all__ = ["FULL_TEXT_UP_TO", "MAP_POINTS", "WEBGL_ABOVE", "page_data", "plotly_js", "report_html", "topic_views"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from toolkit.palette import topic_colour
 from toolkit.params import Component, Int, Options
-from toolkit.plots import finish, paper_figure, paper_style, pyplot, short
+from toolkit.plots import finish, paper_figure, paper_style, short
 from toolkit.topics.ctfidf import class_tfidf
 
 # pandas period codes of each bin
@@ -117,7 +118,6 @@ def plot_over_time(table, top: int = 8, path=None):
     figure is returned for a notebook."""
     import pandas as pd
 
-    plt = pyplot()
     entries = min(top, table["topic_id"].nunique()) + 1 if not table.empty else 1
     fig, (ax, key) = paper_figure(2.5 + 0.16 * entries, nrows=2,
                                   gridspec_kw={"height_ratios": [2.4, 0.16 * entries + 0.05]})
@@ -130,12 +130,10 @@ def plot_over_time(table, top: int = 8, path=None):
     shares = table.pivot_table(index="bin", columns="topic_id", values="share", aggfunc="sum", fill_value=0.0)
     shares.index = pd.to_datetime(shares.index)
     names = dict(zip(table["topic_id"], table["topic"]))
-    palette = plt.get_cmap("tab20").colors if len(shown) > 9 else \
-        [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]  # grey is kept for "other"
     handles = []
-    for k, topic in enumerate(shown):
+    for topic in shown:
         series = shares[topic]
-        handles += ax.plot(series.index, series.values, color=palette[k % len(palette)], linewidth=1.6, marker="o",
+        handles += ax.plot(series.index, series.values, color=topic_colour(int(topic)), linewidth=1.6, marker="o",
                            markersize=2, label=f"{short(str(names[topic]), 30)} ({int(totals[topic]):,})")
     rest = [t for t in shares.columns if t not in shown]
     if rest:  # on its own axis: the sum of many topics would flatten the lines of the large ones

@@ -4,7 +4,8 @@ over time. They need no network: ``fig.show()`` renders in Jupyter, and ``fig.wr
 include_plotlyjs=True)`` writes one self-contained file. The static matplotlib figures of a run
 folder stay the ones for papers.
 
-Every figure colours a topic by its id (:func:`topic_color`), so a topic looks the same in each.
+Every figure colours a topic by its id (:func:`toolkit.palette.topic_colour`), so a topic looks
+the same in each, and in the run folder's figures and ``report.html``.
 Names and texts come from data, and plotly reads a few HTML tags (and entities) in any text it
 draws, so every name, keyword and title is escaped here before plotly sees it.
 """
@@ -15,19 +16,7 @@ import html
 
 import numpy as np
 
-# 48 distinct colours (plotly's Dark24 then Light24), so up to 48 topics never share one.
-PALETTE = (
-    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86", "#EB663B", "#511CFB",
-    "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE", "#862A16", "#A777F1", "#620042", "#1616A7",
-    "#DA60CA", "#6C4516", "#0D2A63", "#AF0038", "#FD3216", "#00FE35", "#6A76FC", "#FED4C4", "#FE00CE", "#0DF9FF",
-    "#F6F926", "#FF9616", "#479B55", "#EEA6FB", "#DC587D", "#D626FF", "#6E899C", "#00B5F7", "#B68E00", "#C9FBE5",
-    "#FF0092", "#22FFA7", "#E3EE9E", "#86CE00", "#BC7196", "#7E7DCD", "#FC6955", "#E48F72")
-OUTLIER_COLOR = "#BBBBBB"
-
-
-def topic_color(topic_id: int) -> str:
-    """The colour of a topic in every interactive figure (outliers grey)."""
-    return OUTLIER_COLOR if topic_id < 0 else PALETTE[topic_id % len(PALETTE)]
+from toolkit.palette import topic_colour
 
 
 def _safe(text: object, limit: int = 80) -> str:
@@ -44,11 +33,12 @@ def barchart(topics: list, n_words: int = 5, title: str = "Topic keywords", widt
     topics = [t for t in topics if t.keywords]
     rows = max(1, -(-len(topics) // columns))
     fig = make_subplots(rows=rows, cols=min(columns, max(1, len(topics))), horizontal_spacing=0.12,
-                        vertical_spacing=0.4 / rows, subplot_titles=[f"{t.id}: {_safe(t.name, 30)}" for t in topics])
+                        vertical_spacing=0.4 / rows, subplot_titles=[f"{t.id}: {_safe(t.name, 24)}" for t in topics])
+    fig.update_annotations(font_size=12)  # subplot titles: a long name must not run into its neighbour's
     for k, topic in enumerate(topics):
         words = topic.keywords[:n_words][::-1]
         fig.add_trace(go.Bar(x=[w for _, w in words], y=[_safe(w, 30) for w, _ in words], orientation="h",
-                             marker_color=topic_color(topic.id), name=str(topic.id), showlegend=False),
+                             marker_color=topic_colour(topic.id), name=str(topic.id), showlegend=False),
                       row=k // columns + 1, col=k % columns + 1)
     fig.update_layout(title=title, template="plotly_white", width=width * min(columns, max(1, len(topics))),
                       height=height * rows, margin={"l": 10, "r": 10, "t": 80, "b": 10})
@@ -79,7 +69,7 @@ def documents_map(coords: np.ndarray, labels: np.ndarray, names: dict[int, str],
         rows = np.flatnonzero(labels == c)
         fig.add_trace(go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], mode="markers",
                                    name=f"{c}: {_safe(names.get(c, c), 40)}" if c >= 0 else "outliers",
-                                   marker={"color": topic_color(c), "size": 5, "opacity": 0.7},
+                                   marker={"color": topic_colour(c), "size": 5, "opacity": 0.7},
                                    text=[_safe(hover[i]) for i in rows], hovertemplate="%{text}<extra></extra>"))
     fig.update_layout(title=title, template="plotly_white", width=width, height=height,
                       xaxis={"visible": False}, yaxis={"visible": False})
@@ -104,7 +94,7 @@ def hierarchy(Z: np.ndarray, ids: list[int], names: dict[int, str], title: str =
     leaves = [int(c) for c in tree["ivl"]]
     positions = [5 + 10 * i for i in range(len(leaves))]
     fig.add_trace(go.Scatter(x=[0] * len(leaves), y=positions, mode="markers", showlegend=False,
-                             marker={"color": [topic_color(c) for c in leaves], "size": 9},
+                             marker={"color": [topic_colour(c) for c in leaves], "size": 9},
                              text=[f"{c}: {_safe(names.get(c, c))}" for c in leaves],
                              hovertemplate="%{text}<extra></extra>"))
     fig.update_layout(title=title, template="plotly_white", width=width, height=height,
@@ -137,7 +127,7 @@ def over_time(table, top_n_topics: int | None = 10, topics: list[int] | None = N
             continue
         fig.add_trace(go.Scatter(x=part["bin"], y=part[value], mode="lines+markers",
                                  name=f"{c}: {_safe(part['topic'].iloc[0], 40)}",
-                                 line={"color": topic_color(int(c))},
+                                 line={"color": topic_colour(int(c))},
                                  text=[_safe(k) for k in part["keywords"]],
                                  hovertemplate="%{x}: %{y}<br>%{text}<extra></extra>"))
     fig.update_layout(title=title, template="plotly_white", width=width, height=height,
@@ -238,4 +228,4 @@ class TopicViews:
         return over_time(table, top_n_topics, topics, normalize_frequency, title, width, height)
 
 
-__all__ = ["PALETTE", "TopicViews", "barchart", "documents_map", "heatmap", "hierarchy", "over_time", "topic_color"]
+__all__ = ["TopicViews", "barchart", "documents_map", "heatmap", "hierarchy", "over_time"]
