@@ -93,3 +93,17 @@ def test_guided_topics_are_experiment_keys_recorded_only_when_used():
     assert model.zeroshot_topics == ["sports", "food and cooking"] and model.seed_topics == [["gun", "nra"]]
     with pytest.raises(ConfigError, match="topics.zeroshot_topics"):
         cfg.resolve({"topics": {"zeroshot_topics": "sports"}})
+
+
+def test_keyword_phrases_are_an_experiment_key_recorded_only_when_used():
+    plain = cfg.resolve({})
+    assert "ngram_range" not in plain["topics"]  # single words: the run id it had before
+    assert cfg.resolve({"topics": {"ngram_range": [1, 1]}}) == plain
+    given = cfg.resolve({"topics": {"ngram_range": [1, 2]}})
+    assert given["topics"]["ngram_range"] == [1, 2] and cfg.run_id(given, "x") != cfg.run_id(plain, "x")
+    from toolkit.experiments.pipeline import topic_model
+
+    assert topic_model(given).describer.ngram_range == [1, 2]
+    for bad in ([2, 1], [0, 2], [1, 2, 3], "1,2"):
+        with pytest.raises(ConfigError, match="topics.ngram_range"):
+            cfg.resolve({"topics": {"ngram_range": bad}})

@@ -129,8 +129,37 @@ def test_update_topics_describes_again_without_clustering(ag_model, tmp_path):
     assert np.array_equal(model.labels_, labels)
     assert all(len(t.keywords) == 4 for t in model.topics_)
     assert model.describer_.keywords == 4 and ag_model.describer_.keywords == 10
-    with pytest.raises(DataError, match="n_gram_range"):
-        model.update_topics(n_gram_range=(1, 2))
+    with pytest.raises(DataError, match="vectorizer_model"):
+        model.update_topics(vectorizer_model=object())
+
+
+def test_update_topics_with_phrases_keeps_a_phrase_not_its_parts(ag_model, tmp_path):
+    model = TopicModel.load(_saved(ag_model, tmp_path / "m"))
+    labels = model.labels_.copy()
+    model.update_topics(n_gram_range=(1, 2))  # BERTopic's name for ngram_range
+    assert np.array_equal(model.labels_, labels) and tuple(model.describer_.ngram_range) == (1, 2)
+    phrases = [k for t in model.topics_ for k, _ in t.keywords if " " in k]
+    assert len(phrases) >= 3, phrases
+    for topic in model.topics_:
+        words = {k for k, _ in topic.keywords}
+        weight = dict(topic.keywords)
+        for phrase in (k for k in words if " " in k):
+            for part in phrase.split(" "):  # a part is kept only when it weighs over twice the phrase
+                assert part not in words or weight[part] > 2 * weight[phrase], (topic.keywords, part)
+    model.update_topics(ngram_range=[1, 1])
+    assert not [k for t in model.topics_ for k, _ in t.keywords if " " in k]
+    with pytest.raises(DataError, match="ngram_range"):
+        model.update_topics(ngram_range=(2, 1))
+
+
+def test_covered_words_leave_the_keywords():
+    from toolkit.topics.describe import without_covered_words
+
+    terms = np.array(["hong", "hong kong", "kong", "star", "star wars", "police"], dtype=object)
+    weights = np.array([0.30, 0.28, 0.27, 0.50, 0.10, 0.20])
+    order = [3, 0, 1, 2, 5, 4]
+    assert [terms[j] for j in without_covered_words(order, terms, weights)] == ["star", "hong kong", "police",
+                                                                                 "star wars"]
 
 
 def test_reduce_outliers_gives_outliers_a_topic(ag_docs):

@@ -167,6 +167,23 @@ class ListOf(Constraint):
         return f"a list of {size}{unique}items, each {self.item.describe()}"
 
 
+class IntRange(Constraint):
+    """A pair ``(low, high)`` of integers with ``lowest <= low <= high <= highest`` (a list or tuple)."""
+
+    def __init__(self, lowest: int, highest: int) -> None:
+        self.lowest, self.highest = lowest, highest
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
+            return False
+        if not all(Int(self.lowest, self.highest).accepts(v) for v in value):
+            return False
+        return value[0] <= value[1]
+
+    def describe(self) -> str:
+        return f"a pair [low, high] of integers, {self.lowest} <= low <= high <= {self.highest}"
+
+
 class MappingOf(Constraint):
     """A mapping from strings to values satisfying ``value``."""
 
@@ -247,6 +264,11 @@ class Component(BaseEstimator):
     def _check_params(self) -> None:
         """Rules between parameters; raise :class:`ParameterError` naming one of them."""
 
+    def validate_params(self) -> None:
+        """Check the parameters now, as ``fit`` would (:class:`ParameterError` on a broken rule),
+        so a caller can refuse a bad setting before it replaces a working component."""
+        self._validate_params()
 
-__all__ = ["Boolean", "Component", "Constraint", "Int", "ListOf", "MappingOf", "NoneValue", "Number", "Options",
-           "SEED", "SEED_MAX", "CallableValue", "Character", "Text", "check_parameter"]
+
+__all__ = ["Boolean", "Component", "Constraint", "Int", "IntRange", "ListOf", "MappingOf", "NoneValue", "Number",
+           "Options", "SEED", "SEED_MAX", "CallableValue", "Character", "Text", "check_parameter"]

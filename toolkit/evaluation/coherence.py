@@ -91,6 +91,8 @@ def npmi_coherence(keyword_lists: list[list[str]], texts: list[str], window: int
     dict
         ``{"npmi": mean over topics, "per_topic": [...], "window": window, "top_n": top_n}``.
     """
+    # Phrases (``white house``) never match a single token: the single-word keywords are scored.
+    keyword_lists = [[w for w in kws if " " not in w] for kws in keyword_lists]
     if fold is not None:
         keyword_lists = [[fold(w) for w in kws] for kws in keyword_lists]
     words = sorted({w for kws in keyword_lists for w in kws[:top_n]})

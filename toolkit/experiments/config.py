@@ -87,8 +87,11 @@ GUIDES = ("seed_topics", "zeroshot_topics", "zeroshot_min_similarity", "zeroshot
 
 
 def _unused_guides(settings: dict) -> dict:
-    """The topics section without the guides it does not use (seed and zero-shot topics)."""
+    """The topics section without the guides it does not use (seed and zero-shot topics), nor
+    ``ngram_range`` at its default (single words)."""
     drop = set() if settings.get("seed_topics") else {"seed_topics"}
+    if list(settings.get("ngram_range", (1, 1))) == [1, 1]:
+        drop.add("ngram_range")
     if not settings.get("zeroshot_topics"):
         drop |= {"zeroshot_topics", "zeroshot_min_similarity", "zeroshot_min_lead"}
     return {k: v for k, v in settings.items() if k not in drop}

@@ -9,7 +9,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from toolkit.arrays import to_dense, unit_rows
-from toolkit.params import Boolean, Component, Int, ListOf, NoneValue, Number, Options, Text
+from toolkit.params import Boolean, Component, Int, IntRange, ListOf, NoneValue, Number, Options, Text
 from toolkit.text.corpus import Corpus
 from toolkit.topics.ctfidf import class_tfidf
 from toolkit.topics.vocabulary import KeywordVocabulary, default_vocabulary
@@ -112,6 +112,25 @@ def names_a_file(stop_words) -> bool:
     return isinstance(stop_words, str) and stop_words.strip().lower() not in STOP_WORD_LISTS
 
 
+def without_covered_words(order: list[int], terms, weights: np.ndarray) -> list[int]:
+    """``order`` (term columns, best first) without each term that is part of a longer phrase in
+    it weighing at least half as much: ``hong kong`` leaves ``hong`` and ``kong`` out, while
+    ``star`` (in many more documents than ``star wars``) stays."""
+    words = {j: str(terms[j]).split(" ") for j in order}
+    kept = []
+    for j in order:
+        covered = any(len(words[k]) > len(words[j]) and _contains(words[k], words[j])
+                      and weights[k] >= 0.5 * weights[j] for k in order if k != j)
+        if not covered:
+            kept.append(j)
+    return kept
+
+
+def _contains(phrase: list[str], part: list[str]) -> bool:
+    n = len(part)
+    return any(phrase[i:i + n] == part for i in range(len(phrase) - n + 1))
+
+
 class TopicDescriber(Component):
     """Describe clusters: keywords, exemplars and names.
 
@@ -178,6 +197,10 @@ class TopicDescriber(Component):
         Terms in fewer documents are left out (a count, or a share of the documents).
     max_df : int or float
         Terms in more documents are left out (a share, or a count); 1.0 keeps all.
+    ngram_range : (int, int)
+        Keywords are phrases of this many words (BERTopic's ``n_gram_range``): ``(1, 1)``, the
+        default, single words; ``(1, 2)`` also two-word phrases such as ``white house``. Topic
+        coherence (NPMI) scores the single-word keywords only.
 
     The experiment file's ``topics`` section also holds the model's ``reduce_to`` and
     ``merge_by`` (:class:`~toolkit.topics.model.TopicModel`).
@@ -191,7 +214,8 @@ class TopicDescriber(Component):
                               "extra_stop_words": [ListOf(Text())], "news_stop_words": [Boolean()],
                               "lemmatize": [Boolean()], "representation": [Options(*REPRESENTATIONS)],
                               "min_df": [Int(1), Number(0, 1, closed="neither")],
-                              "max_df": [Int(1), Number(0, 1, closed="right")]}
+                              "max_df": [Int(1), Number(0, 1, closed="right")],
+                              "ngram_range": [IntRange(1, 4)]}
 
     def __init__(self, keywords: int = 10, *, names: list[str] | tuple[str, ...] | None = None,
                  min_name_score: float = MIN_NAME_SCORE, min_name_margin: float | None = 0.0,
@@ -200,7 +224,7 @@ class TopicDescriber(Component):
                  candidates: int = 30, stop_words: str | list[str] = "english",
                  extra_stop_words: list[str] | tuple[str, ...] = (), news_stop_words: bool = True,
                  lemmatize: bool = True, representation: str = "ctfidf", min_df: int | float = 1,
-                 max_df: int | float = 1.0) -> None:
+                 max_df: int | float = 1.0, ngram_range: tuple[int, int] | list[int] = (1, 1)) -> None:
         self.keywords = keywords
         self.names = names
         self.min_name_score = min_name_score
@@ -216,6 +240,7 @@ class TopicDescriber(Component):
         self.representation = representation
         self.min_df = min_df
         self.max_df = max_df
+        self.ngram_range = ngram_range
 
     def stop_word_list(self) -> list[str] | None:
         """The words keywords leave out, from ``stop_words`` and ``extra_stop_words`` (None: none)."""
@@ -234,7 +259,8 @@ class TopicDescriber(Component):
     def vocabulary(self) -> KeywordVocabulary:
         """The words keywords are made of: :meth:`stop_word_list`, the news stop words when
         ``news_stop_words``, possessives and (with ``lemmatize``) inflections folded."""
-        return default_vocabulary(self.stop_word_list(), self.news_stop_words, self.lemmatize)
+        return default_vocabulary(self.stop_word_list(), self.news_stop_words, self.lemmatize,
+                                  tuple(self.ngram_range))
 
     def fit(self, corpus: Corpus, labels: np.ndarray, embeddings, embed_texts, *, only: list[int] | None = None,
             names: list[str] | None = None, boost: dict[int, tuple[list[str], float]] | None = None):
@@ -283,7 +309,11 @@ class TopicDescriber(Component):
             centroid = centroid / norm if norm > 0 else centroid
             reranked = self.diversity is not None or self.representation == "keybert"
             pool = self.candidates if reranked else self.keywords
-            order = [j for j in np.argsort(-weights[row], kind="stable")[:pool] if weights[row, j] > 0]
+            phrases = tuple(self.ngram_range)[1] > 1
+            order = [j for j in np.argsort(-weights[row], kind="stable")[:pool * (3 if phrases else 1)]
+                     if weights[row, j] > 0]
+            if phrases:
+                order = without_covered_words(order, terms, weights[row])[:pool]
             if self.representation == "keybert" and order:
                 order = self._keybert([str(terms[j]) for j in order], order, centroid, embed_texts)
             if self.diversity is not None and order:

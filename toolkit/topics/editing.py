@@ -177,20 +177,24 @@ class TopicEditing:
             Keywords per topic (the describer's ``keywords``).
         describer : TopicDescriber, optional
             A describer to use from now on; or give its parameters by name (``stop_words``,
-            ``diversity``, ``representation="keybert"``, ``names``, ``min_df``, ...).
+            ``diversity``, ``representation="keybert"``, ``names``, ``min_df``, ``ngram_range``
+            or BERTopic's ``n_gram_range``, ...).
 
         Returns the model, every topic described again.
         """
         self._check_fitted()
         check_documents(self, docs, "update_topics")
-        if "n_gram_range" in describer_params or "vectorizer_model" in describer_params:
-            raise DataError("update_topics: keywords are single words here; n_gram_range and vectorizer_model "
-                            "are not supported (use stop_words, min_df, max_df, diversity or representation)")
+        if "n_gram_range" in describer_params:  # BERTopic's name
+            describer_params["ngram_range"] = describer_params.pop("n_gram_range")
+        if "vectorizer_model" in describer_params:
+            raise DataError("update_topics: vectorizer_model is not taken; give its settings by name "
+                            "(ngram_range, stop_words, min_df, max_df)")
         new = clone(describer) if describer is not None else clone(self.describer_)
         if top_n_words is not None:
             describer_params["keywords"] = top_n_words
         try:
             new.set_params(**describer_params)
+            new.validate_params()  # before the model takes it: a bad value leaves the model as it was
         except ValueError as err:
             raise DataError(f"update_topics: {err}") from None
         self.describer_ = new

@@ -13,6 +13,10 @@ usual one), so a reader sees real words.
 
 Stop words are left out before and after folding: ``says`` is dropped as a word, and
 ``reuters's`` because its fold is.
+
+With ``ngram_range=(1, 2)`` (or more) keywords may also be phrases of adjacent words
+(``white house``, ``north korea``), counted as scikit-learn's ``CountVectorizer`` counts them
+(stop words removed first) and folded word by word.
 """
 
 from __future__ import annotations
@@ -75,14 +79,20 @@ class KeywordVocabulary:
         Fold plurals and inflections to their lemma.
     possessives : bool
         Fold possessives to their base word (False only to measure what folding changes).
+    ngram_range : (int, int)
+        The shortest and longest phrases counted, in words; ``(1, 1)``: single words.
     """
 
     stop_words: frozenset[str] = frozenset()
     lemmatize: bool = True
     possessives: bool = True
+    ngram_range: tuple[int, int] = (1, 1)
 
     def fold(self, word: str) -> str:
-        """The column ``word`` (lower case) counts in: possessive dropped, lemmatised."""
+        """The column ``word`` (lower case; a phrase word by word) counts in: possessive
+        dropped, lemmatised."""
+        if " " in word:
+            return " ".join(self.fold(w) for w in word.split(" "))
         base = _POSSESSIVE.sub("", word) if self.possessives and ("'" in word or "’" in word) else word
         return _lemma(base) if self.lemmatize and base else base
 
@@ -103,13 +113,17 @@ class KeywordVocabulary:
         ValueError
             No word is left (all stop words, or pruned by ``min_df``/``max_df``).
         """
-        counts, surface = word_counts(texts, KEYWORD_PATTERN, sorted(self.stop_words) or None)
+        if tuple(self.ngram_range) == (1, 1):
+            counts, surface = word_counts(texts, KEYWORD_PATTERN, sorted(self.stop_words) or None)
+        else:
+            counts, surface = _phrase_counts(texts, sorted(self.stop_words) or None, tuple(self.ngram_range))
         keys = np.array([self.fold(w) for w in surface], dtype=object)
         groups, inverse = np.unique(keys, return_inverse=True)
         merge = sp.csr_matrix((np.ones(len(surface), dtype=np.int64), (np.arange(len(surface)), inverse)),
                               shape=(len(surface), len(groups)))
         folded = sp.csr_matrix(counts @ merge)
-        kept = np.array([g not in self.stop_words and bool(g) for g in groups], dtype=bool)
+        kept = np.array([bool(g) and not any(w in self.stop_words for w in g.split(" ")) for g in groups],
+                        dtype=bool)
         kept &= _document_frequency_mask(folded, min_df, max_df)
         if not kept.any():
             raise ValueError("no keyword left after stop words and min_df/max_df")
@@ -120,6 +134,17 @@ class KeywordVocabulary:
     def token_keys(self, tokens: list[str]) -> list[str]:
         """The column each token (lower case, as :data:`KEYWORD_PATTERN` reads them) counts in."""
         return [self.fold(t) for t in tokens]
+
+
+def _phrase_counts(texts: list[str], stop_words: list[str] | None,
+                   ngram_range: tuple[int, int]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Counts of words and phrases of ``ngram_range`` words, by scikit-learn's ``CountVectorizer``."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(token_pattern=KEYWORD_PATTERN, stop_words=stop_words, ngram_range=ngram_range,
+                                 dtype=np.int64)
+    counts = vectorizer.fit_transform(texts)
+    return sp.csr_matrix(counts), vectorizer.get_feature_names_out().astype(object)
 
 
 def _document_frequency_mask(counts: sp.csr_matrix, min_df: int | float, max_df: int | float) -> np.ndarray:
@@ -144,7 +169,9 @@ def _shown_forms(totals: np.ndarray, surface: np.ndarray, group: np.ndarray, key
     return shown
 
 
-def default_vocabulary(stop_words: list[str] | None, news: bool, lemmatize: bool) -> KeywordVocabulary:
+def default_vocabulary(stop_words: list[str] | None, news: bool, lemmatize: bool,
+                       ngram_range: tuple[int, int] = (1, 1)) -> KeywordVocabulary:
     """The vocabulary of a describer's settings: its stop words, plus :data:`NEWS_STOP_WORDS` when ``news``."""
     words = {w.lower() for w in stop_words or ()}
-    return KeywordVocabulary(frozenset(words | NEWS_STOP_WORDS if news else words), lemmatize)
+    return KeywordVocabulary(frozenset(words | NEWS_STOP_WORDS if news else words), lemmatize,
+                             ngram_range=tuple(ngram_range))
