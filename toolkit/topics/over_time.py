@@ -134,7 +134,7 @@ def plot_over_time(table, top: int = 8, path=None):
     for topic in shown:
         series = shares[topic]
         handles += ax.plot(series.index, series.values, color=topic_colour(int(topic)), linewidth=1.6, marker="o",
-                           markersize=2, label=f"{short(str(names[topic]), 30)} ({int(totals[topic]):,})")
+                           markersize=2, label=f"{topic}  {short(str(names[topic]), 30)} ({int(totals[topic]):,})")
     rest = [t for t in shares.columns if t not in shown]
     if rest:  # on its own axis: the sum of many topics would flatten the lines of the large ones
         other = ax.twinx()
