@@ -45,7 +45,7 @@ def test_transform_on_the_training_documents_gives_the_fitted_labels(fitted, ag_
     info = model.topic_info
     assert list(info.columns) == [
         "topic_id", "name", "named", "size", "keywords", "exemplars", "candidate", "name_score", "name_margin",
-        "name_lead", "merged_from"]
+        "name_lead", "merged_from", "first_seen", "last_seen"]
     assert info["size"].sum() == 1900 and sorted(info["candidate"]) == sorted(AG_NAMES)
     # "World" is vaguer than the news section "conflict, war and peace" that fits its topic
     # (benchmarks/topic_descriptions.py): it stays a candidate, and the topic keeps its keywords' name

@@ -231,6 +231,38 @@ def _summarize(args) -> int:
     return 0
 
 
+def _update(args) -> int:
+    from toolkit.experiments.config import build, parse_override, resolve_section
+    from toolkit.experiments.updates import split_batches, stream_update, write_update
+    from toolkit.topics.model import TopicModel
+
+    model_dir = Path(args.model)
+    model = TopicModel.load(model_dir)
+    corpora = []
+    for name in args.data:
+        loader = {".jsonl": "jsonl", ".csv": "csv"}.get(Path(name).suffix.lower())
+        if loader is None:
+            raise DataError(f"{name}: update reads .jsonl or .csv files")
+        given = {"loader": loader, "path": name}
+        for item in args.field:
+            parts, value = parse_override(item, "--field")
+            given[".".join(parts)] = value
+        corpora.append(build("dataset", resolve_section("dataset", given), 0).load())
+    result = stream_update(model, split_batches(corpora, args.by), args.decay, args.min_topic_size,
+                           progress=not args.quiet)
+    out = Path(args.out) if args.out else model_dir.parent / f"{model_dir.name}-updated"
+    write_update(result, model_dir, out)
+    born = result.model.stream_.born
+    batches = plural(len(result.batches), "batch", "batches")
+    _say(f"{sum(b['documents'] for b in result.batches):,} documents in {batches}; {plural(len(born), 'new topic')}")
+    for t in result.model.topics_:
+        if t.id in born:
+            _say(f"  new topic {t.id}: {t.name} ({t.size:,} documents, first seen "
+                 f"{result.model.stream_.seen[t.id][0]})")
+    _say(f"update folder: {out}")
+    return 0
+
+
 def _version() -> str:
     from toolkit import __version__
 
@@ -301,6 +333,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--encoding", default="utf-8", help="the files' encoding (default utf-8)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
     p.add_argument("--json", action="store_true", help="one JSON line per file")
+    p = sub.add_parser("update", parents=[common],
+                       help="feed a saved topic model new documents in batches; write the updated model and what "
+                            "changed")
+    p.add_argument("model", help="a saved model folder (a run folder's model/, or TopicModel.save's)")
+    p.add_argument("data", nargs="+", help=".jsonl or .csv files of new documents")
+    p.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
+                   help="the loader's field names, e.g. text=body, title=headline, date=published (repeatable)")
+    p.add_argument("--by", default="file",
+                   help="batches: file (each file one batch, the default) or day, week, month, quarter, year of "
+                        "the documents' dates")
+    p.add_argument("--decay", type=float, default=1.0,
+                   help="old centroids and keyword counts fade by this factor per batch (default 1: no fading)")
+    p.add_argument("--min-topic-size", type=int, default=None,
+                   help="novel documents a new topic needs (default: 0.5%% of the training documents, at least 10)")
+    p.add_argument("--out", default=None, help="the update folder (default: MODEL-updated beside the model)")
     args = parser.parse_args(argv)
     # Libraries log at WARNING and above only (rouge-score's absl "Using default tokenizer." and
     # the like are noise here); the toolkit's own messages at INFO unless --quiet.
@@ -312,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return {"run": _run, "summarize": _summarize, "compare": _compare, "cache": _cache,
-                "stability": _stability}[args.command](args)
+                "stability": _stability, "update": _update}[args.command](args)
     except ToolkitError as err:
         if args.debug:
             raise

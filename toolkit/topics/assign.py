@@ -164,18 +164,21 @@ class TopicAssignment:
             A topic id per document.
         probabilities : ndarray, shape (n_documents, n_topics)
             Each document's probability of each topic (rows sum to 1; columns in topic id
-            order, outliers excluded): the rule of :meth:`_soft`. ``similarities`` gives
-            the cosines to the topic centroids instead.
+            order, outliers excluded, topics born in a stream last): the rule of :meth:`_soft`.
+            ``similarities`` gives the cosines to the topic centroids instead.
         """
         self._check_fitted()
-        corpus = as_corpus(documents, self.splitter_)
-        X = self.embedder_.transform(corpus)
+        return self._assign_embedded(self.embedder_.transform(as_corpus(documents, self.splitter_)))
+
+    def _assign_embedded(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`transform` of embedded rows ``X``; after :meth:`partial_fit`, a row that fits a
+        topic born in the stream better goes there (with probability 1)."""
         zeroshot = self._zeroshot_topics(self._zeroshot_rows(X))
         Z = self.reducer_.transform(self._guide(X))
         clusters = self._predict_clusters(Z)
         refined = relabel(np.asarray(self.refiner_.predict(Z, clusters)), self._final_map)
-        topics = np.where(zeroshot >= 0, zeroshot, refined)
-        return topics, self._soft(Z, zeroshot)
+        topics = self._born_override(X, np.where(zeroshot >= 0, zeroshot, refined))
+        return topics, self._with_born_columns(topics, self._soft(Z, zeroshot))
 
 
 __all__ = ["SOFT_TEMPERATURE", "TopicAssignment"]

@@ -53,7 +53,14 @@ def ctfidf_weights(doc_counts: sp.csr_matrix, labels: np.ndarray, classes: list[
     members = [(row[int(c)], i) for i, c in enumerate(labels) if int(c) in row]
     rows, cols = (np.array(x, dtype=np.int64) for x in zip(*members)) if members else ([], [])
     membership = sp.csr_matrix((np.ones(len(members)), (rows, cols)), shape=(len(classes), len(labels)))
-    counts = sp.csr_matrix(membership @ doc_counts, dtype=np.float64)
+    return ctfidf_rows(membership @ doc_counts)
+
+
+def ctfidf_rows(class_counts) -> np.ndarray:
+    """Class-based TF-IDF of each class's term counts (rows: classes; as :func:`class_tfidf`)."""
+    counts = sp.csr_matrix(class_counts, dtype=np.float64)
+    if counts.shape[1] == 0:
+        return np.zeros(counts.shape)
     tf = normalize(counts, norm="l1")
     words_per_class = np.asarray(counts.sum(axis=1)).ravel()
     avg_words = words_per_class.mean()
@@ -62,4 +69,4 @@ def ctfidf_weights(doc_counts: sp.csr_matrix, labels: np.ndarray, classes: list[
     return tf.multiply(idf).toarray()
 
 
-__all__ = ["class_tfidf", "ctfidf_weights"]
+__all__ = ["class_tfidf", "ctfidf_rows", "ctfidf_weights"]

@@ -24,6 +24,7 @@ from toolkit.topics.editing import TopicEditing
 from toolkit.topics.guided import GUIDE_CONSTRAINTS, ZEROSHOT_MIN_LEAD, ZEROSHOT_MIN_SIMILARITY
 from toolkit.topics.persist import SavedModel
 from toolkit.topics.queries import TopicQueries
+from toolkit.topics.streaming import TopicStreaming
 from toolkit.topics.views import TopicViews
 
 log = logging.getLogger("toolkit")
@@ -46,7 +47,8 @@ def default_part(part: str):
             "splitter": BlingfireSplitter}[part]()
 
 
-class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicViews, BaseEstimator):
+class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicStreaming, TopicViews,
+                 BaseEstimator):
     """Topics of a corpus, and a rule to assign new documents to them.
 
     A scikit-learn estimator: ``__init__`` stores its arguments as given (``None`` stays
@@ -272,6 +274,7 @@ class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicV
             check_parameter(type(self).__name__, name, getattr(self, name), rules)
         self._use_parts(self._parts())
         self.__dict__.pop("_guides", None)  # seed and name vectors of an earlier fit's settings and encoder
+        self.stream_ = None  # what partial_fit learned belongs to an earlier fit
         corpus = as_corpus(documents, self.splitter_)
         if len(corpus) == 0:
             raise DataError("TopicModel.fit: no documents")
@@ -319,17 +322,30 @@ class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicV
     def topic_info(self):
         """A DataFrame, one row per topic: topic_id, name, named, size, keywords (comma-separated),
         exemplars (ids), candidate, name_score, name_margin, name_lead, merged_from (the topics merged
-        into it after fitting); after :meth:`stability`, also each topic's ``stability`` (mean
-        Jaccard overlap with its match in the other runs). :meth:`get_topic_info` gives it under
-        BERTopic's column names."""
+        into it after fitting), first_seen and last_seen (its documents' earliest and latest dates,
+        or ``batch N``: 0 for training, N for the N-th :meth:`partial_fit`); after
+        :meth:`stability`, also each topic's ``stability`` (mean Jaccard overlap with its match in
+        the other runs). :meth:`get_topic_info` gives it under BERTopic's column names."""
         self._check_fitted()
         table = topic_table(self.topics_)
         table["merged_from"] = [list(t.merged_from) for t in self.topics_]
+        seen = self.stream_.seen if getattr(self, "stream_", None) is not None else self._training_seen()
+        table["first_seen"] = [seen.get(int(c), [None, None])[0] for c in table["topic_id"]]
+        table["last_seen"] = [seen.get(int(c), [None, None])[1] for c in table["topic_id"]]
         checked = getattr(self, "stability_", None)
         if checked is not None:
             found = {t["topic_id"]: t["stability"] for t in checked.topics}
             table["stability"] = [found.get(int(c)) for c in table["topic_id"]]
         return table
+
+    def _training_seen(self) -> dict:
+        """Topic id -> [earliest, latest] date of its training documents (``batch 0`` undated)."""
+        from toolkit.topics.stream_state import stamp, widen
+
+        seen: dict = {}
+        for c in sorted(set(self.labels_.tolist())):
+            widen(seen, int(c), [stamp(d, 0) for d, k in zip(self.documents_, self.labels_) if k == c])
+        return seen
 
     def stability(self, seeds=(1, 2, 3), *, resample: float | None = None, random_state: int = 0):
         """Refit this configuration once per seed (reusing the embeddings) and measure how much the

@@ -34,6 +34,7 @@ class SavedModel:
         (:mod:`toolkit.topics.store`)."""
         from toolkit.topics.state import StateReader
         from toolkit.topics.store import fitted_embedder, read_model_files
+        from toolkit.topics.stream_store import read_stream
 
         stored = read_model_files(path)
         model = cls(**stored.components, **stored.params)
@@ -42,16 +43,18 @@ class SavedModel:
         if stored.fitted_state is not None:
             try:
                 model._restore_state(stored, embedder, StateReader(stored.state_arrays, stored.where))
-                return model
             except (TypeError, ValueError, KeyError, IndexError, AttributeError) as err:  # a tampered state
                 raise DataError(f"{stored.where}: the fitted state cannot be used ({type(err).__name__}: "
                                 f"{cut(str(err), 140)})") from None
-        log.info("TopicModel.load: %s holds no fitted state of its components; fitting them again", stored.folder)
-        try:
-            model._restore(stored.documents, stored.embeddings, stored.labels, stored.topics, embedder)
-        except (ToolkitError, ValueError) as err:  # stored parameters that pass construction but not fit
-            raise DataError(f"{stored.where}: the stored components cannot be fitted again "
-                            f"({cut(str(err), 160)})") from None
+        else:
+            log.info("TopicModel.load: %s holds no fitted state of its components; fitting them again",
+                     stored.folder)
+            try:
+                model._restore(stored.documents, stored.embeddings, stored.labels, stored.topics, embedder)
+            except (ToolkitError, ValueError) as err:  # stored parameters that pass construction but not fit
+                raise DataError(f"{stored.where}: the stored components cannot be fitted again "
+                                f"({cut(str(err), 160)})") from None
+        model._restore_stream(read_stream(stored.folder, np.shape(stored.embeddings)[1]))
         return model
 
     def _restore_state(self, stored, embedder, reader) -> None:

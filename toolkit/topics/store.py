@@ -168,7 +168,7 @@ def write_model_files(model, path) -> None:
         "params": {name: getattr(model, name) for name in MODEL_PARAMS},
         "embedding_model": _embedding_identity(model.embedder_),
         "tuned_encoder": "encoder.safetensors" if tuned else None,
-        "topics": [asdict(t) for t in model.topics_],
+        "topics": [asdict(t) for t in model._fitted_topics()],
         "n_documents": len(model.labels_),
     }
     arrays = {"labels": np.asarray(model.labels_, dtype=np.int64)}
@@ -187,10 +187,22 @@ def write_model_files(model, path) -> None:
             fh.write(json.dumps({"id": d.id, "title": d.title, "text": d.text, "sentences": d.sentences,
                                  "label": d.label, "summary": d.summary, "source": d.source, "date": d.date},
                                 ensure_ascii=False) + "\n")
+    _write_stream(model, folder)
     if tuned:
         from safetensors.torch import save_model as save_weights
 
         save_weights(model.embedder_.load_model(), str(folder / "encoder.safetensors"))
+
+
+def _write_stream(model, folder: Path) -> None:
+    """The stream state beside the model (:mod:`toolkit.topics.stream_store`), or none left over."""
+    from toolkit.topics.stream_store import STREAM_FILES, write_stream
+
+    if getattr(model, "stream_", None) is not None:
+        write_stream(model.stream_, model._stream_topics(), folder)
+    else:
+        for name in STREAM_FILES:
+            (folder / name).unlink(missing_ok=True)
 
 
 def _fitted_state(model, arrays: dict) -> dict | None:

@@ -1,0 +1,241 @@
+"""Feeding a fitted :class:`~toolkit.topics.model.TopicModel` a stream of batches
+(``partial_fit``, BERTopic's name), a mixin it inherits; the state it keeps is
+:class:`~toolkit.topics.stream_state.StreamState`.
+
+Each batch is embedded and assigned by the model's own rule (``transform``), or to a topic born
+earlier in the stream when that fits it better. A document whose cosine to its topic's centroid
+is below the novelty threshold (calibrated on the training documents) waits in a bounded pool;
+when the pool holds a group as tight as a typical training topic and at least
+``min_topic_size`` strong, the group becomes a new topic with the next free id. Existing ids are
+never renumbered or reused, and the training documents keep their topics. Centroids and c-TF-IDF
+counts take each batch in (``decay`` below 1 fades the old), and the keywords of every topic that
+received documents are ranked again.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from toolkit.errors import DataError
+from toolkit.text.corpus import Corpus, Document
+from toolkit.text.sentences import as_corpus
+from toolkit.topics import stream_state as st
+
+log = logging.getLogger("toolkit")
+
+
+class TopicStreaming:
+    """``partial_fit`` and what a stream adds to ``transform`` and ``topic_info``."""
+
+    def _stream_state(self) -> st.StreamState:
+        """The model's stream state, started from the training documents on first use."""
+        state = getattr(self, "stream_", None)
+        if state is not None:
+            return state
+        ids = self._topic_ids()
+        U = normalize(self.embeddings_)  # sparse (TF-IDF) rows stay sparse
+        novelty, cohesion, min_size = st.calibrate(U, self.labels_, ids)
+        counts, terms = self.describer_.vocabulary().counts([d.full_text for d in self.documents_])
+        state = st.StreamState(ids=list(ids), sums=np.zeros((len(ids), U.shape[1])), sizes=np.zeros(len(ids)),
+                               terms=[], counts=sp.csr_matrix((len(ids), 0)), novelty=novelty, cohesion=cohesion,
+                               min_topic_size=min_size)
+        st.add_vectors(state, U, self.labels_, 1.0)
+        st.add_terms(state, counts, list(terms), self.labels_, 1.0)
+        for c in ids:
+            st.widen(state.seen, c, [st.stamp(d, 0) for d, k in zip(self.documents_, self.labels_) if k == c])
+        self.stream_ = state
+        return state
+
+    def _born_override(self, X, topics: np.ndarray) -> np.ndarray:
+        """``topics`` with each row that fits a topic born in the stream better than its own
+        (cosine to the centroids, above the novelty threshold) moved there."""
+        state = getattr(self, "stream_", None)
+        if state is None or not state.born or len(topics) == 0:
+            return topics
+        U = normalize(np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64))
+        sims = U @ state.centroids().T
+        born = [state.row(c) for c in state.born]
+        own = np.array([sims[i, state.row(int(c))] if c in state.ids else -1.0 for i, c in enumerate(topics)])
+        best = np.argmax(sims[:, born], axis=1)
+        best_sim = sims[np.arange(len(topics)), np.array(born)[best]]
+        moved = (best_sim >= state.novelty) & (best_sim > own)
+        out = topics.copy()
+        out[moved] = np.array(list(state.born))[best[moved]]
+        return out
+
+    def _with_born_columns(self, topics: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+        """Probabilities with a column per born topic: a row moved to one has probability 1 there."""
+        state = getattr(self, "stream_", None)
+        if state is None or not state.born:
+            return probabilities
+        born = list(state.born)
+        out = np.hstack([probabilities, np.zeros((len(topics), len(born)))])
+        for j, c in enumerate(born):
+            rows = topics == c
+            out[rows] = 0.0
+            out[rows, probabilities.shape[1] + j] = 1.0
+        return out
+
+    def partial_fit(self, documents, decay: float = 1.0, min_topic_size: int | None = None):
+        """Update the fitted model with a batch of new documents (see the module's description).
+
+        Parameters
+        ----------
+        documents : list of str, list of Document or Corpus
+            The batch (dated documents stamp ``first_seen``/``last_seen`` with their dates).
+        decay : float in (0, 1]
+            Old centroid sums and term counts are multiplied by this before the batch is added
+            (1: no fading).
+        min_topic_size : int, optional
+            Novel documents a new topic needs (default: 0.5% of the training documents, at
+            least 10); kept for later batches.
+
+        Returns
+        -------
+        self
+            With ``stream_`` updated and ``batch_topics_`` the batch's topics.
+        """
+        self._check_fitted()
+        if not 0 < decay <= 1:
+            raise DataError(f"partial_fit: decay must be in (0, 1], got {decay!r}")
+        wrong = next((d for d in ([] if isinstance(documents, str | Corpus | Document) else documents)
+                      if not isinstance(d, str | Document)), None)
+        if wrong is not None:
+            raise DataError(f"partial_fit: a batch holds texts (str) or Documents, not {type(wrong).__name__}")
+        corpus = as_corpus(documents, self.splitter_)
+        if not any(d.full_text.strip() for d in corpus):
+            raise DataError("partial_fit: the batch holds no documents with text")
+        state = self._stream_state()
+        if min_topic_size is not None:
+            if int(min_topic_size) < 2:
+                raise DataError(f"partial_fit: min_topic_size must be at least 2, got {min_topic_size!r}")
+            state.min_topic_size = int(min_topic_size)
+        state.batches += 1
+        X = self.embedder_.transform(corpus)
+        topics, _ = self._assign_embedded(X)
+        U = normalize(np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64))
+        topics = self._adopt_novel(state, corpus, U, topics)
+        st.add_vectors(state, U, topics, decay)
+        counts, terms = self.describer_.vocabulary().counts([d.full_text for d in corpus])
+        st.add_terms(state, counts, list(terms), topics, decay)
+        for c in np.unique(topics[topics >= 0]):
+            st.widen(state.seen, int(c), [st.stamp(d, state.batches) for d, k in zip(corpus, topics) if k == c])
+            if int(c) in state.born:
+                extra = [d.id for d, k in zip(corpus, topics) if k == c]
+                state.born[int(c)] = (state.born[int(c)] + extra)[: st.BORN_SAMPLE]
+        self._restate_topics(state, sorted(set(topics.tolist()) - {-1}))
+        self.batch_topics_ = topics
+        return self
+
+    def _adopt_novel(self, state: st.StreamState, corpus, U: np.ndarray, topics: np.ndarray) -> np.ndarray:
+        """Pool the batch's novel documents; make topics of the groups that qualify; the batch's
+        topics with its members of a new topic moved to it."""
+        centroids = state.centroids()
+        own = np.array([U[i] @ centroids[state.row(int(c))] if c in state.ids else -1.0
+                        for i, c in enumerate(topics)])
+        for i in np.flatnonzero(own < state.novelty):
+            d = corpus[int(i)]
+            state.pending.append({"id": d.id, "title": d.title, "text": d.text, "date": d.date,
+                                  "batch": state.batches, "vector": U[i], "row": int(i)})
+        state.pending = state.pending[-st.MAX_PENDING:]
+        vectors = np.array([p["vector"] for p in state.pending]) if state.pending else np.zeros((0, U.shape[1]))
+        out = topics.copy()
+        taken: set[int] = set()
+        for rows in st.groups_of_novel(vectors, state.cohesion, state.min_topic_size):
+            topic = max(state.ids) + 1
+            st.add_topic(state, topic)
+            members = [state.pending[int(r)] for r in rows]
+            earlier = [p["vector"] for p in members if p["batch"] < state.batches]  # this batch's: add_vectors
+            if earlier:
+                state.sums[state.row(topic)] = np.sum(earlier, axis=0)
+                state.sizes[state.row(topic)] = len(earlier)
+            state.born[topic] = [p["id"] for p in members][: st.BORN_SAMPLE]
+            st.widen(state.seen, topic, [p["date"] or f"batch {p['batch']}" for p in members])
+            for p in members:
+                if p["batch"] == state.batches:
+                    out[p["row"]] = topic
+            state.events.append({"batch": state.batches, "event": "born", "topic": topic, "size": len(members),
+                                 "first_seen": state.seen[topic][0]})
+            log.info("stream: a new topic %d from %d novel documents", topic, len(members))
+            taken |= {int(r) for r in rows}
+        state.pending = [p for j, p in enumerate(state.pending) if j not in taken]
+        return out
+
+    def _restate_topics(self, state: st.StreamState, touched: list[int]) -> None:
+        """Sizes and keywords (c-TF-IDF of the stream's counts) of the topics ``touched``; a topic
+        born in the stream gets its Topic."""
+        from toolkit.topics.ctfidf import ctfidf_rows
+        from toolkit.topics.describe import Topic, without_covered_words
+
+        weights = ctfidf_rows(state.counts)
+        terms = np.array(state.terms, dtype=object)
+        by_id = {t.id: t for t in self.topics_}
+        n = self.describer_.keywords
+        for c in touched:
+            row = weights[state.row(c)]
+            order = [j for j in np.argsort(-row, kind="stable")[: 3 * n] if row[j] > 0]
+            if tuple(self.describer_.ngram_range)[1] > 1:
+                order = without_covered_words(order, terms, row)
+            keywords = [(str(terms[j]), round(float(row[j]), 6)) for j in order[:n]]
+            topic = by_id.get(c)
+            if topic is not None and c not in state.born and c not in state.original:
+                state.original[c] = copy.deepcopy(topic)
+            if topic is None:
+                topic = Topic(id=c, name="", keywords=[], size=0, documents=list(state.born.get(c, [])))
+                self.topics_.append(topic)
+                by_id[c] = topic
+            topic.keywords = keywords
+            if not topic.named:
+                topic.name = " / ".join(k for k, _ in keywords[:3]) or f"topic {c}"
+            topic.size = int(round(state.sizes[state.row(c)]))
+            if c in state.born:
+                topic.documents = list(state.born[c])
+                topic.exemplars = topic.documents[: self.describer_.exemplars]
+        self.topics_.sort(key=lambda t: (t.id < 0, t.id))
+
+    def _fitted_topics(self) -> list:
+        """The topics as fitting described them (what ``model.json`` keeps): the stream's
+        changes undone, the topics born in it left out."""
+        state = getattr(self, "stream_", None)
+        if state is None:
+            return list(self.topics_)
+        return [state.original.get(t.id, t) for t in self.topics_ if t.id not in state.born]
+
+    def _stream_topics(self) -> list:
+        """The topics the stream changed or made, as it left them."""
+        state = self.stream_
+        return [t for t in self.topics_ if t.id in state.born or t.id in state.original]
+
+    def _restore_stream(self, stored) -> None:
+        """Take a saved stream state and its topics (:func:`~toolkit.topics.stream_store.read_stream`)."""
+        if stored is None:
+            self.stream_ = None
+            return
+        state, topics = stored
+        fitted = {t.id: t for t in self.topics_}
+        if not {t.id for t in topics} <= set(state.ids) or not set(fitted) - {-1} <= set(state.ids):
+            raise DataError("the stream state's topics disagree with the model's")
+        for topic in topics:
+            if topic.id in fitted:
+                state.original[topic.id] = fitted[topic.id]
+            fitted[topic.id] = topic
+        self.topics_ = sorted(fitted.values(), key=lambda t: (t.id < 0, t.id))
+        self.stream_ = state
+
+    def stream_info(self):
+        """Per topic: ``first_seen`` and ``last_seen`` (dates, or ``batch N`` for undated
+        documents; the training documents are batch 0) and whether it was born in the stream."""
+        import pandas as pd
+
+        state = self._stream_state()
+        return pd.DataFrame([{"topic_id": c, "first_seen": state.seen.get(c, [None, None])[0],
+                              "last_seen": state.seen.get(c, [None, None])[1], "born_in_stream": c in state.born}
+                             for c in state.ids])
+
+
+__all__ = ["TopicStreaming"]
