@@ -30,8 +30,13 @@ NOVELTY_QUANTILE = 0.05
 # of the training corpus, whichever is more.
 MIN_NEW_TOPIC = 10
 NEW_TOPIC_SHARE = 0.005
+# A document that fits its own topic moves to a topic born in the stream only when the born
+# topic's centroid is nearer by this cosine: an id that stays matters more than a slightly better
+# fit (on AG News fitted without Sports and fed 4,800 items, 95% of the training items then keep
+# their topic, against 92% with no margin, and the born topics still take 92% of Sports).
+MOVE_MARGIN = 0.1
 # Novel documents waiting to form a topic (the newest are kept).
-MAX_PENDING = 5000
+MAX_PENDING = 2000
 # Documents kept per topic born in the stream (exemplars, summaries).
 BORN_SAMPLE = 200
 
@@ -200,6 +205,6 @@ def widen(seen: dict, topic: int, when: list[str]) -> None:
         seen[topic] = [min(values, key=key), max(values, key=key)]
 
 
-__all__ = ["BORN_SAMPLE", "MAX_PENDING", "MIN_NEW_TOPIC", "NEW_TOPIC_SHARE", "NOVELTY_QUANTILE", "StreamState",
-           "add_terms", "add_topic", "add_vectors", "calibrate", "groups_of_novel", "mean_pairwise_cosine", "stamp",
-           "widen"]
+__all__ = ["BORN_SAMPLE", "MAX_PENDING", "MIN_NEW_TOPIC", "MOVE_MARGIN", "NEW_TOPIC_SHARE", "NOVELTY_QUANTILE",
+           "StreamState", "add_terms", "add_topic", "add_vectors", "calibrate", "groups_of_novel",
+           "mean_pairwise_cosine", "stamp", "widen"]

@@ -3,10 +3,11 @@
 :class:`~toolkit.topics.stream_state.StreamState`.
 
 Each batch is embedded and assigned by the model's own rule (``transform``), or to a topic born
-earlier in the stream when that fits it better. A document whose cosine to its topic's centroid
-is below the novelty threshold (calibrated on the training documents) waits in a bounded pool;
-when the pool holds a group as tight as a typical training topic and at least
-``min_topic_size`` strong, the group becomes a new topic with the next free id. Existing ids are
+earlier in the stream when that fits it clearly better (:meth:`TopicStreaming._born_override`). A
+document is novel when its cosine to its topic's centroid is below the novelty threshold
+(calibrated on the training documents); a novel document waits in a bounded pool and changes no
+topic's centroid or keywords; when the pool holds a group as tight as a typical training topic
+and at least ``min_topic_size`` strong, the group becomes a new topic with the next free id. Existing ids are
 never renumbered or reused, and the training documents keep their topics. Centroids and c-TF-IDF
 counts take each batch in (``decay`` below 1 fades the old), and the keywords of every topic that
 received documents are ranked again.
@@ -52,8 +53,9 @@ class TopicStreaming:
         return state
 
     def _born_override(self, X, topics: np.ndarray) -> np.ndarray:
-        """``topics`` with each row that fits a topic born in the stream better than its own
-        (cosine to the centroids, above the novelty threshold) moved there."""
+        """``topics`` with a row moved to the nearest topic born in the stream when it is not
+        novel to that topic and either is novel to its own topic and nearer the born one, or is
+        nearer the born one by :data:`~toolkit.topics.stream_state.MOVE_MARGIN`."""
         state = getattr(self, "stream_", None)
         if state is None or not state.born or len(topics) == 0:
             return topics
@@ -63,7 +65,8 @@ class TopicStreaming:
         own = np.array([sims[i, state.row(int(c))] if c in state.ids else -1.0 for i, c in enumerate(topics)])
         best = np.argmax(sims[:, born], axis=1)
         best_sim = sims[np.arange(len(topics)), np.array(born)[best]]
-        moved = (best_sim >= state.novelty) & (best_sim > own)
+        novel = own < state.novelty
+        moved = (best_sim >= state.novelty) & ((novel & (best_sim > own)) | (best_sim > own + st.MOVE_MARGIN))
         out = topics.copy()
         out[moved] = np.array(list(state.born))[best[moved]]
         return out
@@ -119,11 +122,10 @@ class TopicStreaming:
         X = self.embedder_.transform(corpus)
         topics, _ = self._assign_embedded(X)
         U = normalize(np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64))
-        topics = self._adopt_novel(state, corpus, U, topics)
-        st.add_vectors(state, U, topics, decay)
-        counts, terms = self.describer_.vocabulary().counts([d.full_text for d in corpus])
-        st.add_terms(state, counts, list(terms), topics, decay)
-        for c in np.unique(topics[topics >= 0]):
+        topics, counted = self._adopt_novel(state, corpus, U, topics)
+        st.add_vectors(state, U[counted], topics[counted], decay)
+        self._add_texts(state, [d for d, keep in zip(corpus, counted) if keep], topics[counted], decay)
+        for c in np.unique(topics[counted & (topics >= 0)]):
             st.widen(state.seen, int(c), [st.stamp(d, state.batches) for d, k in zip(corpus, topics) if k == c])
             if int(c) in state.born:
                 extra = [d.id for d, k in zip(corpus, topics) if k == c]
@@ -132,17 +134,30 @@ class TopicStreaming:
         self.batch_topics_ = topics
         return self
 
-    def _adopt_novel(self, state: st.StreamState, corpus, U: np.ndarray, topics: np.ndarray) -> np.ndarray:
-        """Pool the batch's novel documents; make topics of the groups that qualify; the batch's
-        topics with its members of a new topic moved to it."""
+    def _add_texts(self, state: st.StreamState, documents: list, topics: np.ndarray, decay: float) -> None:
+        """Decay the term counts and add the documents' terms to their topics' rows."""
+        try:
+            counts, terms = self.describer_.vocabulary().counts([d.full_text for d in documents])
+        except ValueError:  # no document, or no word that is not a stop word: only the decay
+            counts, terms = sp.csr_matrix((len(documents), 0)), []
+        st.add_terms(state, counts, list(terms), topics, decay)
+
+    def _adopt_novel(self, state: st.StreamState, corpus, U: np.ndarray,
+                     topics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pool the batch's novel documents; make topics of the groups that qualify (their
+        members from earlier batches counted into them here). Returns the batch's topics (members
+        of a new topic moved to it) and which of its documents count now: all but those left
+        waiting in the pool, which change no topic's centroid or keywords."""
         centroids = state.centroids()
         own = np.array([U[i] @ centroids[state.row(int(c))] if c in state.ids else -1.0
                         for i, c in enumerate(topics)])
-        for i in np.flatnonzero(own < state.novelty):
+        novel = own < state.novelty
+        for i in np.flatnonzero(novel):
             d = corpus[int(i)]
             state.pending.append({"id": d.id, "title": d.title, "text": d.text, "date": d.date,
                                   "batch": state.batches, "vector": U[i], "row": int(i)})
         state.pending = state.pending[-st.MAX_PENDING:]
+        counted = ~novel
         vectors = np.array([p["vector"] for p in state.pending]) if state.pending else np.zeros((0, U.shape[1]))
         out = topics.copy()
         taken: set[int] = set()
@@ -150,21 +165,24 @@ class TopicStreaming:
             topic = max(state.ids) + 1
             st.add_topic(state, topic)
             members = [state.pending[int(r)] for r in rows]
-            earlier = [p["vector"] for p in members if p["batch"] < state.batches]  # this batch's: add_vectors
+            earlier = [p for p in members if p["batch"] < state.batches]  # this batch's count with it
             if earlier:
-                state.sums[state.row(topic)] = np.sum(earlier, axis=0)
+                state.sums[state.row(topic)] = np.sum([p["vector"] for p in earlier], axis=0)
                 state.sizes[state.row(topic)] = len(earlier)
+                self._add_texts(state, [Document(id=p["id"], title=p["title"] or "", text=p["text"])
+                                        for p in earlier], np.full(len(earlier), topic), 1.0)
             state.born[topic] = [p["id"] for p in members][: st.BORN_SAMPLE]
             st.widen(state.seen, topic, [p["date"] or f"batch {p['batch']}" for p in members])
             for p in members:
                 if p["batch"] == state.batches:
                     out[p["row"]] = topic
+                    counted[p["row"]] = True
             state.events.append({"batch": state.batches, "event": "born", "topic": topic, "size": len(members),
                                  "first_seen": state.seen[topic][0]})
             log.info("stream: a new topic %d from %d novel documents", topic, len(members))
             taken |= {int(r) for r in rows}
         state.pending = [p for j, p in enumerate(state.pending) if j not in taken]
-        return out
+        return out, counted
 
     def _restate_topics(self, state: st.StreamState, touched: list[int]) -> None:
         """Sizes and keywords (c-TF-IDF of the stream's counts) of the topics ``touched``; a topic
