@@ -156,3 +156,31 @@ def test_update_command_writes_the_updated_model_and_what_changed(ag_split, tmp_
     assert main(undated) == 2
     assert "have no date" in capsys.readouterr().err
     assert not (tmp_path / "u2").exists()
+
+
+def test_an_experiment_stream_section_writes_the_stream_into_the_run_folder(ag_split, tmp_path):
+    """The experiment key: fit before stream.until, feed a copy of the model the rest by month
+    (TF-IDF vectors here, which exercises the sparse path); nothing changes for runs without it."""
+    from toolkit.experiments import config as cfg
+    from toolkit.experiments import run
+
+    train, batches = ag_split
+    path = tmp_path / "dated.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for day, docs in zip(["2004-07-15", "2004-08-02", "2004-09-06", "2004-10-04"], [train[:600], *batches[:3]]):
+            for d in docs:
+                fh.write(json.dumps({"title": d.title, "text": d.text, "date": day}) + "\n")
+    config = {"name": "streamed", "dataset": {"loader": "jsonl", "path": str(path), "title": "title", "date": "date"},
+              "embedding": {"model": "tfidf"}, "cluster": {"n_clusters": 6}, "summarize": {"units": []},
+              "stream": {"until": "2004-08-01", "min_topic_size": 12}}
+    assert "stream" not in cfg.resolve({k: v for k, v in config.items() if k != "stream"})
+    result = run(config, tmp_path / "results", progress=False)
+    folder = result.folder
+    assert len(result.labels) == 600 and result.metrics["stream"]["batches"] == 3
+    assert result.metrics["stream"]["documents"] == 600
+    assert {"update.md", "model", "batches.csv", "timeline.png"} <= {p.name for p in (folder / "stream").iterdir()}
+    assert not (folder / "model" / "stream.json").exists() and (folder / "stream" / "model" / "stream.json").exists()
+    assert "## Stream" in (folder / "report.md").read_text()
+    assert TopicModel.load(folder / "stream" / "model").stream_.batches == 3
+    with pytest.raises(DataError, match="both parts"):
+        run({**config, "stream": {"until": "2005-01-01"}}, tmp_path / "results", progress=False)

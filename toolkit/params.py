@@ -135,6 +135,18 @@ class CallableValue(Constraint):
         return "a callable"
 
 
+class DateValue(Constraint):
+    """A calendar date (YAML reads an unquoted ``2019-01-01`` as one)."""
+
+    def accepts(self, value: Any) -> bool:
+        import datetime
+
+        return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+    def describe(self) -> str:
+        return "a date"
+
+
 class NoneValue(Constraint):
     def accepts(self, value: Any) -> bool:
         return value is None
@@ -270,5 +282,5 @@ class Component(BaseEstimator):
         self._validate_params()
 
 
-__all__ = ["Boolean", "Component", "Constraint", "Int", "IntRange", "ListOf", "MappingOf", "NoneValue", "Number",
-           "Options", "SEED", "SEED_MAX", "CallableValue", "Character", "Text", "check_parameter"]
+__all__ = ["Boolean", "Component", "Constraint", "DateValue", "Int", "IntRange", "ListOf", "MappingOf", "NoneValue",
+           "Number", "Options", "SEED", "SEED_MAX", "CallableValue", "Character", "Text", "check_parameter"]

@@ -45,6 +45,7 @@ from toolkit.text.loaders import LOADERS
 from toolkit.text.sentences import SPLITTERS
 from toolkit.topics import TopicDescriber, TopicModel
 from toolkit.topics.over_time import OverTime
+from toolkit.topics.streaming import StreamSettings
 
 # Constructor parameters an experiment file does not set: the seed comes from ``seed``, and an
 # embedder's encoder (a Dask cluster's) from how the run is executed.
@@ -75,6 +76,7 @@ class Section:
     complete: Callable[[type, dict], dict] | None = None
     shared: tuple[type, tuple[str, ...]] | None = None
     prune: Callable[[dict], dict] | None = None
+    optional: bool = False  # recorded only when the experiment gives it (a run without it keeps its run id)
 
 
 def _unit_budgets(cls: type, params: dict) -> dict:
@@ -109,6 +111,7 @@ SECTIONS: dict[str, Section] = {
     "topics": Section({}, component=TopicDescriber, shared=(TopicModel, ("reduce_to", "merge_by", *GUIDES)),
                       prune=_unused_guides),
     "over_time": Section({}, component=OverTime),
+    "stream": Section({}, component=StreamSettings, optional=True),
     "summarize": Section({"method": "textrank"}, "method", SUMMARIZERS, exclusive=BUDGETS,
                          complete=_unit_budgets),
     "evaluate": Section({}, component=Evaluator),
@@ -320,6 +323,8 @@ def resolve(config: dict | None) -> dict:
     }
     _check_name(out["name"])
     for name, spec in SECTIONS.items():
+        if spec.optional and not config.get(name):
+            continue
         out[name] = _resolve_section(name, spec, config.get(name))
     _check_input_kind(out)
     return out

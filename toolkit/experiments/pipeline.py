@@ -107,6 +107,12 @@ def _distribute(embedder, client):
 def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=None) -> RunResult:
     seed = resolved["seed"]
     corpus, splitter, skipped = prepare_corpus(resolved, timings)
+    streamed, stream = [], None
+    if resolved.get("stream"):
+        stream = build("stream", resolved["stream"], seed)
+        corpus.documents, streamed = stream.split(corpus.documents)
+        log.info("stream: %s documents fitted, %s fed after %s", f"{len(corpus):,}", f"{len(streamed):,}",
+                 stream.until)
     n_sentences = sum(len(d.sentences) for d in corpus)
     log.info("%s: %s documents, %s sentences", corpus.name, f"{len(corpus):,}", f"{n_sentences:,}")
     stages.note(f"{len(corpus):,} documents, {n_sentences:,} sentences")
@@ -137,11 +143,18 @@ def _execute(resolved: dict, timings: Timings, stages: StageProgress, client=Non
         "repaired_documents": len(corpus.repaired),
         "duplicate_passages": len(corpus.duplicates),
     }
+    derived = derive(resolved, corpus, model, splitter)
+    if streamed:
+        from toolkit.experiments.updates import stream_copy, stream_metrics
+
+        with timed(timings, "stream"):
+            derived.stream = stream_copy(model, streamed, stream)
+        metrics["stream"] = stream_metrics(derived.stream)
     metrics["timings"] = dict(timings)
     assignments = assignment_rows(corpus, model.labels_, model.topics_, model.probabilities_, UNCERTAIN_BELOW)
     return RunResult(resolved, cfg.run_id(resolved, corpus.fingerprint), None, corpus, model.embeddings_,
                      model.labels_, model.topics_, summaries, metrics, dict(timings), assignments, model=model,
-                     derived=derive(resolved, corpus, model, splitter))
+                     derived=derived)
 
 
 def derive(resolved: dict, corpus, model: TopicModel, splitter) -> Derived:

@@ -79,6 +79,19 @@ def report_markdown(result: RunResult) -> str:
                    if auto.get("null_modularity") is not None else "")
         lines += [f"n_clusters chosen automatically: {md(auto['chosen'])} (by {md(auto['criterion'])}{how}{against}; "
                   "`auto_k.json`).", "", "![auto-k curve](auto_k.png)", ""]
+    stream = result.metrics.get("stream")
+    if stream:
+        until = result.config.get("stream", {}).get("until", "")
+        lines += ["## Stream", "", f"Fitted on the documents before {md(until)}; a copy of the model was fed the "
+                  f"{plural(stream['documents'], 'later document')} in {plural(stream['batches'], 'batch', 'batches')}"
+                  f" ([stream/update.md](stream/update.md), the updated model in `stream/model/`).", ""]
+        if stream["new_topics"]:
+            lines += ["| new topic | name | born in batch | first seen |", "| ---: | --- | ---: | --- |"]
+            lines += [f"| {t['topic']} | {md(t['name'])} | {t['batch']} | {md(t['first_seen'])} |"
+                      for t in stream["new_topics"]]
+        else:
+            lines.append("No new topic was born.")
+        lines += ["", "![documents per batch](stream/timeline.png)", ""]
     quality = result.metrics.get("topics")
     if quality:
         lines += [f"Topic quality: NPMI coherence {quality['npmi']} (window {quality['npmi_window']} tokens, "

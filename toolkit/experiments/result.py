@@ -36,6 +36,9 @@ class Derived:
         The words keywords are made of (for topics over time at another bin).
     split : callable or None
         The run's sentence splitter (references are split the same way).
+    stream : UpdateResult or None
+        With an experiment's ``stream`` section: a copy of the model fed the later documents
+        (:mod:`toolkit.experiments.updates`), written into the run folder's ``stream/``.
     """
 
     coords: np.ndarray | None = None
@@ -43,6 +46,7 @@ class Derived:
     over_time: object | None = None
     vocabulary: KeywordVocabulary | None = None
     split: Callable[[str], list[str]] | None = None
+    stream: object | None = None
 
 
 @dataclass

@@ -216,6 +216,11 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
                         f.writelines(text)
             if result.model_in_memory is not None:
                 result.model_in_memory.save(tmp / MODEL_FOLDER)
+            if result.derived.stream is not None:
+                from toolkit.experiments.updates import write_update_files
+
+                (tmp / "stream").mkdir()
+                write_update_files(result.derived.stream, f"run {result.run_id} (model/)", tmp / "stream")
             listed = sorted({p.name for p in tmp.iterdir()} - {MARKER} | set(figure_files(jobs)) | {"report.html"})
             (tmp / "report.html").write_text(report_html(result, listed), encoding="utf-8")
             drawing.wait()

@@ -98,12 +98,13 @@ def drifted(result: UpdateResult, top: int = 5) -> list[dict]:
     return out
 
 
-def update_markdown(result: UpdateResult, model_dir: Path) -> str:
-    """``update.md``: the batches, the new topics and the drifted keywords."""
+def update_markdown(result: UpdateResult, source: str) -> str:
+    """``update.md``: the batches, the new topics and the drifted keywords (``source``: what was
+    updated, for the title)."""
     model = result.model
     info = model.topic_info
     born = model.stream_.born
-    lines = [f"# Update of {for_markdown(str(model_dir))}", "",
+    lines = [f"# Update of {for_markdown(source)}", "",
              f"{sum(b['documents'] for b in result.batches):,} documents in "
              f"{plural(len(result.batches), 'batch', 'batches')}; {plural(len(born), 'new topic')}; "
              f"{len(model.stream_.pending):,} novel documents wait for a topic "
@@ -167,6 +168,41 @@ def timeline(result: UpdateResult, path: Path, top: int = 8) -> None:
     draw()
 
 
+def stream_copy(model, documents: list, settings) -> UpdateResult:
+    """A copy of the fitted ``model`` fed ``documents`` in ``settings.by`` batches (an experiment's
+    ``stream`` section: :class:`~toolkit.topics.streaming.StreamSettings`); ``model`` is left as fitted."""
+    import copy
+
+    streamed = copy.deepcopy(model)
+    batches = split_batches([Corpus(list(documents), name="stream")], settings.by)
+    return stream_update(streamed, batches, settings.decay, settings.min_topic_size)
+
+
+def stream_metrics(result: UpdateResult) -> dict:
+    """What a run's ``metrics.json`` says of its stream."""
+    model = result.model
+    return {"batches": len(result.batches), "documents": sum(b["documents"] for b in result.batches),
+            "new_topics": [{"topic": e["topic"], "batch": e["batch"], "first_seen": e["first_seen"],
+                            "name": next(t.name for t in model.topics_ if t.id == e["topic"])}
+                           for e in model.stream_.events if e["event"] == "born"],
+            "pending": len(model.stream_.pending)}
+
+
+def write_update_files(result: UpdateResult, source: str, folder: Path) -> None:
+    """The update's files in ``folder`` (an existing, empty folder)."""
+    result.model.save(folder / "model")
+    info = result.model.topic_info
+    info.to_csv(folder / "topics.csv", index=False)
+    info[info["topic_id"].isin(list(result.model.stream_.born))].to_csv(folder / "new_topics.csv", index=False)
+    with open(folder / "batches.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["batch", "name", "documents", "new_topics", "pending"])
+        for b in result.batches:
+            writer.writerow([b["batch"], b["name"], b["documents"], " ".join(map(str, b["new_topics"])), b["pending"]])
+    timeline(result, folder / "timeline.png")
+    (folder / UPDATE_MARK).write_text(update_markdown(result, source), encoding="utf-8")
+
+
 def write_update(result: UpdateResult, model_dir: Path, out: Path) -> Path:
     """Write the update folder ``out`` (aside, then renamed into place; an earlier update folder
     there is replaced, anything else refused)."""
@@ -179,19 +215,7 @@ def write_update(result: UpdateResult, model_dir: Path, out: Path) -> Path:
     remove_stale_temporaries(out.parent)
     tmp = make_temporary(out.parent, out.name)
     try:
-        result.model.save(tmp / "model")
-        info = result.model.topic_info
-        info.to_csv(tmp / "topics.csv", index=False)
-        born = info[info["topic_id"].isin(list(result.model.stream_.born))]
-        born.to_csv(tmp / "new_topics.csv", index=False)
-        with open(tmp / "batches.csv", "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["batch", "name", "documents", "new_topics", "pending"])
-            for b in result.batches:
-                writer.writerow([b["batch"], b["name"], b["documents"], " ".join(map(str, b["new_topics"])),
-                                 b["pending"]])
-        timeline(result, tmp / "timeline.png")
-        (tmp / UPDATE_MARK).write_text(update_markdown(result, model_dir), encoding="utf-8")
+        write_update_files(result, str(model_dir), tmp)
         publish(tmp, out, replaceable=lambda folder: (folder / UPDATE_MARK).is_file())
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -199,4 +223,5 @@ def write_update(result: UpdateResult, model_dir: Path, out: Path) -> Path:
     return out
 
 
-__all__ = ["BATCHES", "UpdateResult", "drifted", "split_batches", "stream_update", "update_markdown", "write_update"]
+__all__ = ["BATCHES", "UpdateResult", "drifted", "split_batches", "stream_copy", "stream_metrics", "stream_update",
+           "update_markdown", "write_update", "write_update_files"]

@@ -148,10 +148,14 @@ def plot_over_time(table, top: int = 8, path=None):
     ax.set_xlabel(f"{table.attrs.get('bin') or 'bin'} (documents per bin: "
                   f"{int(table.groupby('bin')['bin_size'].first().min())}-"
                   f"{int(table.groupby('bin')['bin_size'].first().max())})")
-    from matplotlib.dates import AutoDateLocator
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
+    from matplotlib.ticker import FixedLocator, MaxNLocator
 
-    ax.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
+    if len(shares.index) > 1:
+        ax.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
+    else:  # one bin: a date locator has no range to choose ticks from
+        ax.xaxis.set_major_locator(FixedLocator([date2num(shares.index[0])]))
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
     ax.yaxis.set_major_locator(MaxNLocator(4))
     ax.set_title("Topics over time")
     ax.set_ylim(0, None)

@@ -16,18 +16,75 @@ received documents are ranked again.
 from __future__ import annotations
 
 import copy
+import datetime
 import logging
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from toolkit.errors import DataError
+from toolkit.errors import DataError, ParameterError
+from toolkit.params import Component, DateValue, Int, NoneValue, Number, Options, Text
 from toolkit.text.corpus import Corpus, Document
 from toolkit.text.sentences import as_corpus
 from toolkit.topics import stream_state as st
 
 log = logging.getLogger("toolkit")
+
+
+class StreamSettings(Component):
+    """An experiment's ``stream`` section: fit on the documents dated before ``until``, then feed
+    the later ones to a copy of the fitted model in calendar batches (``toolkit update``'s work,
+    written into the run folder's ``stream/``).
+
+    Parameters
+    ----------
+    until : str or datetime.date
+        An ISO date (``2019-01-01``; YAML reads it unquoted as a date): documents before it are
+        fitted, the others streamed.
+    by : {"day", "week", "month", "quarter", "year"}
+        The batches.
+    decay : float in (0, 1]
+        See :meth:`TopicStreaming.partial_fit`.
+    min_topic_size : int or None
+        See :meth:`TopicStreaming.partial_fit`.
+    """
+
+    _parameter_constraints = {"until": [Text(), DateValue()],
+                              "by": [Options("day", "week", "month", "quarter", "year")],
+                              "decay": [Number(0, 1, closed="right")], "min_topic_size": [Int(2), NoneValue()]}
+
+    def __init__(self, until: str | datetime.date, *, by: str = "month", decay: float = 1.0,
+                 min_topic_size: int | None = None) -> None:
+        self.until = until
+        self.by = by
+        self.decay = decay
+        self.min_topic_size = min_topic_size
+
+    def _start(self) -> str:
+        return self.until.isoformat() if isinstance(self.until, datetime.date) else self.until
+
+    def _check_params(self) -> None:
+        try:
+            datetime.date.fromisoformat(self._start())
+        except ValueError:
+            raise ParameterError("until", "must be an ISO date such as 2019-01-01", self.until,
+                                 type(self).__name__) from None
+
+    def split(self, documents: list) -> tuple[list, list]:
+        """The documents to fit (dated before ``until``) and to stream (the others)."""
+        self.validate_params()
+        undated = sum(1 for d in documents if not d.date)
+        if undated:
+            raise DataError(f"stream.until: {undated} of {len(documents)} documents have no date "
+                            "(give dataset.date)")
+        start = self._start()
+        before = [d for d in documents if d.date < start]
+        after = [d for d in documents if d.date >= start]
+        if not before or not after:
+            raise DataError(f"stream.until {start}: {len(before)} documents before it and {len(after)} "
+                            "from it on; both parts need documents")
+        return before, after
 
 
 class TopicStreaming:
@@ -256,4 +313,4 @@ class TopicStreaming:
                              for c in state.ids])
 
 
-__all__ = ["TopicStreaming"]
+__all__ = ["StreamSettings", "TopicStreaming"]
