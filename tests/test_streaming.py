@@ -181,6 +181,8 @@ def test_an_experiment_stream_section_writes_the_stream_into_the_run_folder(ag_s
     assert {"update.md", "model", "batches.csv", "timeline.png"} <= {p.name for p in (folder / "stream").iterdir()}
     assert not (folder / "model" / "stream.json").exists() and (folder / "stream" / "model" / "stream.json").exists()
     assert "## Stream" in (folder / "report.md").read_text()
+    assert '<table id="stream-topics">' in (folder / "report.html").read_text() or \
+        "No new topic was born" in (folder / "report.html").read_text()
     assert TopicModel.load(folder / "stream" / "model").stream_.batches == 3
     with pytest.raises(DataError, match="both parts"):
         run({**config, "stream": {"until": "2005-01-01"}}, tmp_path / "results", progress=False)

@@ -129,6 +129,23 @@ def topic_views(result: RunResult) -> list[dict]:
     return [{"id": key, "figure": json.loads(fig.to_json())} for key, fig in figures.items()]
 
 
+def _stream(result: RunResult) -> str:
+    """The run's stream (an experiment's ``stream`` section): its new topics and a link to its
+    update page, as report.md's Stream section has them."""
+    stream = result.metrics.get("stream")
+    if not stream:
+        return ""
+    rows = "".join(f"<tr><td>{int(t['topic'])}</td><td>{_esc(t['name'])}</td><td>{int(t['batch'])}</td>"
+                   f"<td>{_esc(t['first_seen'])}</td></tr>" for t in stream["new_topics"])
+    table = (f'<table id="stream-topics"><tr><th>new topic</th><th>name</th><th>born in batch</th>'
+             f"<th>first seen</th></tr>{rows}</table>" if rows else "<p>No new topic was born.</p>")
+    until = result.config.get("stream", {}).get("until", "")
+    return (f"<h2>Stream</h2><p>Fitted on the documents before {_esc(until)}; a copy of the model was fed the "
+            f"{int(stream['documents']):,} later documents in {int(stream['batches'])} batches "
+            f'(<a href="stream/update.md">stream/update.md</a>, <a href="stream/timeline.png">timeline</a>, the '
+            f"updated model in <code>stream/model/</code>).</p>{table}")
+
+
 def _links(files: list[str]) -> str:
     return "".join(f'<li><a href="{_esc(name)}">{_esc(name)}</a></li>' for name in sorted(files))
 
@@ -225,6 +242,7 @@ zoom, click a topic in the legend to hide it.</p>
 the colour it has on the map.</p>
 {divs}
 {_contingency(result)}
+{_stream(result)}
 <h2>Files of this run</h2><ul id="files">{_links(files)}</ul>
 <script>{plotly_js()}</script>
 <script type="application/json" id="report-data">{data}</script>
