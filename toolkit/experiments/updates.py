@@ -51,10 +51,10 @@ def split_batches(corpora: list[Corpus], by: str) -> list[tuple[str, list]]:
     if undated:
         raise DataError(f"--by {by}: {undated} of {len(documents)} documents have no date (give the loader's "
                         "date field, or --by file)")
-    starts = pd.to_datetime(pd.Series([d.date for d in documents])).dt.to_period(BINS[by]).dt.start_time
-    names = [str(p) for p in pd.to_datetime(pd.Series([d.date for d in documents])).dt.to_period(BINS[by])]
+    periods = pd.to_datetime(pd.Series([d.date for d in documents])).dt.to_period(BINS[by])
+    names = [str(p) for p in periods]
     batches: dict[str, list] = {}
-    for i in np.argsort(starts.to_numpy(), kind="stable"):
+    for i in np.argsort(periods.dt.start_time.to_numpy(), kind="stable"):
         batches.setdefault(names[i], []).append(documents[i])
     return list(batches.items())
 
@@ -72,11 +72,10 @@ def stream_update(model, batches: list[tuple[str, list]], decay: float = 1.0,
     result = UpdateResult(model, before={t.id: [k for k, _ in t.keywords[:5]] for t in model.topics_})
     shown = progress and sys.stderr.isatty()
     for name, documents in tqdm(batches, desc="update", unit="batch", disable=not shown, leave=False):
-        events = len(model._stream_state().events)
         model.partial_fit(documents, decay=decay, min_topic_size=min_topic_size)
         topics = model.batch_topics_
         state = model.stream_
-        born = [e["topic"] for e in state.events[events:] if e["event"] == "born"]
+        born = [e["topic"] for e in state.events if e["batch"] == state.batches and e["event"] == "born"]
         result.batches.append({"batch": state.batches, "name": name, "documents": len(documents),
                                "new_topics": born, "pending": len(state.pending),
                                "counts": {int(c): int(n) for c, n in zip(*np.unique(topics, return_counts=True))}})

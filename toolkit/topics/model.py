@@ -344,7 +344,7 @@ class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicS
 
         seen: dict = {}
         for c in sorted(set(self.labels_.tolist())):
-            widen(seen, int(c), [stamp(d, 0) for d, k in zip(self.documents_, self.labels_) if k == c])
+            widen(seen, int(c), [stamp(d.date, 0) for d, k in zip(self.documents_, self.labels_) if k == c])
         return seen
 
     def stability(self, seeds=(1, 2, 3), *, resample: float | None = None, random_state: int = 0):

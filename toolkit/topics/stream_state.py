@@ -189,9 +189,17 @@ def groups_of_novel(vectors: np.ndarray, cohesion: float, min_size: int) -> list
     return sorted(groups, key=lambda rows: (-len(rows), int(rows[0])))
 
 
-def stamp(document, batch: int) -> str:
+def stamp(date: str | None, batch: int) -> str:
     """When a document was seen: its date, or ``batch N`` for an undated one."""
-    return document.date or f"batch {batch}"
+    return date or f"batch {batch}"
+
+
+def own_similarity(state: StreamState, U: np.ndarray, topics: np.ndarray) -> np.ndarray:
+    """Each unit row's cosine to its topic's centroid (-1 for a topic the state does not hold,
+    the outliers)."""
+    rows = np.array([state.ids.index(int(c)) if c in state.ids else -1 for c in topics], dtype=np.int64)
+    sims = np.einsum("ij,ij->i", U, state.centroids()[np.maximum(rows, 0)]) if len(rows) else np.zeros(0)
+    return np.where(rows >= 0, sims, -1.0)
 
 
 def widen(seen: dict, topic: int, when: list[str]) -> None:
@@ -207,4 +215,4 @@ def widen(seen: dict, topic: int, when: list[str]) -> None:
 
 __all__ = ["BORN_SAMPLE", "MAX_PENDING", "MIN_NEW_TOPIC", "MOVE_MARGIN", "NEW_TOPIC_SHARE", "NOVELTY_QUANTILE",
            "StreamState", "add_terms", "add_topic", "add_vectors", "calibrate", "groups_of_novel",
-           "mean_pairwise_cosine", "stamp", "widen"]
+           "mean_pairwise_cosine", "own_similarity", "stamp", "widen"]

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from toolkit.arrays import to_dense
 from toolkit.errors import DataError, ParameterError
 from toolkit.params import Component, DateValue, Int, NoneValue, Number, Options, Text
 from toolkit.text.corpus import Corpus, Document
@@ -104,8 +105,7 @@ class TopicStreaming:
                                min_topic_size=min_size)
         st.add_vectors(state, U, self.labels_, 1.0)
         st.add_terms(state, counts, list(terms), self.labels_, 1.0)
-        for c in ids:
-            st.widen(state.seen, c, [st.stamp(d, 0) for d, k in zip(self.documents_, self.labels_) if k == c])
+        state.seen = self._training_seen()
         self.stream_ = state
         return state
 
@@ -116,10 +116,10 @@ class TopicStreaming:
         state = getattr(self, "stream_", None)
         if state is None or not state.born or len(topics) == 0:
             return topics
-        U = normalize(np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64))
+        U = normalize(np.asarray(to_dense(X), dtype=np.float64))
         sims = U @ state.centroids().T
         born = [state.row(c) for c in state.born]
-        own = np.array([sims[i, state.row(int(c))] if c in state.ids else -1.0 for i, c in enumerate(topics)])
+        own = st.own_similarity(state, U, topics)
         best = np.argmax(sims[:, born], axis=1)
         best_sim = sims[np.arange(len(topics)), np.array(born)[best]]
         novel = own < state.novelty
@@ -178,12 +178,12 @@ class TopicStreaming:
         state.batches += 1
         X = self.embedder_.transform(corpus)
         topics, _ = self._assign_embedded(X)
-        U = normalize(np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64))
+        U = normalize(np.asarray(to_dense(X), dtype=np.float64))
         topics, counted = self._adopt_novel(state, corpus, U, topics)
         st.add_vectors(state, U[counted], topics[counted], decay)
         self._add_texts(state, [d for d, keep in zip(corpus, counted) if keep], topics[counted], decay)
         for c in np.unique(topics[counted & (topics >= 0)]):
-            st.widen(state.seen, int(c), [st.stamp(d, state.batches) for d, k in zip(corpus, topics) if k == c])
+            st.widen(state.seen, int(c), [st.stamp(d.date, state.batches) for d, k in zip(corpus, topics) if k == c])
             if int(c) in state.born:
                 extra = [d.id for d, k in zip(corpus, topics) if k == c]
                 state.born[int(c)] = (state.born[int(c)] + extra)[: st.BORN_SAMPLE]
@@ -205,10 +205,7 @@ class TopicStreaming:
         members from earlier batches counted into them here). Returns the batch's topics (members
         of a new topic moved to it) and which of its documents count now: all but those left
         waiting in the pool, which change no topic's centroid or keywords."""
-        centroids = state.centroids()
-        own = np.array([U[i] @ centroids[state.row(int(c))] if c in state.ids else -1.0
-                        for i, c in enumerate(topics)])
-        novel = own < state.novelty
+        novel = st.own_similarity(state, U, topics) < state.novelty
         for i in np.flatnonzero(novel):
             d = corpus[int(i)]
             state.pending.append({"id": d.id, "title": d.title, "text": d.text, "date": d.date,
@@ -229,7 +226,7 @@ class TopicStreaming:
                 self._add_texts(state, [Document(id=p["id"], title=p["title"] or "", text=p["text"])
                                         for p in earlier], np.full(len(earlier), topic), 1.0)
             state.born[topic] = [p["id"] for p in members][: st.BORN_SAMPLE]
-            st.widen(state.seen, topic, [p["date"] or f"batch {p['batch']}" for p in members])
+            st.widen(state.seen, topic, [st.stamp(p["date"], p["batch"]) for p in members])
             for p in members:
                 if p["batch"] == state.batches:
                     out[p["row"]] = topic
@@ -301,16 +298,6 @@ class TopicStreaming:
             fitted[topic.id] = topic
         self.topics_ = sorted(fitted.values(), key=lambda t: (t.id < 0, t.id))
         self.stream_ = state
-
-    def stream_info(self):
-        """Per topic: ``first_seen`` and ``last_seen`` (dates, or ``batch N`` for undated
-        documents; the training documents are batch 0) and whether it was born in the stream."""
-        import pandas as pd
-
-        state = self._stream_state()
-        return pd.DataFrame([{"topic_id": c, "first_seen": state.seen.get(c, [None, None])[0],
-                              "last_seen": state.seen.get(c, [None, None])[1], "born_in_stream": c in state.born}
-                             for c in state.ids])
 
 
 __all__ = ["StreamSettings", "TopicStreaming"]
