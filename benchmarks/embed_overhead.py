@@ -33,18 +33,18 @@ def measure(n_texts: int, repeats: int, seed: int) -> dict:
     everything = [s for k in sorted(pools) for s in pools[k]]
     rng = np.random.default_rng(seed)
     texts = [everything[i] for i in rng.choice(len(everything), n_texts, replace=False)]
-    model = MiniLMEmbedder(cache=False).load_model()
+    model = MiniLMEmbedder(cache=False, backend="torch").load_model()
 
     def bare() -> np.ndarray:
         return model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
 
     def toolkit_plain() -> np.ndarray:
-        return MiniLMEmbedder(cache=False).embed_texts(texts)
+        return MiniLMEmbedder(cache=False, backend="torch").embed_texts(texts)
 
     def toolkit_cached() -> np.ndarray:
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["TOOLKIT_CACHE_DIR"] = tmp
-            return MiniLMEmbedder(cache=True).embed_texts(texts)
+            return MiniLMEmbedder(cache=True, backend="torch").embed_texts(texts)
 
     ways = {"bare encode": bare, "toolkit (no cache)": toolkit_plain, "toolkit (cache, cold)": toolkit_cached}
     bare()  # warm-up: first-call allocations

@@ -120,7 +120,7 @@ def _child(n: int, model: str, workdir: Path, seed: int) -> None:
 
     config = {"name": f"scale-{n}", "seed": seed,
               "dataset": {"loader": "jsonl", "path": str(path), "text": "text", "label": "label"},
-              "embedding": {"model": model, **({"pooling": POOLING} if model != "tfidf" else {})},
+              "embedding": {"model": model, **({"pooling": POOLING} if model == "minilm" else {})},
               "cluster": {"method": "minibatch_kmeans", "n_clusters": 20},
               "topics": {"names": None}}
     thread = threading.Thread(target=sample, daemon=True)
@@ -252,7 +252,7 @@ def plot(rows: list[dict], model: str, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--model", default="tfidf", choices=["tfidf", "minilm"])
+    parser.add_argument("--model", default="tfidf", choices=["tfidf", "minilm", "static"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="results/benchmarks")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)

