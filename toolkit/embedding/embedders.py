@@ -101,10 +101,20 @@ def _foreign_modules(folder: Path) -> list[str]:
     return [str(t) for t in types if not (isinstance(t, str) and t.startswith("sentence_transformers."))]
 
 
+_HASHES: dict[tuple, str] = {}  # weight hashes by the files' names, sizes and times: read once per process
+
+
 def _weights_hash(path: Path) -> str:
-    digest = hashlib.sha256()
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in
                    {".safetensors", ".bin", ".json", ".txt"} and p.name != "README.md")
+    stamp = (str(path.resolve()), *((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+    if stamp not in _HASHES:
+        _HASHES[stamp] = _hash_files(path, files)
+    return _HASHES[stamp]
+
+
+def _hash_files(path: Path, files: list[Path]) -> str:
+    digest = hashlib.sha256()
     for f in files:
         digest.update(f.relative_to(path).as_posix().encode())
         digest.update(f.read_bytes())

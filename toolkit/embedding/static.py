@@ -75,7 +75,8 @@ class StaticEmbedder(Embedder):
         return f"static-all-MiniLM-L6-v2-{_weights_hash(Path(minilm_path()))}-{self.dimensions}"
 
     def identity(self) -> dict:
-        return {"model": "static (model2vec)", "distilled_from": f"all-MiniLM-L6-v2-{self.model_id.split('-')[-2]}",
+        return {"model": "static (model2vec)",
+                "distilled_from": f"all-MiniLM-L6-v2-{_weights_hash(Path(minilm_path()))}",
                 "dimensions": self.dimensions}
 
     def load_model(self):
