@@ -56,8 +56,8 @@ def test_onnx_paths_match_torch_and_keep_their_own_caches(tmp_path, monkeypatch)
     torch_ = MiniLMEmbedder(backend="torch")
     fp32 = MiniLMEmbedder(backend="onnx", precision="fp32")
     int8 = MiniLMEmbedder(backend="onnx")  # precision auto: int8
-    assert int8.runtime() == ("onnx", "int8") and MiniLMEmbedder().runtime() == ("torch", "fp32")
-    assert MiniLMEmbedder(backend="auto", device="cpu").runtime() == ("onnx", "int8")
+    assert int8.runtime() == ("onnx", "int8") and torch_.runtime() == ("torch", "fp32")
+    assert MiniLMEmbedder(device="cpu").runtime() == ("onnx", "int8")  # the default on a CPU
     reference = torch_.embed_texts(NEWS)
     np.testing.assert_allclose(fp32.embed_texts(NEWS), reference, atol=2e-5)
     quantised = int8.embed_texts(NEWS)
@@ -97,6 +97,10 @@ def test_backend_settings_that_cannot_run_are_named(tmp_path):
         SentenceTransformerEmbedder(str(folder), backend="onnx", cache=False).embed_texts(["a text"])
     vectors = SentenceTransformerEmbedder(str(folder), backend="torch", cache=False).embed_texts(["a text"])
     assert vectors.shape == (1, 384)
+    # The default (auto) runs such a folder with torch rather than refusing it.
+    default = SentenceTransformerEmbedder(str(folder), device="cpu", cache=False)
+    assert default.runtime() == ("torch", "fp32")
+    np.testing.assert_array_equal(default.embed_texts(["a text"]), vectors)
 
 
 def test_static_model_is_distilled_once_and_embeds_by_meaning():

@@ -136,3 +136,16 @@ def test_every_part_and_the_topic_model_clone():
     assert copy.embedder is None and copy.reduce_to == 2 and copy.clusterer.n_clusters == 4
     assert copy.clusterer is not model.clusterer
     assert model.get_params()["clusterer__n_clusters"] == 4
+
+
+def test_a_clustering_that_finds_no_topic_is_one_clear_error():
+    """Density clustering may call every document an outlier (here: points spread evenly on a
+    sphere); fitting then stops with an error that says so and what to change."""
+    from toolkit import DataError, TopicModel
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 20)).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    docs = [f"document {i} about one thing or another" for i in range(60)]
+    with pytest.raises(DataError, match="HDBSCANClusterer found no topic in 60 documents .*min_cluster_size"):
+        TopicModel(clusterer=CLUSTERERS.get("hdbscan")()).fit(docs, embeddings=X)

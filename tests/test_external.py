@@ -47,7 +47,7 @@ def test_a_run_with_sklearn_birch_and_truncated_svd(tmp_path, capsys):
     assert folder.name == cfg.run_id(resolved, env["data_sha256"])
     assert cfg.run_id(resolved, env["data_sha256"]) != cfg.run_id({**resolved, "seed": 1}, env["data_sha256"])
     # The embedding's backend and precision are part of the run's identity.
-    other = {**resolved, "embedding": {**resolved["embedding"], "backend": "onnx"}}
+    other = {**resolved, "embedding": {**resolved["embedding"], "backend": "torch"}}
     assert cfg.run_id(resolved, env["data_sha256"]) != cfg.run_id(other, env["data_sha256"])
     # the saved model holds the Birch clusterer as data and loads it back
     from toolkit import load_run

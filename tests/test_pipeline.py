@@ -94,9 +94,10 @@ def test_run_folder_holds_every_contracted_file(skynews_result, tmp_path):
     assert len(lines) == 7 and all(json.loads(x)["sentences"] for x in lines)
     env = json.loads((folder / "environment.json").read_text())
     assert env["seed"] == 13 and env["packages"]["sentence-transformers"] and env["packages"]["onnxruntime"]
-    # What embedded the page: MiniLM through torch, in full precision (the default).
+    # What embedded the page: MiniLM through ONNX Runtime with int8 weights (the default on a CPU).
     assert env["embedding"]["model"] == "all-MiniLM-L6-v2" and len(env["embedding"]["weights_sha256_16"]) == 16
-    assert (env["embedding"]["backend"], env["embedding"]["precision"]) == ("torch", "fp32")
+    assert (env["embedding"]["backend"], env["embedding"]["precision"], env["embedding"]["device"]) == \
+        ("onnx", "int8", "cpu")
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
 
 

@@ -144,11 +144,12 @@ class SentenceTransformerEmbedder(Embedder):
     device : {"auto", "cpu", "cuda"}
         Where the model runs: ``auto`` takes a GPU when torch sees one, else the CPU.
     backend : {"auto", "torch", "onnx"}
-        What runs the model: ``torch`` (the default: sentence-transformers itself), ``onnx``
-        (ONNX Runtime on an export made once and cached, :mod:`toolkit.embedding.onnx_encoder`);
-        ``auto``: ``onnx`` on the CPU, ``torch`` on a GPU. ONNX int8 embeds about 3x faster on
-        two cores at the same NMI on short items, but 0.08 lower on the BBC articles
-        (``results/benchmarks/embed_speed.md``), so it is opt-in.
+        What runs the model: ``torch`` is sentence-transformers itself; ``onnx`` is ONNX Runtime
+        on an export made once and cached (:mod:`toolkit.embedding.onnx_encoder`); ``auto``
+        (the default) takes ``onnx`` on a CPU and ``torch`` on a GPU, or for a folder ONNX cannot
+        run (pooling other than mean or CLS, no ``tokenizer.json``). On two cores, ONNX int8
+        embeds about 3x faster than sentence-transformers, and the clusters that follow score
+        the same NMI (``results/benchmarks/embed_speed.md``).
     precision : {"auto", "fp32", "int8"}
         The weights' precision: ``int8`` (ONNX only) is dynamic quantisation, several times
         faster on a CPU, its vectors at cosine 0.99 to the full-precision ones;
@@ -169,7 +170,7 @@ class SentenceTransformerEmbedder(Embedder):
     _cache: EmbeddingCache | None = None
 
     def __init__(self, path: str, *, pooling: str = "auto", include_title: bool = True, batch_size: int = 64,
-                 cache: bool = True, device: str = "auto", encoder=None, backend: str = "torch",
+                 cache: bool = True, device: str = "auto", encoder=None, backend: str = "auto",
                  precision: str = "auto") -> None:
         self.path = path
         self._keep(pooling=pooling, include_title=include_title, batch_size=batch_size, cache=cache, device=device,
@@ -219,14 +220,23 @@ class SentenceTransformerEmbedder(Embedder):
         """(backend, precision) this embedder runs with, ``auto`` resolved on this machine."""
         backend = self.backend
         if backend == "auto":
-            backend = "torch" if self.device == "cuda" or (self.device == "auto" and resolve_device("auto") == "cuda") \
-                else "onnx"
+            backend = "torch" if self._on_gpu() or self._onnx_refuses() else "onnx"
         precision = self.precision if self.precision != "auto" else ("int8" if backend == "onnx" else "fp32")
         if backend == "torch" and precision != "fp32":
             raise ConfigError(f"embedding.precision: {precision} runs on backend onnx only (backend is torch)")
         if backend == "onnx" and self.device == "cuda":
             raise ConfigError("embedding.backend: onnx runs on the CPU; with device cuda use backend torch or auto")
         return backend, precision
+
+    def _on_gpu(self) -> bool:
+        return self.device == "cuda" or (self.device == "auto" and resolve_device("auto") == "cuda")
+
+    def _onnx_refuses(self) -> bool:
+        """Whether the folder is one the ONNX backend cannot run (``auto`` then takes torch)."""
+        from toolkit.embedding.onnx_encoder import unsupported
+
+        folder = Path(self.path)
+        return not folder.is_dir() or bool(_foreign_modules(folder)) or unsupported(folder) is not None
 
     def identity(self) -> dict:
         backend, precision = self.runtime()
@@ -287,28 +297,14 @@ class SentenceTransformerEmbedder(Embedder):
         """The ONNX Runtime encoder of this model at this precision (exported on first use,
         loaded once per process)."""
         from toolkit.embedding.cache import cache_dir
-        from toolkit.embedding.onnx_encoder import OnnxEncoder, exported_model, folder_layout
+        from toolkit.embedding.onnx_encoder import load_encoder
 
         self._validate_params()
         folder = Path(self.path).resolve()
         _, precision = self.runtime()
         key = f"{folder}@onnx-{precision}"
         if key not in _MODELS:
-            transformer, pooling, limit = folder_layout(folder)
-            model_id = f"{self.name}-{self.weights_hash()}"
-            try:
-                model_file = exported_model(folder, model_id, precision, cache_dir())
-            except OSError as err:  # an unwritable cache folder: export for this process only
-                import tempfile
-
-                log.info("embedding: cannot keep the ONNX export in %s (%s); exporting to a temporary folder",
-                            cache_dir(), getattr(err, "strerror", None) or err)
-                model_file = exported_model(folder, model_id, precision, Path(tempfile.mkdtemp(prefix="toolkit-")))
-            tokenizer = transformer / "tokenizer.json"
-            if not tokenizer.is_file():
-                raise ConfigError(f"embedding.backend: onnx needs the model folder's tokenizer.json "
-                                  f"({shown(str(self.path))} has none; use backend: torch)")
-            _MODELS[key] = OnnxEncoder(model_file, tokenizer, pooling, limit)
+            _MODELS[key] = load_encoder(folder, f"{self.name}-{self.weights_hash()}", precision, cache_dir())
         return _MODELS[key]
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -417,7 +413,7 @@ class MiniLMEmbedder(SentenceTransformerEmbedder):
                               if k != "path"}
 
     def __init__(self, pooling: str = "auto", *, include_title: bool = True, batch_size: int = 64,
-                 cache: bool = True, device: str = "auto", encoder=None, backend: str = "torch",
+                 cache: bool = True, device: str = "auto", encoder=None, backend: str = "auto",
                  precision: str = "auto") -> None:
         self._keep(pooling=pooling, include_title=include_title, batch_size=batch_size, cache=cache, device=device,
                    encoder=encoder, backend=backend, precision=precision)

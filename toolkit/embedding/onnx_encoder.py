@@ -13,6 +13,7 @@ time, since ONNX Runtime releases the interpreter's lock while it computes.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import warnings
@@ -22,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.arrays import usable_cores
-from toolkit.errors import ConfigError
+from toolkit.errors import ConfigError, shown
+
+log = logging.getLogger("toolkit")
 
 PRECISIONS = ("fp32", "int8")
 
@@ -125,6 +128,34 @@ def exported_model(folder: Path, model_id: str, precision: str, root: Path) -> P
             _quantise(full, made)
         os.replace(made, target)
     return target
+
+
+def unsupported(folder: Path) -> str | None:
+    """Why ``folder`` cannot run on this backend (its layout, or no ``tokenizer.json``), or None."""
+    try:
+        transformer, _, _ = folder_layout(folder)
+    except ConfigError as err:
+        return str(err)
+    if not (transformer / "tokenizer.json").is_file():
+        return (f"embedding.backend: onnx needs the model folder's tokenizer.json ({shown(str(folder))} has none; "
+                "use backend: torch)")
+    return None
+
+
+def load_encoder(folder: Path, model_id: str, precision: str, root: Path) -> OnnxEncoder:
+    """The encoder of ``folder`` at ``precision``, its export kept under ``root`` (or, when
+    ``root`` cannot be written, in a temporary folder for this process)."""
+    reason = unsupported(folder)
+    if reason:
+        raise ConfigError(reason)
+    transformer, pooling, limit = folder_layout(folder)
+    try:
+        model_file = exported_model(folder, model_id, precision, root)
+    except OSError as err:
+        log.info("embedding: cannot keep the ONNX export in %s (%s); exporting to a temporary folder",
+                 root, getattr(err, "strerror", None) or err)
+        model_file = exported_model(folder, model_id, precision, Path(tempfile.mkdtemp(prefix="toolkit-")))
+    return OnnxEncoder(model_file, transformer / "tokenizer.json", pooling, limit)
 
 
 class OnnxEncoder:

@@ -301,6 +301,10 @@ class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicS
                 embedder, X, clustered = self.adapter_.fit_transform(embedder, corpus, X, first, self._cluster)
             self.embedder_ = embedder
         self.labels_ = self._fit_labels(X, list(corpus), timings, clustered)
+        if not np.any(self.labels_ >= 0):
+            raise DataError(f"TopicModel.fit: {type(self.clusterer_).__name__} found no topic in {len(corpus)} "
+                            "documents (every one is an outlier); ask for smaller clusters (hdbscan: "
+                            "min_cluster_size) or use a method that places every document")
         self.embeddings_ = X
         self.documents_ = list(corpus)
         self.probabilities_ = self._training_probabilities()
