@@ -123,6 +123,8 @@ def _cases() -> dict[str, tuple[list[str], str]]:
                            "list.jsonl:2: field 'text' (dataset.text) must be a string, got a list"),
         "text is a number": (dataset("loader: jsonl, path: '{tmp}/number.jsonl'"),
                              "number.jsonl:2: field 'text' (dataset.text) must be a string, got a float"),
+        "missing JSON field": (dataset("loader: jsonl, path: '{tmp}/bool_label.jsonl', text: body"),
+                               "bool_label.jsonl:1: no field 'body' for dataset.text (fields: text, label)"),
         "label is a boolean": (dataset("loader: jsonl, path: '{tmp}/bool_label.jsonl', label: label"),
                                "field 'label' (dataset.label) must be a string or a whole number, got a boolean"),
         "JSON nested 100,000 deep": (dataset("loader: jsonl, path: '{tmp}/deep.jsonl'"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from toolkit import ConfigError
 from toolkit.experiments import config as cfg
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_defaults_are_filled_and_stable():
@@ -107,3 +111,31 @@ def test_keyword_phrases_are_an_experiment_key_recorded_only_when_used():
     for bad in ([2, 1], [0, 2], [1, 2, 3], "1,2"):
         with pytest.raises(ConfigError, match="topics.ngram_range"):
             cfg.resolve({"topics": {"ngram_range": bad}})
+
+
+def test_paths_in_an_experiment_file_are_read_against_its_folder(tmp_path, monkeypatch):
+    """A study's data beside its file runs from any folder; --set paths stay relative to the
+    current folder; a shipped file run from the repository records the same short path."""
+    from toolkit.experiments.config import apply_overrides, load_file
+
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "news.jsonl").write_text('{"text": "One story."}\n')
+    (study / "stop.txt").write_text("the\n")
+    (study / "s.yaml").write_text("dataset: {loader: jsonl, path: news.jsonl}\nembedding: {model: ./my-model}\n"
+                                  "topics: {stop_words: stop.txt}\n"
+                                  "sweep: {dataset.path: [news.jsonl, /abs/other.jsonl]}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    config = load_file(study / "s.yaml")
+    assert config["dataset"]["path"] == "../study/news.jsonl"
+    assert config["embedding"]["model"] == "../study/my-model"
+    assert config["topics"]["stop_words"] == "../study/stop.txt"
+    assert config["sweep"]["dataset.path"] == ["../study/news.jsonl", "/abs/other.jsonl"]
+    overridden = apply_overrides(config, ["dataset.path=mine.jsonl"])
+    assert overridden["dataset"]["path"] == "mine.jsonl"
+    monkeypatch.chdir(REPO)
+    shipped = load_file(REPO / "experiments" / "ag_news.yaml")
+    assert shipped["dataset"]["path"] == "toolkit/data/ag_news_test.csv"
+    assert load_file(REPO / "experiments" / "skynews.yaml")["embedding"]["model"] == "minilm"

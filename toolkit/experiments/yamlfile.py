@@ -5,6 +5,7 @@ overrides applied by dotted path. What the values mean is :mod:`toolkit.experime
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,63 @@ def apply_overrides(config: dict, overrides: list[str]) -> dict:
     return config
 
 
+# Settings that name a file or a folder. In an experiment file they are relative to the file's own
+# folder, so a study runs from anywhere; in ``--set`` they are relative to the current folder.
+PATH_KEYS = ("dataset.path", "embedding.path", "embedding.model", "topics.stop_words")
+
+
+def _names_path(key: str, value: Any) -> bool:
+    if not isinstance(value, str) or not value.strip() or Path(value).is_absolute():
+        return False
+    if key == "embedding.model":  # a registered name (minilm) unless it reads as a path
+        return "/" in value or value.startswith(".")
+    if key == "topics.stop_words":
+        from toolkit.topics.describe import names_a_file
+
+        return names_a_file(value)
+    return True
+
+
+def _from_folder(value: str, base: Path) -> str:
+    """``value`` (relative to ``base``) as a path relative to the current folder, so a file run
+    from its study's root records the same short path (and run id) as before."""
+    target = os.path.normpath(os.path.join(base, value))
+    try:
+        return os.path.relpath(target)
+    except ValueError:  # on another drive than the current folder (Windows)
+        return os.path.abspath(target)
+
+
+def paths_from_folder(data: dict, base: Path) -> dict:
+    """``data`` with the relative paths of :data:`PATH_KEYS` (in their sections and in a
+    ``sweep``, by dotted key or as whole sections) read against ``base``."""
+    data = copy.deepcopy(data)
+
+    def mend(section: str, settings: Any) -> None:
+        if not isinstance(settings, dict):
+            return
+        for key in PATH_KEYS:
+            head, _, leaf = key.partition(".")
+            if head == section and _names_path(key, settings.get(leaf)):
+                settings[leaf] = _from_folder(settings[leaf], base)
+
+    for section in {key.partition(".")[0] for key in PATH_KEYS}:
+        mend(section, data.get(section))
+    sweep = data.get("sweep")
+    if isinstance(sweep, dict):
+        for key, values in sweep.items():
+            if not isinstance(values, list):
+                continue
+            if key in PATH_KEYS:
+                sweep[key] = [_from_folder(v, base) if _names_path(key, v) else v for v in values]
+            for value in values:
+                mend(key, value)
+    return data
+
+
 def load_file(path: str | Path) -> dict:
-    """Read an experiment file (YAML); errors name the file and line."""
+    """Read an experiment file (YAML); errors name the file and line. Relative paths in it
+    (:data:`PATH_KEYS`) are read against the file's folder."""
     from toolkit.text.files import read_text, shown_path
 
     path = Path(path)
@@ -118,7 +174,8 @@ def load_file(path: str | Path) -> dict:
         raise ConfigError(f"{where}: not valid YAML ({_yaml_problem(err)})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{shown_path(path)}: expected a mapping of settings at the top level")
-    return data
+    return paths_from_folder(data, path.parent)
 
 
-__all__ = ["MAX_YAML_NODES", "apply_overrides", "load_file", "parse_override", "parse_yaml", "set_dotted"]
+__all__ = ["MAX_YAML_NODES", "PATH_KEYS", "apply_overrides", "load_file", "parse_override", "parse_yaml",
+           "paths_from_folder", "set_dotted"]

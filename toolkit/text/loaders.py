@@ -394,7 +394,8 @@ class JsonlLoader(_RecordLoader):
                 raise DataError(f"{shown_path(path)}:{n}: expected a JSON object, got {type(record).__name__}")
             for key, field in self._fields().items():
                 if field not in record:
-                    raise DataError(f"{shown_path(path)}:{n}: no field {shown(field)} for dataset.{key}")
+                    raise DataError(f"{shown_path(path)}:{n}: no field {shown(field)} for dataset.{key} "
+                                    f"(fields: {cut(', '.join(map(str, record)), 200)})")
             docs.append(self._document(record, f"{shown_path(path)}:{n}", n))
         return Corpus(docs, name=path.stem, fingerprint=fingerprint([path]))
 
