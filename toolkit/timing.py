@@ -16,11 +16,27 @@ from toolkit.errors import stop_if_asked
 
 
 def on_terminal() -> bool:
-    """Whether standard error is a terminal (progress bars are drawn only then)."""
+    """Whether standard error is a terminal."""
     try:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):  # a replaced or closed stream
         return False
+
+
+def in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel, which has no terminal but draws tqdm.auto's bars."""
+    ipython = sys.modules.get("IPython")
+    try:
+        shell = ipython.get_ipython() if ipython is not None else None
+    except Exception:  # an IPython too old or half imported: no notebook to draw in
+        return False
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def shows_progress() -> bool:
+    """Whether progress bars can be drawn: on a terminal, or in a notebook (as widgets).
+    Anywhere else (a log file, a pipe, CI) they would only add noise."""
+    return on_terminal() or in_notebook()
 
 
 class StageProgress:
@@ -31,11 +47,11 @@ class StageProgress:
     total : int
         Stages expected.
     enabled : bool
-        Draw it (callers pass ``progress and on_terminal()``).
+        Draw it (callers pass ``progress and shows_progress()``).
     """
 
     def __init__(self, total: int, enabled: bool) -> None:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
 
         self.enabled = enabled
         # The width is given: a terminal that reports none (0 columns) would get an empty bar.

@@ -26,7 +26,7 @@ from toolkit.params import Boolean, CallableValue, Component, Int, NoneValue, Op
 from toolkit.registry import Registry
 from toolkit.text.corpus import Corpus
 from toolkit.text.terms import word_counts
-from toolkit.timing import on_terminal
+from toolkit.timing import shows_progress
 from toolkit.workers import workers_for
 
 log = logging.getLogger("toolkit")
@@ -326,14 +326,14 @@ class SentenceTransformerEmbedder(Embedder):
         found = cache.get(list(dict.fromkeys(keys))) if cache is not None else {}
         todo = {k: t for k, t in zip(keys, texts) if k not in found}
         if todo:
-            from tqdm import tqdm
+            from tqdm.auto import tqdm
 
             encode = self.encoder or self.encode
             size = getattr(encode, "chunk", CHUNK)
             # By length, so each chunk's batches pad little (as one encode call sorts its texts);
             # the vectors go back to their texts by key.
             items = sorted(todo.items(), key=lambda item: len(item[1]))
-            show = bool(self.progress) and on_terminal() and len(items) > self.batch_size
+            show = bool(self.progress) and shows_progress() and len(items) > self.batch_size
             with tqdm(total=len(items), unit="text", desc="embed", disable=not show, leave=False) as bar:
                 for start in range(0, len(items), size):
                     chunk = items[start:start + size]

@@ -17,7 +17,7 @@ from toolkit.experiments import config as cfg
 from toolkit.experiments.config import build
 from toolkit.experiments.result import Derived, RunResult, assignment_rows, over_time_table
 from toolkit.summarization import sentence_encoder
-from toolkit.timing import StageProgress, Timings, on_terminal, timed
+from toolkit.timing import StageProgress, Timings, shows_progress, timed
 from toolkit.topics.model import UNCERTAIN_BELOW, TopicModel
 
 log = logging.getLogger("toolkit")
@@ -85,7 +85,7 @@ def execute(config: dict, progress: bool = True, client=None) -> RunResult:
         of the run stays in this process. The vectors equal the in-process ones to rounding.
     """
     resolved = cfg.resolve(config)
-    stages = StageProgress(len(STAGES) + (resolved["adapt"]["method"] != "none"), progress and on_terminal())
+    stages = StageProgress(len(STAGES) + (resolved["adapt"]["method"] != "none"), progress and shows_progress())
     try:
         return _execute(resolved, Timings(stages), stages, client)
     finally:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -136,9 +135,11 @@ def check_executor(executor: str, scheduler: str | None) -> None:
 
 
 def _progress(total: int, quiet: bool):
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="run", desc="sweep", disable=quiet or not sys.stderr.isatty())
+    from toolkit.timing import shows_progress
+
+    return tqdm(total=total, unit="run", desc="sweep", disable=quiet or not shows_progress())
 
 
 def run_sweep(config: dict, out_dir: str | Path = "results", jobs: int = 1, executor: str = "local",

@@ -61,16 +61,16 @@ def split_batches(corpora: list[Corpus], by: str) -> list[tuple[str, list]]:
 
 def stream_update(model, batches: list[tuple[str, list]], decay: float = 1.0,
                   min_topic_size: int | None = None, progress: bool = False) -> UpdateResult:
-    """Feed ``model`` the batches in order (a progress bar on a terminal with ``progress``);
+    """Feed ``model`` the batches in order (a progress bar on a terminal or in a notebook with ``progress``);
     what each did."""
-    import sys
+    from tqdm.auto import tqdm
 
-    from tqdm import tqdm
+    from toolkit.timing import shows_progress
 
     if not batches:
         raise DataError("update: no documents to feed the model")
     result = UpdateResult(model, before={t.id: [k for k, _ in t.keywords[:5]] for t in model.topics_})
-    shown = progress and sys.stderr.isatty()
+    shown = progress and shows_progress()
     for name, documents in tqdm(batches, desc="update", unit="batch", disable=not shown, leave=False):
         model.partial_fit(documents, decay=decay, min_topic_size=min_topic_size)
         topics = model.batch_topics_

@@ -267,7 +267,7 @@ class TopicModel(SavedModel, TopicAssignment, TopicEditing, TopicQueries, TopicS
             Precomputed document vectors (one row per document) instead of the embedder's;
             the embedder is still used for new documents and topic names.
         progress : bool or StageProgress
-            A progress bar while embedding (on a terminal); a
+            A progress bar while embedding (on a terminal or in a notebook); a
             :class:`~toolkit.timing.StageProgress` also shows each stage as it runs.
         """
         for name, rules in self._parameter_constraints.items():
