@@ -120,13 +120,46 @@ def test_summarize_an_empty_unit_says_so(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, culprit", [
-    (["--method", "lsb"], "summarize.method: unknown value 'lsb'"),
-    (["--method", "edmundson"], "summarize.bonus_words: edmundson's cue method needs bonus_words or stigma_words"),
-    (["--sentences", "0"], "summarize.sentences: must be an integer >= 1 or null, got 0"),
-    (["--ratio", "-0.2"], "summarize.ratio: must be a number in (0, 1] or null, got -0.2"),
-    (["--mmr", "2"], "summarize.mmr: must be a number in [0, 1] or null, got 2.0"),
+    (["--method", "lsb"], "--method: unknown value 'lsb'"),
+    (["--method", "edmundson"], "--param bonus_words: edmundson's cue method needs bonus_words or stigma_words"),
+    (["--sentences", "0"], "--sentences: must be an integer >= 1 or null, got 0"),
+    (["--ratio", "-0.2"], "--ratio: must be a number in (0, 1] or null, got -0.2"),
+    (["--mmr", "2"], "--mmr: must be a number in [0, 1] or null, got 2.0"),
+    (["--param", "dampning=0.8"], "--param dampning: unknown setting for method 'textrank'"),
     (["--param", "damping"], "--param 'damping': expected KEY=VALUE"),
 ])
 def test_summarize_bad_settings_exit_2(args, culprit, capsys):
     code, _, err = _run(["summarize", str(data_path("bbc_dev", "articles", "tech", "001.txt")), *args], capsys)
     assert code == 2 and culprit in err and len(err.strip().splitlines()) == 1
+
+
+def test_summarize_into_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    article = data_path("bbc_dev", "articles", "tech", "001.txt")
+    # enough output to fill the pipe after the reader has gone: head reads one line
+    files = [str(article)] * 400
+    toolkit = f"{sys.executable} -c 'import sys; from toolkit.cli import main; sys.exit(main())'"
+    cmd = f"{toolkit} summarize --sentences 20 {' '.join(files)} | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, cwd=tmp_path)
+    assert done.stdout.startswith("== ") and len(done.stdout.splitlines()) == 1
+    assert done.stderr == "" and done.returncode == 141  # 128 + SIGPIPE, as other commands in a pipe
+
+
+@pytest.mark.parametrize("command, flag, names", [
+    ("summarize", "--method", "SUMMARIZERS"),
+    ("summarize", "--splitter", "SPLITTERS"),
+    ("update", "--by", "BATCHES"),
+])
+def test_help_lists_every_registered_choice(command, flag, names, capsys):
+    from toolkit.experiments.updates import BATCHES
+    from toolkit.summarization.methods import SUMMARIZERS
+    from toolkit.text.sentences import SPLITTERS
+
+    choices = {"SUMMARIZERS": SUMMARIZERS.names(), "SPLITTERS": SPLITTERS.names(), "BATCHES": list(BATCHES)}[names]
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    helped = text[text.index(flag + " "):]
+    assert len(choices) >= 4 and all(f" {name}," in helped or f" {name} (" in helped for name in choices)

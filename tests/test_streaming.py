@@ -156,6 +156,9 @@ def test_update_command_writes_the_updated_model_and_what_changed(ag_split, tmp_
     assert main(undated) == 2
     assert "have no date" in capsys.readouterr().err
     assert not (tmp_path / "u2").exists()
+    wrong_field = [*args[:4], "text=story", *args[5:-3], "--out", str(tmp_path / "u3"), "--quiet"]
+    assert main(wrong_field) == 2  # named by the flag it came from, with the fields the file has
+    assert "no field 'story' for --field text (fields: headline, body, published)" in capsys.readouterr().err
 
 
 def test_an_experiment_stream_section_writes_the_stream_into_the_run_folder(ag_split, tmp_path):

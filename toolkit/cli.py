@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
+import os
+import re
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from toolkit.errors import STOP, DataError, ToolkitError, plural
+from toolkit.cli_args import build_parser
+from toolkit.errors import STOP, ConfigError, DataError, ToolkitError, plural
 from toolkit.escape import for_terminal, json_for_terminal
 
 
@@ -30,10 +34,22 @@ def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: no half-written
     raise KeyboardInterrupt
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2, like every other input error
-        sys.stderr.write(f"toolkit: error: {for_terminal(message, newlines=False)}\n")
-        raise SystemExit(2)
+@contextmanager
+def _named_by_flags(section: str, flags: dict[str, str], other: str | None = None) -> Iterator[None]:
+    """Errors about settings that came from command-line flags name the flag (``--method``), not
+    the experiment-file key (``summarize.method``) the flags were turned into; ``other`` is the
+    repeatable KEY=VALUE flag that carries every remaining key (``--param``)."""
+    try:
+        yield
+    except ToolkitError as err:
+        def flag(match: re.Match) -> str:
+            key = match.group(1)
+            return flags.get(key) or (f"{other} {key}" if other else match.group(0))
+
+        text = re.sub(rf"(?<![\w.]){re.escape(section)}\.(\w+)", flag, str(err))
+        if text == str(err):
+            raise
+        raise (DataError if isinstance(err, DataError) else ConfigError)(text) from None
 
 
 def default_experiment() -> Path:
@@ -207,7 +223,9 @@ def _summarize(args) -> int:
     for item in args.param:
         parts, value = parse_override(item, "--param")
         given[".".join(parts)] = value
-    summarizer = build("summarize", resolve_section("summarize", given), args.seed)
+    with _named_by_flags("summarize", {k: f"--{k}" for k in ("method", "representation", "mmr", "order",
+                                                             "sentences", "ratio", "words")}, "--param"):
+        summarizer = build("summarize", resolve_section("summarize", given), args.seed)
     if args.files.count("-") > 1:
         raise ConfigError("summarize: standard input (-) can be read once")
     splitter = SPLITTERS.get(args.splitter, "--splitter")()
@@ -247,7 +265,8 @@ def _update(args) -> int:
         for item in args.field:
             parts, value = parse_override(item, "--field")
             given[".".join(parts)] = value
-        corpora.append(build("dataset", resolve_section("dataset", given), 0).load())
+        with _named_by_flags("dataset", {"path": name, "loader": name}, "--field"):
+            corpora.append(build("dataset", resolve_section("dataset", given), 0).load())
     result = stream_update(model, split_batches(corpora, args.by), args.decay, args.min_topic_size,
                            progress=not args.quiet)
     out = Path(args.out) if args.out else model_dir.parent / f"{model_dir.name}-updated"
@@ -263,91 +282,18 @@ def _update(args) -> int:
     return 0
 
 
-def _version() -> str:
-    from toolkit import __version__
-
-    return __version__
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so the interpreter's last flush of a closed
+    pipe does not print an error on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured in tests)
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="toolkit", description="Topic clustering and extractive summarisation of news.")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("--version", action="version", version=f"toolkit {_version()}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--quiet", action="store_true", help="no progress bars or log messages")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = sub.add_parser("run", parents=[common], help="run an experiment file (default: the built-in news page study)")
-    p.add_argument("experiment", nargs="?", help="experiment YAML file")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a setting by its dotted key, value parsed as YAML (repeatable)")
-    p.add_argument("--out", default="results", help="results folder (default: results)")
-    p.add_argument("--jobs", type=int, default=1, help="runs of a sweep at once (default 1: in this process)")
-    p.add_argument("--executor", default="local",
-                   help="local (default) or dask: a sweep's runs on Dask workers, or one run's embedding "
-                        "spread over them")
-    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
-    p.add_argument("--allow-local-code", action="store_true",
-                   help="let cluster.method / reduce.method name a module that is not an installed package "
-                        "(a .py file in this folder): importing it runs its code, so only for files you trust")
-    p = sub.add_parser("compare", parents=[common], help="a table of runs' differing settings and metrics")
-    p.add_argument("paths", nargs="+", help="run folders or folders holding them")
-    p.add_argument("--metric", action="append",
-                   help="metric to show, full (clustering.nmi) or its last part (nmi); repeatable; the first is "
-                        "plotted and tested (default: the measured quality metrics the runs have)")
-    p.add_argument("--paired", nargs=2, type=int, action="append", metavar=("A", "B"),
-                   help="paired permutation test between groups A and B (numbers from the table; repeatable; "
-                        "default: every pair of groups that share seeds, Holm-adjusted)")
-    p.add_argument("--out", default=None,
-                   help="where compare.md/.csv/.png go (default: results/comparisons/<experiments>-<hash of "
-                        "what was compared>)")
-    p = sub.add_parser("stability", parents=[common],
-                       help="refit an experiment over seeds and report how much its topics move")
-    p.add_argument("experiment", nargs="?", help="experiment YAML file (default: the built-in news page study)")
-    p.add_argument("--seeds", type=int, default=5, help="runs, at the experiment's seed and the next ones (default 5)")
-    p.add_argument("--resample", type=float, default=None,
-                   help="fit each refit on this share of the documents (default: all of them, seeds only)")
-    p.add_argument("--k", default=None, metavar="K,K,...",
-                   help="also the agreement at each of these numbers of topics (5,10,20 or 2-12): the k-stability "
-                        "curve")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a setting by its dotted key, value parsed as YAML (repeatable)")
-    p.add_argument("--out", default="results", help="results folder (default: results)")
-    p = sub.add_parser("cache", parents=[common], help="the embedding cache: info or clear")
-    p.add_argument("action", choices=["info", "clear"])
-    p = sub.add_parser("summarize", parents=[common], help="summarise text files extractively (one summary per file)")
-    p.add_argument("files", nargs="+", help="plain-text files; - reads standard input")
-    p.add_argument("--method", default="textrank",
-                   help="textrank, lexrank, centroid, degree, lead or random (default textrank, word overlap)")
-    budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--sentences", type=int, help="budget: this many sentences (default 3)")
-    budget.add_argument("--ratio", type=float, help="budget: this share of the sentences")
-    budget.add_argument("--words", type=int, help="budget: at most this many words")
-    p.add_argument("--representation", default="tfidf", help="tfidf (default) or minilm")
-    p.add_argument("--mmr", type=float, default=None, help="MMR lambda in [0, 1] (default: off)")
-    p.add_argument("--order", default="original", help="original (default) or score")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="a scorer parameter, e.g. threshold=0.1 or damping=0.9 (repeatable)")
-    p.add_argument("--splitter", default="blingfire", help="sentence splitter (default blingfire)")
-    p.add_argument("--first-line-title", action="store_true", help="a file's first line is its title")
-    p.add_argument("--encoding", default="utf-8", help="the files' encoding (default utf-8)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
-    p.add_argument("--json", action="store_true", help="one JSON line per file")
-    p = sub.add_parser("update", parents=[common],
-                       help="feed a saved topic model new documents in batches; write the updated model and what "
-                            "changed")
-    p.add_argument("model", help="a saved model folder (a run folder's model/, or TopicModel.save's)")
-    p.add_argument("data", nargs="+", help=".jsonl or .csv files of new documents")
-    p.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
-                   help="the loader's field names, e.g. text=body, title=headline, date=published (repeatable)")
-    p.add_argument("--by", default="file",
-                   help="batches: file (each file one batch, the default) or day, week, month, quarter, year of "
-                        "the documents' dates")
-    p.add_argument("--decay", type=float, default=1.0,
-                   help="old centroids and keyword counts fade by this factor per batch (default 1: no fading)")
-    p.add_argument("--min-topic-size", type=int, default=None,
-                   help="novel documents a new topic needs (default: 0.5%% of the training documents, at least 10)")
-    p.add_argument("--out", default=None, help="the update folder (default: MODEL-updated beside the model)")
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     # Libraries log at WARNING and above only (rouge-score's absl "Using default tokenizer." and
     # the like are noise here); the toolkit's own messages at INFO unless --quiet.
@@ -368,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("toolkit: interrupted; no partial run folder was kept\n")
         return 130
+    except BrokenPipeError:  # the reader went away (| head): end quietly, as other tools do
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
     except Exception as err:  # a bug of ours, not bad input: still one line, the traceback on request
         if args.debug:
             raise
