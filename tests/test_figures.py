@@ -129,3 +129,66 @@ def test_centrality_of_a_large_topic_shows_ranks_snippets_and_document_starts():
         assert sentence["text"].startswith(snippet.split("  ", 1)[1].rstrip("…").rstrip())
     assert len(bottom.lines) == len(summary.starts) - 1  # a line where each document but the first begins
     assert not _small_fonts(fig)
+
+
+def _outside(fig) -> list[str]:
+    """Axes whose drawn parts (tick labels, axis labels, titles) reach past the figure's edge,
+    where a saved figure cuts them off."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    return [ax.get_title() or ax.get_xlabel() for ax in fig.axes
+            if (box := ax.get_tightbbox(renderer)).x0 < -1 or box.y0 < -1 or box.x1 > width + 1
+            or box.y1 > height + 1]
+
+
+def _thirty_topics():
+    from scipy.cluster.hierarchy import linkage
+
+    rng = np.random.default_rng(0)
+    ids = list(range(30))
+    names = {i: f"a long topic name number {i} / with / words" for i in ids}
+    return rng, ids, names, linkage(rng.normal(size=(30, 8)), "average", metric="cosine")
+
+
+def test_figures_at_thirty_topics_keep_every_label_on_the_page_and_name_topics_by_id():
+    from toolkit.experiments.compare_report import plot
+    from toolkit.topics.hierarchy import plot_tree
+
+    rng, ids, names, Z = _thirty_topics()
+    tree = plot_tree(Z, ids, names, {i: 100 + i for i in ids})
+    across = contingency_heatmap(rng.integers(0, 30, size=(20, 29)), [names[i] for i in range(20)],
+                                 [f"SECTION NUMBER {j}" for j in range(29)], ids=list(range(20)))
+    down = contingency_heatmap(rng.integers(0, 30, size=(8, 4)), [names[i] for i in range(8)],
+                               ["World", "Sports", "Business", "Sci/Tech"], ids=list(range(8)))
+    single = {"mean": 0.512, "ci95": [0.512, 0.512], "n": 1, "std": None}
+    compare = plot([{"group": 1, "settings": "cluster.method=kmeans", "m": single},
+                    {"group": 2, "settings": "cluster.method=agglomerative", "m": {**single, "mean": 0.52}}], "m")
+    for name, fig in {"tree": tree, "contingency across": across, "contingency down": down,
+                      "compare": compare}.items():
+        assert not _outside(fig), name
+    leaves = [t.get_text() for t in tree.axes[0].get_yticklabels()]
+    assert sorted(int(t.split(":")[0]) for t in leaves) == ids  # every leaf starts with its topic's id
+    assert sorted(int(t.get_text()) for t in across.axes[0].get_xticklabels()) == list(range(20))
+    assert "topic id" in across.axes[0].get_xlabel()
+    assert all(t.get_text().split(":")[0].isdigit() for t in down.axes[0].get_yticklabels())
+
+
+def test_compare_draws_an_interval_only_where_a_group_has_repeats():
+    from matplotlib.collections import LineCollection
+
+    from toolkit.experiments.compare_report import plot
+
+    single = {"mean": 0.512, "ci95": [0.512, 0.512], "n": 1, "std": None}
+    repeated = {"mean": 0.5, "ci95": [0.49, 0.51], "n": 3, "std": 0.004}
+    ones = plot([{"group": 1, "settings": "a", "m": single}, {"group": 2, "settings": "b", "m": {**single, "mean": 0.52}}],
+                "m")
+    ax = ones.axes[0]
+    assert not [c for c in ax.collections if isinstance(c, LineCollection)]  # no error bars at all
+    assert "no interval" in ax.get_xlabel() and "t-interval" not in ax.get_xlabel()
+    assert sum("(n = 1)" in t.get_text() for t in ax.texts) == 2
+    low, high = ax.get_xlim()
+    assert 0.008 / (high - low) < 0.5  # a difference of 0.008 between single runs does not fill the axis
+    mixed = plot([{"group": 1, "settings": "a", "m": single}, {"group": 2, "settings": "b", "m": repeated}], "m")
+    bars = [c for c in mixed.axes[0].collections if isinstance(c, LineCollection)]
+    assert len(bars) == 1 and len(bars[0].get_segments()) == 1  # the repeated group's interval only

@@ -26,7 +26,7 @@ def browser():
 
     options = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1300,1000"):
+                "--window-size=1400,1000"):
         options.add_argument(arg)
     options.binary_location = CHROMIUM
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
@@ -171,3 +171,52 @@ def test_a_hostile_corpus_still_draws_and_runs_no_script(browser, tmp_path):
     shown = browser.execute_script("return document.getElementById('doc').dataset.shown")
     title = next(d.title for d in result.corpus if d.id == shown)
     assert title in text  # shown as text, exactly
+
+
+def test_a_thirty_topic_report_has_distinct_colours_metrics_tree_timeline_search_and_no_sideways_page(
+        browser, tmp_path):
+    """HuffPost (29 unbalanced sections, dated) in 30 topics, TF-IDF vectors to keep the test quick:
+    every topic its own colour, the page no wider than the window (the 29-column contingency table
+    scrolls in its own box), the metrics, tree and timeline drawn, the least certain documents
+    open on a click, and the search box finds exactly the documents holding a word."""
+    from selenium.webdriver.common.by import By
+
+    from toolkit import execute
+    from toolkit.experiments.config import resolve
+
+    config = {"name": "huffpost-30", "seed": 0, "dataset": {"loader": "builtin", "name": "huffpost"},
+              "embedding": {"model": "tfidf"}, "cluster": {"method": "minibatch_kmeans", "n_clusters": 30},
+              "summarize": {"units": ["topic"], "sentences": 1}}
+    result = execute(resolve(config), progress=False)
+    folder = write_run(result, tmp_path)
+    _open(browser, folder / "report.html")
+    assert [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")] == []
+    page = browser.execute_script("""
+        const root = document.documentElement, box = document.querySelector('.scroll');
+        const colours = document.getElementById('map').data.filter(t => !t.name.startsWith('outlier'))
+            .map(t => t.marker.color);
+        return {wide: root.scrollWidth - root.clientWidth, colours: colours, box: box.scrollWidth - box.clientWidth,
+                tree: document.querySelectorAll('#view-tree .main-svg').length,
+                time: document.querySelectorAll('#view-time .main-svg').length,
+                nmi: [...document.querySelectorAll('#metrics td')].some(td => td.textContent === 'nmi')};""")
+    assert len(page["colours"]) == 30 and len(set(page["colours"])) == 30
+    assert page["wide"] <= 0 and page["box"] > 0, page  # the table scrolls, the page does not
+    assert page["tree"] and page["time"] and page["nmi"], page
+    rows = browser.find_elements(By.CSS_SELECTOR, "#uncertain tr[data-doc]")
+    assert rows
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    assert browser.execute_script("return document.getElementById('doc').dataset.shown") == \
+        rows[0].get_attribute("data-doc")
+    browser.find_element(By.ID, "search").send_keys("hurricane")
+    for _ in range(100):
+        if browser.find_elements(By.CSS_SELECTOR, "#hits p"):
+            break
+        time.sleep(0.05)
+    holding = sum("hurricane" in f"{d.heading()} {' '.join(d.sentences)}".lower() for d in result.corpus)
+    assert browser.find_element(By.CSS_SELECTOR, "#hits p").text.startswith(f"{holding} documents contain")
+    dimmed = browser.execute_script(
+        "return document.getElementById('map').data.reduce((n, t) => n + (t.selectedpoints || []).length, 0)")
+    assert 0 < holding == dimmed
+    browser.save_screenshot(str(tmp_path / "report_30_topics.png"))
+    size = (folder / "report.html").stat().st_size
+    print(f"30-topic HuffPost report.html: {size:,} bytes")

@@ -273,51 +273,73 @@ def _community_counts(auto_k: dict, path: Path | None):
 
 @paper_style
 def contingency_heatmap(counts, rows: list[str] | None = None, columns: list[str] | None = None,
-                        path: Path | None = None):
+                        path: Path | None = None, ids: list[int] | None = None):
     """Topics against gold labels: each cell's count, shaded by the share of its topic.
 
     ``counts``: a RunResult (its ``contingency``), a DataFrame of topics (index) by labels
-    (columns), or an array with ``rows`` and ``columns`` given. Saved to ``path`` (returned),
-    or the figure is returned for a notebook."""
+    (columns), or an array with ``rows`` (topic names) and ``columns`` (labels) given; ``ids``,
+    the topics' ids, label them as every table does (``3: name``, or the id alone where names
+    do not fit). Saved to ``path`` (returned), or the figure is returned for a notebook."""
     if hasattr(counts, "contingency") and not hasattr(counts, "values"):  # RunResult
         if counts.contingency is None:
             raise ValueError("contingency_heatmap: this run has no gold labels")
+        ids = counts.metrics["contingency"].get("ids") if ids is None else ids
         counts = counts.contingency
     if hasattr(counts, "index") and hasattr(counts, "columns"):  # DataFrame
         rows, columns, counts = [str(r) for r in counts.index], [str(c) for c in counts.columns], counts.values
     if rows is None or columns is None:
         raise TypeError("contingency_heatmap: give a DataFrame, a RunResult, or counts with rows and columns")
     rows, columns = [for_figure(r) for r in rows], [for_figure(c) for c in columns]
+    numbers = [str(i) for i in ids] if ids is not None and len(ids) == len(rows) else None
     counts = np.asarray(counts, dtype=float)
     # Topics ordered by the label they hold most of, so a good clustering shows a diagonal.
     order = np.lexsort((-counts.max(axis=1), counts.argmax(axis=1))) if counts.size else np.arange(len(rows))
     counts, rows = counts[order], [rows[i] for i in order]
+    numbers = [numbers[i] for i in order] if numbers else None
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    ylabel, xlabel = "topic (cluster)", "gold label"
-    if len(columns) > len(rows):  # the longer list goes down the page, where the figure can grow
-        counts, share, rows, columns, ylabel, xlabel = counts.T, share.T, columns, rows, xlabel, ylabel
-    fig, ax = paper_figure(min(0.17 * len(rows), 9.0) + 1.9)
+    topics_across = len(columns) > len(rows)  # the longer list goes down the page, where the figure can grow
+    if topics_across:
+        counts, share = counts.T, share.T
+    fig, ax = paper_figure(min(0.17 * max(len(rows), len(columns)), 9.0) + 1.9)
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
-    if len(columns) <= 6 and len(rows) <= 20:  # counts fit in the cells; beyond, colours only (the CSV has them)
+    down, across = (columns, rows) if topics_across else (rows, columns)
+    if len(across) <= 6 and len(down) <= 20:  # counts fit in the cells; beyond, colours only (the CSV has them)
         for i in range(counts.shape[0]):
             for j in range(counts.shape[1]):
                 ax.text(j, i, f"{int(counts[i, j]):,}", ha="center", va="center", fontsize=8,
                         color="white" if share[i, j] > 0.6 else "black")
-    ax.set_xticks(range(len(columns)))
-    if len(columns) <= 14:
-        ax.set_xticklabels([short(c, 14) for c in columns], rotation=90 if len(columns) > 6 else 45 if
-                           len(columns) > 3 else 0, ha="center" if len(columns) > 6 else "right" if
-                           len(columns) > 3 else "center")
-    else:  # too many names for a column's width: contingency.csv has them
-        ax.set_xticklabels([])
-        xlabel += f" ({len(columns)}: names in contingency.csv)"
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([short(r, 18) for r in rows] if len(rows) <= 45 else [])
+    topic_ticks, topic_title = _topic_ticks(rows, numbers, 14 if topics_across else 45, 14 if topics_across else 18)
+    label_ticks, label_title = _label_ticks(columns, 14 if not topics_across else 45)
+    xticks, xlabel, yticks, ylabel = (topic_ticks, topic_title, label_ticks, label_title) if topics_across else \
+        (label_ticks, label_title, topic_ticks, topic_title)
+    ax.set_xticks(range(len(across)))
+    ax.set_xticklabels(xticks, rotation=90 if len(across) > 6 else 45 if len(across) > 3 else 0,
+                       ha="center" if len(across) > 6 else "right" if len(across) > 3 else "center")
+    ax.set_yticks(range(len(down)))
+    ax.set_yticklabels(yticks)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title("Topics against gold labels")
     fig.colorbar(image, ax=ax, label="share of the topic", fraction=0.05, pad=0.03)
     return finish(fig, path)
+
+
+def _topic_ticks(names: list[str], numbers: list[str] | None, room: int, width: int) -> tuple[list[str], str]:
+    """The topics' tick labels: ``id: name`` where there is room, the ids alone where there is
+    not (as in the topic table), nothing without ids when the names do not fit."""
+    if numbers and len(names) > room:
+        return numbers, "topic id (names in the topic table)"
+    if len(names) > room:
+        return [""] * len(names), f"topic ({len(names)}: names in contingency.csv)"
+    if numbers:
+        return [short(f"{i}: {n}", width) for i, n in zip(numbers, names)], "topic"
+    return [short(n, width) for n in names], "topic (cluster)"
+
+
+def _label_ticks(labels: list[str], room: int) -> tuple[list[str], str]:
+    if len(labels) > room:
+        return [""] * len(labels), f"gold label ({len(labels)}: names in contingency.csv)"
+    return [short(label, 14 if room <= 14 else 18) for label in labels], "gold label"
 
 
 SNIPPETS = 8  # chosen sentences listed with their text

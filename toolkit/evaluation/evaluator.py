@@ -67,7 +67,8 @@ def clustering_scores(labels_pred: np.ndarray, X, labels_true=None, random_state
 
 
 def contingency(labels_pred: np.ndarray, labels_true: list[str], names: dict[int, str]) -> dict:
-    """Cluster x gold label counts: ``{"rows": [topic names], "columns": [labels], "counts": [[...]]}``."""
+    """Cluster x gold label counts: ``{"rows": [topic names], "ids": [topic ids], "columns": [labels],
+    "counts": [[...]]}`` (topics by id, outliers last)."""
     clusters = sorted(set(labels_pred.tolist()), key=lambda c: (c < 0, c))
     gold = sorted(set(labels_true))
     table = np.zeros((len(clusters), len(gold)), dtype=int)
@@ -75,7 +76,8 @@ def contingency(labels_pred: np.ndarray, labels_true: list[str], names: dict[int
     col = {g: j for j, g in enumerate(gold)}
     for c, g in zip(labels_pred.tolist(), labels_true):
         table[row[c], col[g]] += 1
-    return {"rows": [names.get(c, str(c)) for c in clusters], "columns": gold, "counts": table.tolist()}
+    return {"rows": [names.get(c, str(c)) for c in clusters], "ids": [int(c) for c in clusters], "columns": gold,
+            "counts": table.tolist()}
 
 
 def split_reference(text: str, split) -> str:

@@ -131,8 +131,10 @@ def to_frame(rows: list[dict], metrics: list[str]):
 
 def plot(rows: list[dict], metric: str, path: Path | None = None):
     """Each group's mean of ``metric`` as a dot, with the same 95% t-interval the table gives
-    as its error bar, each labelled with the settings that set the group apart. The axis
-    spans the intervals (differences between methods are often in the third decimal).
+    as its error bar where the group has repeated runs (a group of one run is a dot marked
+    ``n = 1``), each labelled with the settings that set the group apart. The axis spans the
+    intervals (differences between methods are often in the third decimal), and at least 5% of
+    the largest mean, so that single runs' small differences do not fill the whole width.
     Saved to ``path`` (returned), or the figure is returned for a notebook."""
     from toolkit.plots import PAPER, finish, paper_figure, pyplot
 
@@ -148,25 +150,32 @@ def _draw(ax, present: list[dict], metric: str):
     from matplotlib.ticker import MaxNLocator
 
     means = np.array([r[metric]["mean"] for r in present])
-    low = np.array([r[metric]["ci95"][0] for r in present])
-    high = np.array([r[metric]["ci95"][1] for r in present])
+    repeated = np.array([r[metric]["n"] > 1 for r in present])
+    low = np.array([r[metric]["ci95"][0] if rep else r[metric]["mean"] for r, rep in zip(present, repeated)])
+    high = np.array([r[metric]["ci95"][1] if rep else r[metric]["mean"] for r, rep in zip(present, repeated)])
     y = np.arange(len(present))[::-1]
-    ax.errorbar(means, y, xerr=np.vstack([means - low, high - means]), fmt="o", capsize=3, color="tab:blue",
-                markersize=4)
+    if repeated.any():
+        ax.errorbar(means[repeated], y[repeated], xerr=np.vstack([means - low, high - means])[:, repeated], fmt="o",
+                    capsize=3, color="tab:blue", markersize=4)
+    if not repeated.all():
+        ax.plot(means[~repeated], y[~repeated], "o", color="tab:blue", markersize=4, markerfacecolor="white")
     # Each group's settings above its interval, across the whole width (a column is too narrow
     # for tick labels beside the axis).
     for yi, r, m in zip(y, present, means):
         label = for_figure(textwrap.shorten(f"#{r['group']} " + (r["settings"] or "defaults"), 50, placeholder="…"))
         ax.text(0.01, yi + 0.3, label, transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
-        ax.annotate(f"{m:.3f} (n={r[metric]['n']})", (m, yi), xytext=(0, -5), textcoords="offset points",
+        ax.annotate(f"{m:.3f} (n = {r[metric]['n']})", (m, yi), xytext=(0, -5), textcoords="offset points",
                     va="top", ha="center", fontsize=8, color="0.3")
     ax.set_yticks([])
     ax.set_ylim(-0.8, len(present) - 0.1)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_xlabel(f"{for_figure(metric)}: mean and\n{INTERVAL}")
+    shown = INTERVAL if repeated.all() else f"{INTERVAL}\n(none for a single run, n = 1)" if repeated.any() \
+        else "single runs (n = 1), no interval"
+    ax.set_xlabel(f"{for_figure(metric)}: mean and\n{shown}" if repeated.any() else f"{for_figure(metric)}: {shown}")
     ax.set_title(f"{for_figure(metric)} by configuration")
-    span = float(high.max() - low.min()) or max(abs(float(means.max())) * 0.01, 1e-3)
-    ax.set_xlim(float(low.min()) - 0.25 * span, float(high.max()) + 0.25 * span)
+    span = max(float(high.max() - low.min()), 0.05 * float(np.abs(means).max()), 1e-3)
+    middle = (float(high.max()) + float(low.min())) / 2
+    ax.set_xlim(middle - 0.75 * span, middle + 0.75 * span)
     ax.xaxis.set_major_locator(MaxNLocator(5))
     return ax.figure
 

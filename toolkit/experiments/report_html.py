@@ -2,10 +2,13 @@
 
 The topic map is drawn by plotly.js, read from the ``plotly`` Python package and inlined, so no
 request leaves the page: hover a point for its title, topic and probability, click it for the
-document's text with the summary's sentences highlighted. Below the map: the topic table
-(keywords, exemplars, topic summary), the model's interactive views (the figures its
-``visualize_*`` methods draw in a notebook), the contingency table when there are gold labels,
-and links to every file of the run folder. The PNG and PDF figures stay the ones for papers.
+document's text with the summary's sentences highlighted; a search box lists the documents that
+hold a word or phrase and dims the others on the map. Below the map: the run's metrics, the topic
+table (keywords, exemplars, topic summary), the model's interactive views (the figures its
+``visualize_*`` methods draw in a notebook: keywords, similarity, the topic tree, topics over
+time), the contingency table when there are gold labels (scrolling in its own box), the least
+certain documents, and links to every file of the run folder. Every topic has the colour of its
+id (:mod:`toolkit.palette`). The PNG and PDF figures stay the ones for papers.
 """
 
 from __future__ import annotations
@@ -101,10 +104,12 @@ def _contingency(result: RunResult) -> str:
     if not table:
         return ""
     head = "".join(f"<th>{_esc(c)}</th>" for c in table["columns"])
-    body = "".join(f"<tr><th>{_esc(r)}</th>" + "".join(f"<td>{int(v):,}</td>" for v in counts) + "</tr>"
-                   for r, counts in zip(table["rows"], table["counts"]))
-    return (f'<h2>Topics against gold labels</h2><div class="scroll"><table id="contingency"><tr><th>topic</th>'
-            f"{head}</tr>{body}</table></div>")
+    ids = table.get("ids") or [None] * len(table["rows"])
+    body = "".join(f"<tr><th>{'' if i is None else f'{int(i)}: '}{_esc(r)}</th>" +
+                   "".join(f"<td>{int(v):,}</td>" for v in counts) + "</tr>"
+                   for i, r, counts in zip(ids, table["rows"], table["counts"]))
+    return (f'<h2 id="sec-contingency">Topics against gold labels</h2><div class="scroll"><table id="contingency">'
+            f"<tr><th>topic</th>{head}</tr>{body}</table></div>")
 
 
 def topic_views(result: RunResult) -> list[dict]:
@@ -125,7 +130,7 @@ def topic_views(result: RunResult) -> list[dict]:
         figures["view-tree"] = model.visualize_hierarchy()
     table = result.derived.over_time
     if table is not None and len(table):
-        figures["view-time"] = over_time(table, top_n_topics=10)
+        figures["view-time"] = over_time(table, top_n_topics=10, width=1150)
     return [{"id": key, "figure": json.loads(fig.to_json())} for key, fig in figures.items()]
 
 
@@ -140,10 +145,72 @@ def _stream(result: RunResult) -> str:
     table = (f'<table id="stream-topics"><tr><th>new topic</th><th>name</th><th>born in batch</th>'
              f"<th>first seen</th></tr>{rows}</table>" if rows else "<p>No new topic was born.</p>")
     until = result.config.get("stream", {}).get("until", "")
-    return (f"<h2>Stream</h2><p>Fitted on the documents before {_esc(until)}; a copy of the model was fed the "
+    return (f'<h2 id="sec-stream">Stream</h2>'
+            f"<p>Fitted on the documents before {_esc(until)}; a copy of the model was fed the "
             f"{int(stream['documents']):,} later documents in {int(stream['batches'])} batches "
             f'(<a href="stream/update.md">stream/update.md</a>, <a href="stream/timeline.png">timeline</a>, the '
             f"updated model in <code>stream/model/</code>).</p>{table}")
+
+
+METRIC_GROUPS = (  # (metrics.json section, heading, keys shown; None: every number the section has)
+    ("clustering", "Clustering", ("n_clusters", "outlier_share", "nmi", "ami", "ari", "v_measure", "purity",
+                                  "silhouette_cosine", "name_accuracy")),
+    ("topics", "Topic quality", ("npmi", "diversity")),
+    ("auto_k", "Number of topics", ("chosen", "criterion", "modularity", "null_modularity")),
+    ("assignment", "Assignment", ("mean_top_probability", "uncertain_share")),
+)
+UNCERTAIN_SHOWN = 15  # least certain documents listed on the page
+
+
+def _metrics(result: RunResult) -> str:
+    """The run's measures as metrics.json has them, a small table per section."""
+    tables = []
+    for section, heading, keys in METRIC_GROUPS:
+        values = dict(result.metrics.get(section) or {})
+        if not (result.config.get("topics") or {}).get("names"):
+            values.pop("name_accuracy", None)  # no candidate names: nothing was named, nothing to score
+        rows = "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(_number(values[k]))}</td></tr>" for k in keys
+                       if k in values and values[k] is not None)
+        if rows:
+            tables.append(f'<table class="metric"><tr><th colspan="2">{heading}</th></tr>{rows}</table>')
+    rouge = (result.metrics.get("summaries") or {}).get("document") or {}
+    if "rouge1" in rouge:
+        rows = "".join(f"<tr><td>{k}</td><td>{_number(rouge[k])} [{', '.join(_number(v) for v in rouge[k + '_ci95'])}]"
+                       "</td></tr>" for k in ("rouge1", "rouge2", "rougeL", "rougeLsum") if k in rouge)
+        tables.append('<table class="metric"><tr><th colspan="2">Summaries vs references (F1, 95% interval)</th>'
+                      f"</tr>{rows}</table>")
+    if not tables:
+        return ""
+    return ('<h2 id="sec-metrics">Metrics</h2><div id="metrics">' + "".join(tables) +
+            '</div><p class="meta">Every measure of the run, timings included, is in <a href="metrics.json">'
+            "metrics.json</a>.</p>")
+
+
+def _number(value) -> str:
+    return f"{value:,.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+def _uncertain(result: RunResult) -> str:
+    """The documents whose most likely topic is least likely: where the topics blur."""
+    rows = result.assignments()
+    if not rows or rows[0].get("uncertain", "") == "":
+        return ""
+    unsure = sorted((r for r in rows if r["uncertain"]), key=lambda r: r["p1"])
+    names = {t.id: t.name for t in result.topics}
+    titles = {d.id: d.heading() for d in result.corpus}
+    lines = []
+    for r in unsure[:UNCERTAIN_SHOWN]:
+        tops = ", ".join(f"{r[f'top{k}']}: {_esc(names[r[f'top{k}']])} {r[f'p{k}']:.2f}" for k in (1, 2, 3)
+                         if r[f"top{k}"] != "")
+        lines.append(f'<tr data-doc="{_esc(r["id"])}"><td><a href="#panes">{_esc(titles[r["id"]])}</a></td>'
+                     f"<td>{tops}</td></tr>")
+    table = ('<table id="uncertain"><tr><th>document</th><th>most likely topics (probability)</th></tr>'
+             + "".join(lines) + "</table>") if lines else ""
+    return (f'<h2 id="sec-uncertain">Least certain documents</h2>'
+            f"<p>{len(unsure):,} of {len(rows):,} documents have no clear topic "
+            "(the most likely one below probability 0.5)" + (f"; the {len(lines)} least clear, click one to read it"
+                                                              if lines else "") +
+            f' (every document\'s three most likely topics: <a href="assignments.csv">assignments.csv</a>).</p>{table}')
 
 
 def _links(files: list[str]) -> str:
@@ -165,8 +232,11 @@ const traces = DATA.topics.map(t => {
       esc(t.name) + '<br>probability of its topic: ' + probs[i]),
     marker: {color: t.colour, size: DATA.documents.length > 2000 ? 5 : 9, opacity: 0.75}};
 });
+// The legend sits below the map, two topics a row: the map keeps its height as topics are added.
+const HEIGHT = Math.min(1200, 560 + (DATA.topics.length > 8 ? 19 * Math.ceil((DATA.topics.length - 8) / 2) : 0));
+document.getElementById('doc').style.maxHeight = HEIGHT + 'px';
 const layout = {margin: {l: 10, r: 10, t: 10, b: 10}, hovermode: 'closest', dragmode: 'pan',
-  xaxis: {visible: false}, yaxis: {visible: false}, legend: {orientation: 'h'}, height: 560};
+  xaxis: {visible: false}, yaxis: {visible: false}, legend: {orientation: 'h'}, height: HEIGHT};
 Plotly.newPlot('map', traces, layout, {displaylogo: false, responsive: true, scrollZoom: true});
 function show(i) {
   const d = DATA.documents[i];
@@ -184,6 +254,49 @@ function show(i) {
   pane.scrollTop = first ? first.offsetTop - pane.offsetTop - 60 : 0;
 }
 document.getElementById('map').on('plotly_click', ev => show(ev.points[0].customdata));
+const BY_ID = new Map(DATA.documents.map((d, i) => [d.id, i]));
+function open_from(selector, key) {
+  const list = document.getElementById(selector);
+  if (!list) return;
+  list.addEventListener('click', ev => {
+    const row = ev.target.closest('[data-' + key + ']');
+    if (!row) return;
+    const i = key === 'doc' ? BY_ID.get(row.dataset.doc) : Number(row.dataset.index);
+    if (i === undefined) return;
+    ev.preventDefault();
+    show(i);
+    document.getElementById('panes').scrollIntoView({block: 'start'});
+  });
+}
+open_from('uncertain', 'doc');
+open_from('hits', 'index');
+const SEARCHED = DATA.documents.map(d => (d.title + ' ' + d.sentences.join(' ')).toLowerCase());
+const SHOWN_HITS = 50;
+function search(query) {
+  const gd = document.getElementById('map');
+  const hits = document.getElementById('hits');
+  const q = query.trim().toLowerCase();
+  if (!q) {
+    Plotly.restyle(gd, {selectedpoints: gd.data.map(() => null)});
+    hits.innerHTML = '';
+    return;
+  }
+  const found = [];
+  SEARCHED.forEach((text, i) => { if (text.includes(q)) found.push(i); });
+  const chosen = new Set(found);
+  Plotly.restyle(gd, {selectedpoints: gd.data.map(tr => tr.customdata.map((i, k) => chosen.has(i) ? k : -1)
+    .filter(k => k >= 0))});
+  const items = found.slice(0, SHOWN_HITS).map(i => '<li data-index="' + i + '"><a href="#panes">' +
+    esc(DATA.documents[i].title) + '</a> <span class="meta">' + esc(DATA.documents[i].topic) + '</span></li>');
+  hits.innerHTML = '<p class="meta">' + found.length + ' document' + (found.length === 1 ? '' : 's') +
+    ' contain &ldquo;' + esc(query.trim()) + '&rdquo;' + (found.length > SHOWN_HITS ? ' (the first ' + SHOWN_HITS +
+    ' listed)' : '') + '; the map dims the others.</p><ol>' + items.join('') + '</ol>';
+}
+let pending = null;
+document.getElementById('search').addEventListener('input', ev => {
+  clearTimeout(pending);
+  pending = setTimeout(() => search(ev.target.value), 150);
+});
 const VIEWS = JSON.parse(document.getElementById('views-data').textContent);
 for (const view of VIEWS) {
   Plotly.newPlot(view.id, view.figure.data, view.figure.layout, {displaylogo: false});
@@ -205,8 +318,26 @@ td, th { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-ali
 td ul { margin: 0; padding-left: 16px; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .view { overflow-x: auto; margin-top: 8px; }
+#metrics { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+table.metric { width: auto; min-width: 220px; }
+#contents { font-size: 14px; margin: 6px 0; } #find { margin: 12px 0 4px; }
+#search { width: 320px; font: inherit; padding: 3px 6px; }
+#hits { max-height: 190px; overflow-y: auto; font-size: 14px; } #hits:empty { display: none; }
+#hits ol { margin: 4px 0; columns: 2; } #hits li { break-inside: avoid; }
 @media (max-width: 800px) { #panes { flex-direction: column; } #map, #doc { width: 100%; } }
 """
+
+
+def _searched(n: int) -> str:
+    if n > FULL_TEXT_UP_TO:
+        return "(titles and summary sentences: this corpus is too large to carry every full text)"
+    return "(titles and full texts)"
+
+
+def _contents(sections: list[tuple[str, str, str]]) -> str:
+    """Links to the page's sections that have something to show."""
+    return '<nav id="contents">' + " · ".join(f'<a href="#{key}">{title}</a>' for key, title, body in sections
+                                             if body) + "</nav>"
 
 
 def report_html(result: RunResult, files: list[str]) -> str:
@@ -220,6 +351,20 @@ def report_html(result: RunResult, files: list[str]) -> str:
     title = f"{result.config.get('name', 'run')} — run {result.run_id}"
     n = len(result.labels)
     sampled = f" The map shows a seeded sample of {MAP_POINTS:,} of them." if n > MAP_POINTS else ""
+    topics = (f'<h2 id="sec-topics">Topics</h2><table id="topics"><tr><th>id</th><th>name</th><th>documents</th>'
+              f"<th>keywords</th><th>exemplars</th><th>topic summary</th></tr>\n{_topic_rows(result)}\n</table>")
+    shown = f"""<h2 id="sec-views">Topic views</h2>
+<p class="meta">The figures <code>model.visualize_barchart()</code>, <code>visualize_heatmap()</code>,
+<code>visualize_hierarchy()</code> and <code>visualize_topics_over_time()</code> draw in a notebook; each topic has
+the colour it has on the map.</p>
+{divs}"""
+    sections = [("sec-metrics", "Metrics", _metrics(result)), ("sec-topics", "Topics", topics),
+                ("sec-views", "Topic views", shown), ("view-tree", "Tree", "view-tree" in divs),
+                ("view-time", "Over time", "view-time" in divs),
+                ("sec-contingency", "Against gold labels", _contingency(result)),
+                ("sec-uncertain", "Least certain documents", _uncertain(result)),
+                ("sec-stream", "Stream", _stream(result)), ("sec-files", "Files", True)]
+    body = "\n".join(html for _, _, html in sections if isinstance(html, str))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -230,20 +375,12 @@ def report_html(result: RunResult, files: list[str]) -> str:
 <p class="meta">{n:,} documents from <code>{_esc(result.corpus.name)}</code>, {topic_count(result.topics)}.{sampled}
 Hover a point for its title, topic and probability; click it for its text and summary; drag to pan, scroll to
 zoom, click a topic in the legend to hide it.</p>
+{_contents(sections)}
+<div id="find"><label for="search">Search the documents: </label><input id="search" type="search"
+placeholder="a word or phrase" autocomplete="off"> <span class="meta">{_searched(n)}</span></div><div id="hits"></div>
 <div id="panes"><div id="map"></div><div id="doc"><p class="meta">Click a point on the map.</p></div></div>
-<h2>Topics</h2>
-<table id="topics"><tr><th>id</th><th>name</th><th>documents</th><th>keywords</th><th>exemplars</th>
-<th>topic summary</th></tr>
-{_topic_rows(result)}
-</table>
-<h2>Topic views</h2>
-<p class="meta">The figures <code>model.visualize_barchart()</code>, <code>visualize_heatmap()</code>,
-<code>visualize_hierarchy()</code> and <code>visualize_topics_over_time()</code> draw in a notebook; each topic has
-the colour it has on the map.</p>
-{divs}
-{_contingency(result)}
-{_stream(result)}
-<h2>Files of this run</h2><ul id="files">{_links(files)}</ul>
+{body}
+<h2 id="sec-files">Files of this run</h2><ul id="files">{_links(files)}</ul>
 <script>{plotly_js()}</script>
 <script type="application/json" id="report-data">{data}</script>
 <script type="application/json" id="views-data">{json_for_html(views)}</script>

@@ -148,7 +148,7 @@ def _figure_jobs(result: RunResult, tmp: Path, coords: np.ndarray) -> list[Job]:
         table = result.metrics["contingency"]
         (tmp / "contingency.csv").write_text(_contingency_csv(table), encoding="utf-8")
         jobs.append((contingency_heatmap, (table["counts"], table["rows"], table["columns"]),
-                     {"path": tmp / "contingency.png"}))
+                     {"path": tmp / "contingency.png", "ids": table.get("ids")}))
     if "auto_k" in result.metrics:
         jobs.append((auto_k_curve, (result.metrics["auto_k"],), {"path": tmp / "auto_k.png"}))
     if has_topic_tree(result):

@@ -94,11 +94,13 @@ def plot_tree(Z: np.ndarray, ids: list[int], names: dict[int, str], sizes: dict[
         ax.text(0.5, 0.5, "one topic: no tree", ha="center", va="center", transform=ax.transAxes)
         return finish(fig, path)
     sizes = sizes or {}
-    labels = [for_figure(_leaf(str(names.get(c, c)))) + (f" ({sizes[c]:,})" if c in sizes else "") for c in ids]
+    labels = [f"{c}: " + for_figure(_leaf(str(names.get(c, c)))) + (f" ({sizes[c]:,})" if c in sizes else "")
+              for c in ids]
     dendrogram(Z, labels=labels, orientation="left", ax=ax, color_threshold=0, above_threshold_color="tab:blue",
                leaf_font_size=8)
+    # Left-aligned: the leaf labels take most of the width, and a centred label would run off the page.
     ax.set_xlabel(f"cosine distance of topic {'centroids' if by == 'centroid' else 'c-TF-IDF rows'}\n"
-                  "(average linkage)")
+                  "(average linkage)", loc="left")
     ax.set_title("Topic tree")
     ax.grid(axis="x", alpha=0.3)
     return finish(fig, path)
