@@ -94,7 +94,9 @@ def classic_picks(docs, ratio: float, seed: int) -> dict:
     encode = SentenceTfidf.for_corpus(docs)
     out = {}
     for method, settings, sumy_name in CLASSIC:
-        summaries = our_classic(method, {"ratio": ratio, **settings}, seed).summarize_corpus(docs, [], encode)
+        # context: none, as sumy picks by score alone
+        summaries = our_classic(method, {"ratio": ratio, "context": "none", **settings}, seed).summarize_corpus(
+            docs, [], encode)
         ours = [sorted(s["index"] for s in summary.sentences) for summary in summaries]
         theirs_summarizer = sumy_summarizer(sumy_name)
         theirs = []

@@ -111,7 +111,7 @@ def test_bad_classic_settings_are_refused(params, message):
 
 def test_edmundson_without_cue_words_runs_on_title_and_location(bbc):
     doc = bbc.documents[0]
-    s = make_summarizer(method="edmundson", cue_weight=0, sentences=2).fit_transform([doc])[0]
+    s = make_summarizer(method="edmundson", cue_weight=0, sentences=2, context="none").fit_transform([doc])[0]
     title = {w.lower() for w in doc.title.split()}
     assert len(s.sentences) == 2
     assert all(title & {w.strip(".,'").lower() for w in x["text"].split()} for x in s.sentences), doc.title
@@ -140,7 +140,9 @@ def test_picks_agree_with_sumy_on_the_same_sentences(bbc, method, sumy_name, set
     if settings == "cue":
         settings = {"bonus_words": BONUS_WORDS, "stigma_words": STIGMA_WORDS}
     docs = bbc.documents[:40]
-    summarizer = make_summarizer(method=method, sentences=None, ratio=0.4, units=["document"], **settings)
+    # context: none, as sumy picks by score alone
+    summarizer = make_summarizer(method=method, sentences=None, ratio=0.4, units=["document"], context="none",
+                                 **settings)
     summaries = summarizer.summarize_corpus(docs, [], SentenceTfidf.for_corpus(docs))
     ours = [{s["index"] for s in summary.sentences} for summary in summaries]
     ks = [len(o) for o in ours]

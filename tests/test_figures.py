@@ -116,7 +116,7 @@ def test_centrality_of_a_large_topic_shows_ranks_snippets_and_document_starts():
     corpus = SPLITTERS.get("blingfire")().transform(LOADERS.get("builtin")(name="bbc_dev").load())
     docs = [d for d in corpus if d.label == "sport"]
     cands = topic_candidates(docs)
-    summary = make_summarizer(sentences=5, units=["topic"]).summarize(
+    summary = make_summarizer(sentences=5, units=["topic"], context="none").summarize(
         cands, SentenceTfidf.for_corpus(corpus)([c.text for c in cands]), "topic", "0", "sport")
     assert len(cands) > 100 and summary.starts[0] == 0
     assert len(summary.starts) == len({c.document for c in cands}) > 10
@@ -181,8 +181,8 @@ def test_compare_draws_an_interval_only_where_a_group_has_repeats():
 
     single = {"mean": 0.512, "ci95": [0.512, 0.512], "n": 1, "std": None}
     repeated = {"mean": 0.5, "ci95": [0.49, 0.51], "n": 3, "std": 0.004}
-    ones = plot([{"group": 1, "settings": "a", "m": single}, {"group": 2, "settings": "b", "m": {**single, "mean": 0.52}}],
-                "m")
+    ones = plot([{"group": 1, "settings": "a", "m": single},
+                 {"group": 2, "settings": "b", "m": {**single, "mean": 0.52}}], "m")
     ax = ones.axes[0]
     assert not [c for c in ax.collections if isinstance(c, LineCollection)]  # no error bars at all
     assert "no interval" in ax.get_xlabel() and "t-interval" not in ax.get_xlabel()

@@ -130,19 +130,26 @@ def test_lexrank_beats_the_last_sentences_on_bbc_references(bbc):
     assert ours_r["rouge1"] > 0.6
 
 
-def test_the_default_summariser_matches_the_bbc_references(bbc):
+@pytest.mark.parametrize("context, floor", [("none", 0.82), ("repair", 0.80)])
+def test_the_default_summariser_matches_the_bbc_references(bbc, context, floor):
     """The experiment file's default method, 40% of each article's sentences, against the
-    human extracts: ROUGE-1 at least 0.82 (the summarisation benchmark's protocol)."""
+    human extracts (the summarisation benchmark's protocol): ROUGE-1 at least 0.82 picking by
+    score alone, and at least 0.80 with the default ``context: repair``, which leaves no
+    sentence leaning on an unpicked one before it while the reference extracts do so in 15% of
+    their sentences."""
     from toolkit.experiments import config as cfg
+    from toolkit.summarization.context import context_scores
 
     split = SPLITTERS.get("blingfire")().split
-    summarizer = cfg.build("summarize", cfg.resolve_section("summarize", {"ratio": 0.4, "units": ["document"]}), 0)
+    summarizer = cfg.build("summarize", cfg.resolve_section(
+        "summarize", {"ratio": 0.4, "units": ["document"], "context": context}), 0)
     assert summarizer.method == "textrank"
     picks = summarizer.summarize_corpus(bbc, [], SentenceTfidf.for_corpus(bbc))
     pairs = [("\n".join(x["text"] for x in s.sentences), split_reference(d.summary, split))
              for s, d in zip(picks, bbc, strict=True)]
     assert all(len(s.sentences) == round(0.4 * len(d.sentences)) for s, d in zip(picks, bbc))
-    assert rouge_scores(pairs, 0)["rouge1"] >= 0.82
+    assert rouge_scores(pairs, 0)["rouge1"] >= floor
+    assert (context_scores(picks)["dangling"] == 0) is (context == "repair")
 
 
 def test_split_reference_mends_run_together_sentences():
@@ -252,7 +259,7 @@ def test_a_summary_of_given_scores_picks_by_those_scores(bbc):
     doc = next(d for d in bbc if len(d.sentences) >= 10)
     cands = [Candidate(s, doc.id, i) for i, s in enumerate(doc.sentences)]
     vectors = SentenceTfidf.for_corpus(bbc)(doc.sentences)
-    summarizer = make_summarizer("lexrank", sentences=3, order="score", max_similarity=1.0)
+    summarizer = make_summarizer("lexrank", sentences=3, order="score", max_similarity=1.0, context="none")
     own = summarizer.summarize(cands, vectors, "document", doc.id)
     again = summarizer.summary_of_scores(cands, vectors, np.array(own.scores), "document", doc.id)
     assert [s["index"] for s in again.sentences] == [s["index"] for s in own.sentences]

@@ -217,13 +217,13 @@ def _summarize(args) -> int:
     from toolkit.text import SPLITTERS, Corpus, Document, title_and_body
 
     given = {"method": args.method, "representation": args.representation, "mmr": args.mmr,
-             "order": args.order, "units": ["document"]}
+             "order": args.order, "context": args.context, "units": ["document"]}
     given.update({k: v for k, v in (("sentences", args.sentences), ("ratio", args.ratio),
                                     ("words", args.words)) if v is not None})
     for item in args.param:
         parts, value = parse_override(item, "--param")
         given[".".join(parts)] = value
-    with _named_by_flags("summarize", {k: f"--{k}" for k in ("method", "representation", "mmr", "order",
+    with _named_by_flags("summarize", {k: f"--{k}" for k in ("method", "representation", "mmr", "order", "context",
                                                              "sentences", "ratio", "words")}, "--param"):
         summarizer = build("summarize", resolve_section("summarize", given), args.seed)
     if args.files.count("-") > 1:
@@ -237,14 +237,14 @@ def _summarize(args) -> int:
     for doc, summary in zip(corpus, summarizer.fit_transform(corpus)):
         if args.json:
             record = {"file": doc.source, "title": doc.title, "candidates": summary.candidates,
-                      "sentences": summary.sentences, "note": summary.note}
+                      "sentences": summary.sentences, "dangling": summary.dangling, "note": summary.note}
             print(json_for_terminal(json.dumps(record, ensure_ascii=False)))
             continue
         _say(f"== {doc.source}: {len(summary.sentences)} of {plural(summary.candidates, 'candidate sentence')}")
         if not summary.sentences:
             _say(f"(empty summary: {summary.note})")
-        for s in summary.sentences:
-            _say(f"[{s['score']:.4f}] {s['text']}")
+        for s in summary.sentences:  # "context": picked so that the next sentence reads on its own
+            _say(f"[{s['score']:.4f}{', context' if s.get('context') else ''}] {s['text']}")
         _say()
     return 0
 

@@ -101,6 +101,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                    help=f"sentence vectors, one of: {choices.get('representations', '...')} (default tfidf)")
     p.add_argument("--mmr", type=float, default=None, help="MMR lambda in [0, 1] (default: off)")
     p.add_argument("--order", default="original", help="original (default) or score")
+    p.add_argument("--context", default="repair",
+                   help="a sentence that leans on an unpicked one before it (\"He\", \"However\"): repair "
+                        "(default: pick that one too, within the budget), skip, or none")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="a method's parameter, e.g. damping=0.9 or bonus_words=[rise,record] (repeatable; an "
                         "unknown key lists the method's keys)")

@@ -139,7 +139,10 @@ class Evaluator(Component):
     clustering : bool
         Clustering measures (external with gold labels, internal always).
     summaries : bool
-        ROUGE of document summaries against reference summaries, where the data has them.
+        ROUGE of document summaries against reference summaries, where the data has them, and
+        for every run with summaries how many picked sentences dangle (lean on a sentence
+        before them that was not picked: :func:`toolkit.summarization.context.context_scores`),
+        per unit, as ``summaries.context``.
     topic_quality : bool
         NPMI coherence of the keywords on the corpus itself, and topic diversity.
     coherence_window : int
@@ -220,4 +223,10 @@ class Evaluator(Component):
         if self.summaries and pairs:
             out["summaries"] = {"document": rouge_scores(pairs, self.bootstrap, self.random_state,
                                                          self.stemmer)}
+        if self.summaries and summaries:
+            from toolkit.summarization.context import context_scores
+
+            units = sorted({s.unit for s in summaries})
+            out.setdefault("summaries", {})["context"] = {
+                unit: context_scores(s for s in summaries if s.unit == unit) for unit in units}
         return out

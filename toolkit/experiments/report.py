@@ -102,6 +102,14 @@ def report_markdown(result: RunResult) -> str:
                   "| measure | mean | 95% CI |", "| --- | --- | --- |"]
         lines += [f"| {k} | {rouge[k]} | {rouge[k + '_ci95']} |" for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")]
         lines += [""]
+    context = result.metrics.get("summaries", {}).get("context")
+    if context:
+        shares = "; ".join(f"{md(unit)} summaries {c['dangling']:,} of {c['picked']:,} sentences "
+                           f"({100 * c['dangling_share']:.1f}%), {c['repaired']:,} picked as context"
+                           for unit, c in context.items())
+        how = result.config.get("summarize", {}).get("context", "repair")
+        lines += [f"Summary sentences that lean on a sentence before them that was not picked (a pronoun, "
+                  f"“however”, “the company”...): {shares} (`summarize.context: {md(how)}`).", ""]
     lines += _uncertain_lines(result)
     if has_topic_tree(result):
         basis = "centroids" if result.config["topics"].get("merge_by", "centroid") == "centroid" else "c-TF-IDF rows"

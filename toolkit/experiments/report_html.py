@@ -65,6 +65,9 @@ def page_data(result: RunResult, random_state: int = 0) -> dict:
     names = {t.id: t.name for t in result.topics}
     rows = result.assignments()
     chosen = {s.id: [x["position"] for x in s.sentences] for s in result.summaries if s.unit == "document"}
+    # positions picked as the context of the next sentence, and the sentences that needed them
+    context = {s.id: [x["position"] for x in s.sentences if x.get("context")] for s in result.summaries
+               if s.unit == "document"}
     full = len(rows) <= FULL_TEXT_UP_TO
     shown = seeded_sample(len(rows), MAP_POINTS, random_state)
     docs = []
@@ -75,7 +78,8 @@ def page_data(result: RunResult, random_state: int = 0) -> dict:
                      "topic": names[int(result.labels[i])],
                      "p": row.get("p1"), "x": float(xy[i, 0]), "y": float(xy[i, 1]), "label": doc.label or "",
                      "sentences": sentences,
-                     "chosen": chosen.get(doc.id, []) if full else list(range(len(sentences)))})
+                     "chosen": chosen.get(doc.id, []) if full else list(range(len(sentences))),
+                     "context": context.get(doc.id, []) if full else []})
     order = sorted(names, key=lambda t: (t < 0, t))
     sizes = {t: int(np.sum(result.labels == t)) for t in order}
     return {"documents": docs, "topics": [{"id": t, "name": names[t], "size": sizes[t], "colour": topic_colour(t)}
@@ -179,6 +183,12 @@ def _metrics(result: RunResult) -> str:
                        "</td></tr>" for k in ("rouge1", "rouge2", "rougeL", "rougeLsum") if k in rouge)
         tables.append('<table class="metric"><tr><th colspan="2">Summaries vs references (F1, 95% interval)</th>'
                       f"</tr>{rows}</table>")
+    context = (result.metrics.get("summaries") or {}).get("context") or {}
+    if context:
+        rows = "".join(f"<tr><td>{_esc(unit)}</td><td>{c['dangling']:,} of {c['picked']:,} "
+                       f"({100 * c['dangling_share']:.1f}%)</td></tr>" for unit, c in context.items())
+        tables.append('<table class="metric" id="dangling"><tr><th colspan="2">Summary sentences that lean on an '
+                      f"unpicked sentence before them</th></tr>{rows}</table>")
     if not tables:
         return ""
     return ('<h2 id="sec-metrics">Metrics</h2><div id="metrics">' + "".join(tables) +
@@ -241,8 +251,14 @@ Plotly.newPlot('map', traces, layout, {displaylogo: false, responsive: true, scr
 function show(i) {
   const d = DATA.documents[i];
   const chosen = new Set(d.chosen);
-  const body = d.sentences.map((s, k) => chosen.has(k) ? '<mark>' + esc(s) + '</mark>' : esc(s)).join(' ');
-  const note = DATA.summaries ? (DATA.full_text ? 'Highlighted: the sentences of its summary.' :
+  const context = new Set(d.context);
+  const body = d.sentences.map((s, k) => !chosen.has(k) ? esc(s) : context.has(k) ?
+    '<mark class="context" title="picked so that the next sentence reads on its own">' + esc(s) + '</mark>' :
+    context.has(k - 1) ? '<mark class="needs" title="needed the sentence before it">' + esc(s) + '</mark>' :
+    '<mark>' + esc(s) + '</mark>').join(' ');
+  const added = d.context.length ? ' Blue: picked only because the next sentence leans on it (a pronoun, a ' +
+    '&ldquo;however&rdquo;, &ldquo;the company&rdquo;...); without it that sentence would not read on its own.' : '';
+  const note = DATA.summaries ? (DATA.full_text ? 'Highlighted: the sentences of its summary.' + added :
     'Its summary (this corpus is too large to carry every full text).') :
     'This run made no document summaries (summarize.units), so nothing is highlighted.';
   document.getElementById('doc').innerHTML = '<h3>' + esc(d.title) + '</h3><p class="meta">' + esc(d.id) +
@@ -311,7 +327,8 @@ h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 28px; }
 #panes { display: flex; gap: 16px; align-items: flex-start; }
 #map { flex: 3; min-width: 0; border: 1px solid #ddd; }
 #doc { flex: 2; max-height: 560px; overflow-y: auto; border: 1px solid #ddd; padding: 8px 12px; }
-mark { background: #ffe08a; }
+mark { background: #ffe08a; } mark.context { background: #cfe6ff; }
+mark.needs { text-decoration: underline dotted #4a7bd0; }
 .meta { color: #666; font-size: 13px; margin: 2px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 td, th { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left; }

@@ -20,7 +20,7 @@ class LSASummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     dimensions : int or None
         Singular directions kept (None: those at least half the largest singular value, at least 3).
@@ -32,9 +32,10 @@ class LSASummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, dimensions: int | None = None) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.dimensions = dimensions
 
     def _make_scorer(self) -> LSAScorer:
@@ -47,7 +48,7 @@ class LuhnSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     significance : float
         Share of the most frequent word's count that makes a (repeated) word significant; 0: every
@@ -62,10 +63,11 @@ class LuhnSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, significance: float = 0.0,
                  max_gap: int = 4) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.significance = significance
         self.max_gap = max_gap
 
@@ -79,7 +81,7 @@ class SumBasicSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     picks : int
         Greedy picks ranked.
@@ -91,9 +93,10 @@ class SumBasicSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, picks: int = 50) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.picks = picks
 
     def _make_scorer(self) -> SumBasicScorer:
@@ -106,7 +109,7 @@ class KLSumSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     picks : int
         Greedy picks ranked.
@@ -121,10 +124,10 @@ class KLSumSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
-                 document: dict | None = None, topic: dict | None = None, picks: int = 50,
+                 context: str = "repair", document: dict | None = None, topic: dict | None = None, picks: int = 50,
                  smoothing: float = 0.01) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.picks = picks
         self.smoothing = smoothing
 
@@ -138,7 +141,7 @@ class EdmundsonSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     bonus_words, stigma_words : list of str
         Cue words (compared as stems); at least one list must be given while ``cue_weight`` > 0.
@@ -154,11 +157,12 @@ class EdmundsonSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, bonus_words: tuple[str, ...] = (),
                  stigma_words: tuple[str, ...] = (), cue_weight: float = 1.0, title_weight: float = 1.0,
                  location_weight: float = 1.0) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.bonus_words = bonus_words
         self.stigma_words = stigma_words
         self.cue_weight = cue_weight

@@ -34,7 +34,7 @@ class LexRankSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     threshold : float or None
         None: continuous LexRank (edges weighted by cosine). A number: thresholded
@@ -55,11 +55,12 @@ class LexRankSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = None,
                  damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20,
                  dense_limit: int = 3000) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.threshold = threshold
         self.damping = damping
         self.max_iter = max_iter
@@ -78,7 +79,7 @@ class TextRankSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     similarity : {"overlap", "cosine"}
         ``overlap``: the paper's |common words| / (log|S_i| + log|S_j|); ``cosine``: cosine
@@ -96,11 +97,12 @@ class TextRankSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, similarity: str = "overlap",
                  stop_words: bool = True, damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.similarity = similarity
         self.stop_words = stop_words
         self.damping = damping
@@ -121,7 +123,7 @@ class DegreeSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     threshold : float or None
         An edge where the cosine reaches it (None: degree weighted by cosine).
@@ -135,10 +137,11 @@ class DegreeSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, threshold: float | None = 0.1,
                  neighbors: int = 20, dense_limit: int = 3000) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.threshold = threshold
         self.neighbors = neighbors
         self.dense_limit = dense_limit
@@ -153,7 +156,7 @@ class CentroidSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     top_terms : int or None
         Keep only the centroid's largest terms (None: all).
@@ -165,9 +168,10 @@ class CentroidSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, top_terms: int | None = None) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.top_terms = top_terms
 
     def _make_scorer(self) -> CentroidScorer:
@@ -180,7 +184,7 @@ class LeadSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     """
 
@@ -189,9 +193,9 @@ class LeadSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
-                 document: dict | None = None, topic: dict | None = None) -> None:
+                 context: str = "repair", document: dict | None = None, topic: dict | None = None) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
 
     def _make_scorer(self) -> LeadScorer:
         return LeadScorer()
@@ -203,7 +207,7 @@ class RandomSummarizer(Summarizer):
 
     Parameters
     ----------
-    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
         See :class:`~toolkit.summarization.summarizers.Summarizer`.
     random_state : int
         Seed (a run sets it from the experiment's seed).
@@ -215,9 +219,10 @@ class RandomSummarizer(Summarizer):
     def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
                  units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
                  max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
                  document: dict | None = None, topic: dict | None = None, random_state: int = 0) -> None:
         self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
-                         max_candidates)
+                         max_candidates, context)
         self.random_state = random_state
 
     def _make_scorer(self) -> RandomScorer:

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from toolkit.errors import ParameterError
 from toolkit.params import Boolean, Component, Int, ListOf, NoneValue, Number, Options
+from toolkit.summarization.context import CONTEXT_MODES, Context, dangling
 from toolkit.summarization.graph import TIE, block_cosine, unit_rows
 from toolkit.summarization.representation import REPRESENTATIONS, sentence_encoder
 from toolkit.summarization.scorers import CentralityScorer, GraphScorer
@@ -69,11 +70,21 @@ SHARED_CONSTRAINTS = {
     "max_similarity": [Number(0, None)],  # above 1: no cap
     "order": [Options("original", "score")],
     "max_candidates": [Int(2)],
+    "context": [Options(*CONTEXT_MODES)],
 }
 # Parameters of the graph-based scorers
 GRAPH_CONSTRAINTS = {"damping": [Number(0, 1)], "max_iter": [Int(1)], "tol": [Number(0, None, closed="neither")],
                      "neighbors": [Int(1)], "dense_limit": [Int(2)], "threshold": [Number(0, 1), NoneValue()],
                      "stop_words": [Boolean()], "similarity": [Options("overlap", "cosine")]}
+
+
+def _similarities(i: int, S: np.ndarray | None, Xn) -> np.ndarray:
+    """Cosine of candidate ``i`` to every candidate: a row of ``S`` when the unit has one."""
+    if S is not None:
+        return S[i]
+    if sp.issparse(Xn):
+        return np.asarray((Xn @ Xn[i].T).todense()).ravel()
+    return Xn @ Xn[i]
 
 
 class Summarizer(Component):
@@ -104,6 +115,13 @@ class Summarizer(Component):
         A sentence whose cosine to one already chosen reaches this is never picked (above 1: no cap).
     order : {"original", "score"}
         Output order of the chosen sentences.
+    context : {"repair", "skip", "none"}
+        A sentence that leans on the one before it (opens with "He", "However", "The
+        company"...; :func:`~toolkit.summarization.context.leans_back`) dangles when that one is
+        not in the summary. ``repair`` also picks the sentence it leans on when the budget
+        allows (it counts against the budget), and skips it for the next best otherwise;
+        ``skip`` always skips it; ``none`` picks by score alone. In a topic, the sentence
+        before is the one before it in its own document.
     max_candidates : int
         A topic with more distinct sentences than this is scored on the ``max_candidates`` of
         them closest (cosine) to the topic's mean sentence vector, so a large topic costs the
@@ -116,13 +134,14 @@ class Summarizer(Component):
     _parameter_constraints = SHARED_CONSTRAINTS
 
     def _set_shared(self, sentences, ratio, words, units, representation, mmr, max_similarity, order, document,
-                    topic, max_candidates) -> None:
+                    topic, max_candidates, context) -> None:
         """Store the parameters every method shares (each method's ``__init__`` lists them, as
         scikit-learn reads parameters from the signature)."""
         self.sentences, self.ratio, self.words, self.units = sentences, ratio, words, units
         self.document, self.topic = document, topic
         self.representation, self.mmr, self.max_similarity, self.order = representation, mmr, max_similarity, order
         self.max_candidates = max_candidates
+        self.context = context
 
     def _check_params(self) -> None:
         given = [k for k in BUDGETS if getattr(self, k) is not None]
@@ -179,8 +198,10 @@ class Summarizer(Component):
         corpus = as_corpus(X)  # split once, for both steps
         return self.fit(corpus, embedder=embedder).transform(corpus)
 
-    def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None, unit: str) -> list[int]:
-        """Indices picked in score (or MMR) order within the budget and the similarity cap.
+    def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None, unit: str,
+                candidates=None) -> tuple[list[int], set[int]]:
+        """Indices picked in score (or MMR) order within the budget and the similarity cap,
+        and those of them picked only as the context of the next (``context: repair``).
 
         ``S`` is the dense cosine matrix when the unit is small; otherwise a chosen
         sentence's similarities are computed from the unit-length rows ``Xn``.
@@ -193,28 +214,43 @@ class Summarizer(Component):
         closest = np.zeros(n)  # max similarity to any chosen sentence
         open_ = np.ones(n, dtype=bool)
         chosen: list[int] = []
+        added: set[int] = set()
+        context = Context(candidates, self.context) if candidates is not None and self.context != "none" else None
         used_words = 0
         order = np.argsort(-ranking_key(scores), kind="stable")
+        value = ranking_key(scores).astype(np.float64)
+        deferred: set[int] = set()
         while len(chosen) < limit and open_.any():
             if self.mmr is None:
-                i = int(order[open_[order]][0])
+                i = int(order[open_[order]][0]) if not deferred else int(np.argmax(np.where(open_, value, -np.inf)))
             else:
                 gain = np.where(open_, ranking_key(self.mmr * relevance - (1 - self.mmr) * closest), -np.inf)
                 i = int(np.argmax(gain))
-            open_[i] = False
-            if words is not None and used_words + lengths[i] > words:
+            picks = [i] if context is None else context.picks(i, set(chosen))
+            if len(picks) > 1 and self.mmr is None and i not in deferred:
+                # A repair takes more than one place, so it waits its turn at the mean score of
+                # the sentences it adds: two good sentences are not traded for one.
+                deferred.add(i)
+                value[i] = ranking_key(np.array([scores[picks].mean()]))[0]
                 continue
-            chosen.append(i)
-            used_words += int(lengths[i])
-            if S is not None:
-                sims = S[i]
-            elif sp.issparse(Xn):
-                sims = np.asarray((Xn @ Xn[i].T).todense()).ravel()
+            open_[i] = False
+            if not picks or len(chosen) + len(picks) > limit:
+                continue  # it would dangle, and no repair fits the budget: the next best instead
+            if words is not None and used_words + int(lengths[picks].sum()) > words:
+                continue
+            after = closest
+            for p in picks:  # a repair's sentences keep the redundancy cap too
+                if after[p] >= self.max_similarity - TIE:
+                    break
+                after = np.maximum(after, _similarities(p, S, Xn))
             else:
-                sims = Xn @ Xn[i]
-            closest = np.maximum(closest, sims)
-            open_ &= closest < self.max_similarity - TIE
-        return chosen
+                closest = after
+                added.update(picks[:-1])
+                chosen.extend(picks)
+                open_[picks] = False
+                used_words += int(lengths[picks].sum())
+                open_ &= closest < self.max_similarity - TIE
+        return chosen, added
 
     def summarize(self, candidates: list[Candidate], vectors, unit: str, unit_id: str,
                   name: str = "") -> Summary:
@@ -241,14 +277,16 @@ class Summarizer(Component):
     def _choose(self, candidates: list[Candidate], scores: np.ndarray, Xn, S: np.ndarray | None, unit: str,
                 unit_id: str, name: str) -> Summary:
         lengths = np.array([len(c.text.split()) for c in candidates])
-        chosen = self._select(scores, Xn, lengths, S, unit)
-        return self._summary(candidates, scores, score_ranks(scores), chosen, unit, unit_id, name)
+        chosen, added = self._select(scores, Xn, lengths, S, unit, candidates)
+        return self._summary(candidates, scores, score_ranks(scores), chosen, unit, unit_id, name, added)
 
     def _summary(self, candidates: list[Candidate], scores: np.ndarray, rank: np.ndarray, chosen: list[int],
-                 unit: str, unit_id: str, name: str) -> Summary:
+                 unit: str, unit_id: str, name: str, added: set[int] = frozenset()) -> Summary:
         if self.order == "original":
             chosen = sorted(chosen)
-        picked = [picked_record(candidates[i], i, scores[i], rank[i]) for i in chosen]
+        elif self.mmr is None:  # by score: a repair's sentences, picked late, take their own rank's place
+            chosen = sorted(chosen, key=lambda i: rank[i])
+        picked = [picked_record(candidates[i], i, scores[i], rank[i], i in added) for i in chosen]
         sentences, ratio, words = self._budget(unit)
         note = "" if picked else f"no sentence fits the budget of {words} words"
         limit = budget_size(len(candidates), sentences, ratio)
@@ -258,7 +296,7 @@ class Summarizer(Component):
         starts = [] if unit != "topic" else [
             i for i in range(len(candidates)) if i == 0 or candidates[i].document != candidates[i - 1].document]
         return Summary(unit, unit_id, name, picked, len(candidates), note,
-                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts)
+                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts, dangling(picked))
 
     def summarize_documents(self, documents: list[Document], vectors) -> list[Summary]:
         """Every document's summary, the documents scored together where the scorer can.
@@ -313,13 +351,16 @@ class Summarizer(Component):
             if a == b:
                 out.append(Summary.empty("document", doc.id, doc.title))
                 continue
-            if careful[d]:
+            candidates = DocumentCandidates(doc)
+            added: set[int] = set()
+            # ``order`` holds the document's rows in rank order: its picks come first
+            chosen = None if careful[d] else (order[a:a + limits[d]] - a).tolist()
+            if chosen is None or self.context != "none" and Context(candidates, self.context).dangles(chosen):
                 lengths = np.array([len(s.split()) for s in doc.sentences])
-                chosen = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray(), "document")
-            else:  # ``order`` holds the document's rows in rank order: its picks come first
-                chosen = (order[a:a + limits[d]] - a).tolist()
-            out.append(self._summary(DocumentCandidates(doc), scores[a:b], rank[a:b], chosen, "document",
-                                     doc.id, doc.title))
+                chosen, added = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray(), "document",
+                                             candidates)
+            out.append(self._summary(candidates, scores[a:b], rank[a:b], chosen, "document", doc.id, doc.title,
+                                     added))
         return out
 
     def summarize_document(self, doc: Document, encode, vectors=None) -> Summary:

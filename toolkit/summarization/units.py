@@ -47,7 +47,9 @@ class Summary:
     why a summary is empty; ``scores`` holds every candidate sentence's score, in the
     unit's order (a document's sentences; a topic's distinct sentences, document by
     document), for plots of what was and was not chosen; ``starts`` holds, for a topic, the
-    index in ``scores`` where each of its documents' sentences begin.
+    index in ``scores`` where each of its documents' sentences begin; ``dangling`` holds the
+    indices (into ``sentences``) of the picked sentences that lean on a sentence before them
+    that was not picked (:func:`toolkit.summarization.context.dangling`).
     """
 
     unit: str
@@ -58,6 +60,7 @@ class Summary:
     note: str = ""
     scores: list[float] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
+    dangling: list[int] = field(default_factory=list)
 
     @classmethod
     def empty(cls, unit: str, unit_id: str, name: str) -> Summary:
@@ -146,10 +149,12 @@ def central_rows(vectors, k: int) -> np.ndarray:
     return np.sort(np.argsort(-np.round(sims, 12), kind="stable")[:k])
 
 
-def picked_record(c: Candidate, i: int, score: float, rank: int) -> dict:
-    """A chosen sentence as the summary records it."""
+def picked_record(c: Candidate, i: int, score: float, rank: int, context: bool = False) -> dict:
+    """A chosen sentence as the summary records it (``context``: picked only so that the next
+    one reads on its own)."""
     return {"text": c.text, "score": round(float(score), 8), "index": int(i), "document": c.document,
-            "position": c.position, "rank": int(rank), **({"also_in": c.also_in} if c.also_in else {})}
+            "position": c.position, "rank": int(rank), **({"also_in": c.also_in} if c.also_in else {}),
+            **({"context": True} if context else {})}
 
 
 @dataclass
