@@ -105,3 +105,22 @@ def test_a_run_reports_dangling_sentences_per_unit(skynews_result):
         summaries = [s for s in skynews_result.summaries if s.unit == unit]
         assert scores["picked"] == sum(len(s.sentences) for s in summaries)
         assert scores["dangling"] == sum(len(s.dangling) for s in summaries) == 0  # the default repairs
+
+
+def test_the_report_marks_the_sentences_picked_as_context():
+    from toolkit import execute
+    from toolkit.experiments.config import resolve
+    from toolkit.experiments.report import report_markdown
+    from toolkit.experiments.report_html import SCRIPT, page_data
+
+    config = {"name": "bbc-context", "dataset": {"loader": "builtin", "name": "bbc_dev"},
+              "embedding": {"model": "tfidf"}, "cluster": {"n_clusters": 5},
+              "summarize": {"units": ["document"], "ratio": 0.4}}
+    result = execute(resolve(config), progress=False)
+    documents = page_data(result)["documents"]
+    marked = [d for d in documents if d["context"]]
+    assert marked and all(p in d["chosen"] and p + 1 in d["chosen"] for d in marked for p in d["context"])
+    scores = result.metrics["summaries"]["context"]["document"]
+    assert scores["dangling"] == 0 and scores["repaired"] == sum(len(d["context"]) for d in documents)
+    assert 'mark class="context"' in SCRIPT
+    assert f"{scores['repaired']:,} picked as context" in report_markdown(result)

@@ -42,6 +42,9 @@ CONNECTIVE_PHRASES = (
     "for that reason", "for this reason", "in that case", "in this case", "as well", "not only that",
     "on top of that", "even then", "since then", "until then", "by then", "before that", "after this",
 )
+_PHRASES_BY_FIRST_WORD: dict[str, tuple[str, ...]] = {}
+for _phrase in CONNECTIVE_PHRASES:
+    _PHRASES_BY_FIRST_WORD[_phrase.split()[0]] = _PHRASES_BY_FIRST_WORD.get(_phrase.split()[0], ()) + (_phrase,)
 # Nouns that, after "the" at a sentence's opening, usually name something the text has just
 # introduced (a company, a person, an event) rather than something new.
 DEFINITE_HEADS = frozenset(
@@ -111,7 +114,7 @@ def _opening(text: str, words: list[str]) -> str | None:
         if first in ("this", "that") and len(words) > 1 and words[1] in TEMPORAL:
             return None  # "This year ...", "That week ...": a time, not a reference
         return f"demonstrative '{first}'"
-    for phrase in CONNECTIVE_PHRASES:
+    for phrase in _PHRASES_BY_FIRST_WORD.get(first, ()):
         if text.startswith(phrase) and (len(text) == len(phrase) or not text[len(phrase)].isalnum()):
             return f"connective '{phrase}'"
     if first in CONNECTIVES:
@@ -168,13 +171,15 @@ def _inside(sentence: str, text: str, words: list[str]) -> str | None:
     return None
 
 
-def dangling(picked: list[dict]) -> list[int]:
+def dangling(picked: list[dict], leans=None) -> list[int]:
     """Indices (into ``picked``, a summary's sentence records with ``text``, ``document`` and
     ``position``) of the sentences that lean back while the sentence before them in their
-    document is not in the summary."""
+    document is not in the summary; ``leans``, given a record's ``index``, says whether it
+    leans back (:meth:`Context.leans`, already worked out), else its text is read here."""
     present = {(s["document"], s["position"]) for s in picked}
     return [k for k, s in enumerate(picked)
-            if s["position"] > 0 and (s["document"], s["position"] - 1) not in present and leans_back(s["text"])]
+            if s["position"] > 0 and (s["document"], s["position"] - 1) not in present
+            and (leans(s["index"]) if leans is not None else leans_back(s["text"]))]
 
 
 def context_scores(summaries) -> dict:
@@ -215,12 +220,15 @@ class Context:
     ----------
     candidates : sequence of Candidate
         The unit's candidates (``text``, ``document``, ``position``).
-    mode : {"repair", "skip"}
-        What :meth:`picks` does with a sentence that would dangle.
+    mode : {"repair", "skip", "none"}
+        What :meth:`picks` does with a sentence that would dangle (``none``: only measured).
+    aligned : bool
+        Candidate ``i`` is sentence ``i`` of one document (a document's summary), so the
+        sentence before it is candidate ``i - 1``.
     """
 
-    def __init__(self, candidates, mode: str) -> None:
-        self.candidates, self.mode = candidates, mode
+    def __init__(self, candidates, mode: str, aligned: bool = False) -> None:
+        self.candidates, self.mode, self.aligned = candidates, mode, aligned
         self._leans: dict[int, bool] = {}
         self._index: dict[tuple[str, int], int] | None = None
 
@@ -233,6 +241,8 @@ class Context:
     def before(self, i: int) -> int | None:
         """The candidate index of the sentence before candidate ``i`` in its document; None
         for a document's first sentence, -1 when that sentence is not among the candidates."""
+        if self.aligned:
+            return i - 1 if i > 0 else None
         c = self.candidates[i]
         if c.position == 0:
             return None

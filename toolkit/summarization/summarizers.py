@@ -19,6 +19,7 @@ from toolkit.summarization.context import CONTEXT_MODES, Context, dangling
 from toolkit.summarization.graph import TIE, block_cosine, unit_rows
 from toolkit.summarization.representation import REPRESENTATIONS, sentence_encoder
 from toolkit.summarization.scorers import CentralityScorer, GraphScorer
+from toolkit.summarization.selection import select
 from toolkit.summarization.units import (
     Candidate,
     DocumentCandidates,
@@ -76,15 +77,6 @@ SHARED_CONSTRAINTS = {
 GRAPH_CONSTRAINTS = {"damping": [Number(0, 1)], "max_iter": [Int(1)], "tol": [Number(0, None, closed="neither")],
                      "neighbors": [Int(1)], "dense_limit": [Int(2)], "threshold": [Number(0, 1), NoneValue()],
                      "stop_words": [Boolean()], "similarity": [Options("overlap", "cosine")]}
-
-
-def _similarities(i: int, S: np.ndarray | None, Xn) -> np.ndarray:
-    """Cosine of candidate ``i`` to every candidate: a row of ``S`` when the unit has one."""
-    if S is not None:
-        return S[i]
-    if sp.issparse(Xn):
-        return np.asarray((Xn @ Xn[i].T).todense()).ravel()
-    return Xn @ Xn[i]
 
 
 class Summarizer(Component):
@@ -199,58 +191,12 @@ class Summarizer(Component):
         return self.fit(corpus, embedder=embedder).transform(corpus)
 
     def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None, unit: str,
-                candidates=None) -> tuple[list[int], set[int]]:
-        """Indices picked in score (or MMR) order within the budget and the similarity cap,
-        and those of them picked only as the context of the next (``context: repair``).
-
-        ``S`` is the dense cosine matrix when the unit is small; otherwise a chosen
-        sentence's similarities are computed from the unit-length rows ``Xn``.
-        """
-        n = len(scores)
+                context: Context | None = None) -> tuple[list[int], set[int]]:
+        """:func:`~toolkit.summarization.selection.select` under this summariser's budget for
+        ``unit``, MMR, redundancy cap and context mode (``context``: the unit's candidates)."""
         sentences, ratio, words = self._budget(unit)
-        limit = budget_size(n, sentences, ratio)
-        span = scores.max() - scores.min()
-        relevance = (scores - scores.min()) / span if span > 0 else np.ones(n)
-        closest = np.zeros(n)  # max similarity to any chosen sentence
-        open_ = np.ones(n, dtype=bool)
-        chosen: list[int] = []
-        added: set[int] = set()
-        context = Context(candidates, self.context) if candidates is not None and self.context != "none" else None
-        used_words = 0
-        order = np.argsort(-ranking_key(scores), kind="stable")
-        value = ranking_key(scores).astype(np.float64)
-        deferred: set[int] = set()
-        while len(chosen) < limit and open_.any():
-            if self.mmr is None:
-                i = int(order[open_[order]][0]) if not deferred else int(np.argmax(np.where(open_, value, -np.inf)))
-            else:
-                gain = np.where(open_, ranking_key(self.mmr * relevance - (1 - self.mmr) * closest), -np.inf)
-                i = int(np.argmax(gain))
-            picks = [i] if context is None else context.picks(i, set(chosen))
-            if len(picks) > 1 and self.mmr is None and i not in deferred:
-                # A repair takes more than one place, so it waits its turn at the mean score of
-                # the sentences it adds: two good sentences are not traded for one.
-                deferred.add(i)
-                value[i] = ranking_key(np.array([scores[picks].mean()]))[0]
-                continue
-            open_[i] = False
-            if not picks or len(chosen) + len(picks) > limit:
-                continue  # it would dangle, and no repair fits the budget: the next best instead
-            if words is not None and used_words + int(lengths[picks].sum()) > words:
-                continue
-            after = closest
-            for p in picks:  # a repair's sentences keep the redundancy cap too
-                if after[p] >= self.max_similarity - TIE:
-                    break
-                after = np.maximum(after, _similarities(p, S, Xn))
-            else:
-                closest = after
-                added.update(picks[:-1])
-                chosen.extend(picks)
-                open_[picks] = False
-                used_words += int(lengths[picks].sum())
-                open_ &= closest < self.max_similarity - TIE
-        return chosen, added
+        return select(scores, Xn, S, lengths, budget_size(len(scores), sentences, ratio), words, self.mmr,
+                      self.max_similarity, context if self.context != "none" else None)
 
     def summarize(self, candidates: list[Candidate], vectors, unit: str, unit_id: str,
                   name: str = "") -> Summary:
@@ -277,11 +223,13 @@ class Summarizer(Component):
     def _choose(self, candidates: list[Candidate], scores: np.ndarray, Xn, S: np.ndarray | None, unit: str,
                 unit_id: str, name: str) -> Summary:
         lengths = np.array([len(c.text.split()) for c in candidates])
-        chosen, added = self._select(scores, Xn, lengths, S, unit, candidates)
-        return self._summary(candidates, scores, score_ranks(scores), chosen, unit, unit_id, name, added)
+        context = Context(candidates, self.context, aligned=unit == "document")
+        chosen, added = self._select(scores, Xn, lengths, S, unit, context)
+        return self._summary(candidates, scores, score_ranks(scores), chosen, unit, unit_id, name, added, context)
 
     def _summary(self, candidates: list[Candidate], scores: np.ndarray, rank: np.ndarray, chosen: list[int],
-                 unit: str, unit_id: str, name: str, added: set[int] = frozenset()) -> Summary:
+                 unit: str, unit_id: str, name: str, added: set[int] = frozenset(),
+                 context: Context | None = None) -> Summary:
         if self.order == "original":
             chosen = sorted(chosen)
         elif self.mmr is None:  # by score: a repair's sentences, picked late, take their own rank's place
@@ -296,7 +244,8 @@ class Summarizer(Component):
         starts = [] if unit != "topic" else [
             i for i in range(len(candidates)) if i == 0 or candidates[i].document != candidates[i - 1].document]
         return Summary(unit, unit_id, name, picked, len(candidates), note,
-                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts, dangling(picked))
+                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts,
+                       dangling(picked, context.leans if context is not None else None))
 
     def summarize_documents(self, documents: list[Document], vectors) -> list[Summary]:
         """Every document's summary, the documents scored together where the scorer can.
@@ -352,15 +301,16 @@ class Summarizer(Component):
                 out.append(Summary.empty("document", doc.id, doc.title))
                 continue
             candidates = DocumentCandidates(doc)
+            context = Context(candidates, self.context, aligned=True)
             added: set[int] = set()
             # ``order`` holds the document's rows in rank order: its picks come first
             chosen = None if careful[d] else (order[a:a + limits[d]] - a).tolist()
-            if chosen is None or self.context != "none" and Context(candidates, self.context).dangles(chosen):
+            if chosen is None or self.context != "none" and context.dangles(chosen):
                 lengths = np.array([len(s.split()) for s in doc.sentences])
                 chosen, added = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray(), "document",
-                                             candidates)
+                                             context)
             out.append(self._summary(candidates, scores[a:b], rank[a:b], chosen, "document", doc.id, doc.title,
-                                     added))
+                                     added, context))
         return out
 
     def summarize_document(self, doc: Document, encode, vectors=None) -> Summary:
