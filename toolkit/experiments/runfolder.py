@@ -78,7 +78,11 @@ def environment(resolved: dict, fingerprint: str, embedding: dict | None = None)
     try:
         from threadpoolctl import threadpool_info
 
-        threads["blas"] = [{"api": i.get("internal_api"), "threads": i.get("num_threads")} for i in threadpool_info()]
+        # The BLAS kinds and thread counts, each once: which copies of a library are loaded (numpy's,
+        # scipy's) and which OpenMP runtimes depend on what the process imported before, not on the run.
+        pools = {(i.get("internal_api"), i.get("num_threads")) for i in threadpool_info()
+                 if i.get("user_api") == "blas"}
+        threads["blas"] = [{"api": api, "threads": n} for api, n in sorted(pools, key=str)]
     except ImportError:
         pass
     return {
