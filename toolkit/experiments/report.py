@@ -51,7 +51,8 @@ class _Headings:
         return len(self.documents)
 
 
-def _headings(result: RunResult) -> _Headings:
+def headings(result: RunResult) -> _Headings:
+    """Document id -> heading (title, or the text's start), worked out for the ids asked for."""
     return _Headings(result.corpus)
 
 
@@ -120,7 +121,7 @@ def report_markdown(result: RunResult) -> str:
     lines += ["## Topics", ""]
     summaries = {(s.unit, s.id): s for s in result.summaries}
     plotted = plotted_summaries(result)
-    titles = _headings(result)
+    titles = headings(result)
     for t in result.topics:
         note = unnamed_note(t, result.config)
         lines += [f"### {md(t.name)} ({plural(t.size, 'document')})", ""]
@@ -144,20 +145,28 @@ def report_markdown(result: RunResult) -> str:
     return "\n".join(lines)
 
 
+def least_certain(result: RunResult) -> list[dict] | None:
+    """The assignment rows of the documents with no clear topic (most likely topic below
+    probability 0.5), least clear first; None when the run has no soft assignments."""
+    rows = result.assignments()
+    if not rows or rows[0].get("uncertain", "") == "":
+        return None
+    return sorted((r for r in rows if r["uncertain"]), key=lambda r: r["p1"])
+
+
 def _uncertain_lines(result: RunResult, shown: int = 10) -> list[str]:
     """How many documents have no clear topic (p1 < 0.5), and the least clear of them."""
-    rows = result.assignments()
-    if not rows or "uncertain" not in rows[0] or rows[0]["uncertain"] == "":
+    unsure = least_certain(result)
+    if unsure is None:
         return []
-    unsure = [r for r in rows if r["uncertain"]]
     lines = ["## Topic assignments", "",
-             f"{plural(len(unsure), 'document')} of {len(rows):,} have no clear topic (most likely topic below "
-             f"probability 0.5; `assignments.csv` gives each document's three most likely topics)."]
+             f"{plural(len(unsure), 'document')} of {len(result.labels):,} have no clear topic (most likely topic "
+             f"below probability 0.5; `assignments.csv` gives each document's three most likely topics)."]
     if unsure:
         names = {t.id: t.name for t in result.topics}
-        titles = _headings(result)
+        titles = headings(result)
         lines += ["", "| document | most likely topics |", "| --- | --- |"]
-        for r in sorted(unsure, key=lambda r: r["p1"])[:shown]:
+        for r in unsure[:shown]:
             tops = ", ".join(f"{md(names[r[f'top{k}']])} {r[f'p{k}']:.2f}" for k in (1, 2, 3) if r[f"top{k}"] != "")
             lines.append(f"| {md(titles[r['id']])} | {tops} |")
     return lines + [""]
@@ -207,7 +216,7 @@ def _longest(duplicates: list[dict], n: int) -> list[dict]:
 def format_result(result: RunResult, max_titles: int = 5, max_summary: int = 5, max_duplicates: int = 5) -> str:
     """The terminal summary: each topic's name, keywords, articles and summary."""
     out = []
-    titles = _headings(result)
+    titles = headings(result)
     summaries = {(s.unit, s.id): s for s in result.summaries}
     out.append(f"{result.config['name']}: {plural(len(titles), 'document')}, {topic_count(result.topics)}")
     for t in result.topics:

@@ -24,7 +24,7 @@ import numpy as np
 from toolkit.arrays import seeded_sample
 from toolkit.errors import topic_count
 from toolkit.escape import json_for_html
-from toolkit.experiments.report import unnamed_note
+from toolkit.experiments.report import headings, least_certain, unnamed_note
 from toolkit.experiments.result import RunResult
 from toolkit.palette import topic_colour
 
@@ -202,12 +202,11 @@ def _number(value) -> str:
 
 def _uncertain(result: RunResult) -> str:
     """The documents whose most likely topic is least likely: where the topics blur."""
-    rows = result.assignments()
-    if not rows or rows[0].get("uncertain", "") == "":
+    unsure = least_certain(result)
+    if unsure is None:
         return ""
-    unsure = sorted((r for r in rows if r["uncertain"]), key=lambda r: r["p1"])
     names = {t.id: t.name for t in result.topics}
-    titles = {d.id: d.heading() for d in result.corpus}
+    titles = headings(result)
     lines = []
     for r in unsure[:UNCERTAIN_SHOWN]:
         tops = ", ".join(f"{r[f'top{k}']}: {_esc(names[r[f'top{k}']])} {r[f'p{k}']:.2f}" for k in (1, 2, 3)
@@ -217,7 +216,7 @@ def _uncertain(result: RunResult) -> str:
     table = ('<table id="uncertain"><tr><th>document</th><th>most likely topics (probability)</th></tr>'
              + "".join(lines) + "</table>") if lines else ""
     return (f'<h2 id="sec-uncertain">Least certain documents</h2>'
-            f"<p>{len(unsure):,} of {len(rows):,} documents have no clear topic "
+            f"<p>{len(unsure):,} of {len(result.labels):,} documents have no clear topic "
             "(the most likely one below probability 0.5)" + (f"; the {len(lines)} least clear, click one to read it"
                                                               if lines else "") +
             f' (every document\'s three most likely topics: <a href="assignments.csv">assignments.csv</a>).</p>{table}')

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+from toolkit.summarization.units import Candidate
+
 PRONOUNS = frozenset("he she it they him her them his hers its their theirs himself herself itself themselves".split())
 DEMONSTRATIVES = frozenset("this that these those such".split())
 CONNECTIVES = frozenset(
@@ -171,15 +173,12 @@ def _inside(sentence: str, text: str, words: list[str]) -> str | None:
     return None
 
 
-def dangling(picked: list[dict], leans=None) -> list[int]:
-    """Indices (into ``picked``, a summary's sentence records with ``text``, ``document`` and
-    ``position``) of the sentences that lean back while the sentence before them in their
-    document is not in the summary; ``leans``, given a record's ``index``, says whether it
-    leans back (:meth:`Context.leans`, already worked out), else its text is read here."""
-    present = {(s["document"], s["position"]) for s in picked}
-    return [k for k, s in enumerate(picked)
-            if s["position"] > 0 and (s["document"], s["position"] - 1) not in present
-            and (leans(s["index"]) if leans is not None else leans_back(s["text"]))]
+def dangling(picked: list[dict]) -> list[int]:
+    """Indices (into ``picked``, sentence records with ``text``, ``document`` and ``position``,
+    such as a summary's) of the sentences that lean back while the sentence before them in
+    their document is not among them (:meth:`Context.dangling` on those sentences alone)."""
+    candidates = [Candidate(s["text"], s["document"], s["position"]) for s in picked]
+    return Context(candidates, "none").dangling(list(range(len(candidates))))
 
 
 def context_scores(summaries) -> dict:
@@ -195,7 +194,7 @@ def context_scores(summaries) -> dict:
     picked = dangling_count = affected = repaired = 0
     summaries = list(summaries)
     for s in summaries:
-        found = len(dangling(s.sentences))
+        found = len(s.dangling)
         picked += len(s.sentences)
         dangling_count += found
         affected += found > 0
@@ -270,14 +269,16 @@ class Context:
                 return []
             prev = earlier
 
+    def dangling(self, chosen: list[int]) -> list[int]:
+        """Indices into ``chosen`` of the candidates that lean on a sentence before them in their
+        document that is not chosen (or not a candidate at all)."""
+        taken = set(chosen)
+        return [k for k, i in enumerate(chosen)
+                if (prev := self.before(i)) is not None and prev not in taken and self.leans(i)]
+
     def dangles(self, chosen: list[int]) -> bool:
         """Whether any of ``chosen`` leans on a sentence that is not chosen."""
-        taken = set(chosen)
-        for i in chosen:
-            prev = self.before(i)
-            if prev is not None and prev not in taken and self.leans(i):
-                return True
-        return False
+        return bool(self.dangling(chosen))
 
 
 __all__ = ["CONNECTIVES", "CONNECTIVE_PHRASES", "CONTEXT_MODES", "DEFINITE_HEADS", "DEMONSTRATIVES", "PRONOUNS",

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from toolkit.errors import ParameterError
 from toolkit.params import Boolean, Component, Int, ListOf, NoneValue, Number, Options
-from toolkit.summarization.context import CONTEXT_MODES, Context, dangling
+from toolkit.summarization.context import CONTEXT_MODES, Context
 from toolkit.summarization.graph import TIE, block_cosine, unit_rows
 from toolkit.summarization.representation import REPRESENTATIONS, sentence_encoder
 from toolkit.summarization.scorers import CentralityScorer, GraphScorer
@@ -228,8 +228,7 @@ class Summarizer(Component):
         return self._summary(candidates, scores, score_ranks(scores), chosen, unit, unit_id, name, added, context)
 
     def _summary(self, candidates: list[Candidate], scores: np.ndarray, rank: np.ndarray, chosen: list[int],
-                 unit: str, unit_id: str, name: str, added: set[int] = frozenset(),
-                 context: Context | None = None) -> Summary:
+                 unit: str, unit_id: str, name: str, added: set[int], context: Context) -> Summary:
         if self.order == "original":
             chosen = sorted(chosen)
         elif self.mmr is None:  # by score: a repair's sentences, picked late, take their own rank's place
@@ -244,8 +243,7 @@ class Summarizer(Component):
         starts = [] if unit != "topic" else [
             i for i in range(len(candidates)) if i == 0 or candidates[i].document != candidates[i - 1].document]
         return Summary(unit, unit_id, name, picked, len(candidates), note,
-                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts,
-                       dangling(picked, context.leans if context is not None else None))
+                       np.round(np.asarray(scores, dtype=np.float64), 8).tolist(), starts, context.dangling(chosen))
 
     def summarize_documents(self, documents: list[Document], vectors) -> list[Summary]:
         """Every document's summary, the documents scored together where the scorer can.
