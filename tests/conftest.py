@@ -12,8 +12,8 @@ SHARED = REPO.parent / "shared" / "data"
 # inside them that embed a corpus with the real model.
 FAST_MODULES = {"test_bad_input", "test_centrality", "test_classic_summarizers", "test_cleaning", "test_config",
                 "test_estimators", "test_exact_text", "test_fast_store", "test_loaders", "test_palette",
-                "test_properties", "test_refine", "test_separation", "test_stability_measures", "test_terms",
-                "test_workers"}
+                "test_properties", "test_refine", "test_separation", "test_stability_measures", "test_static_model",
+                "test_terms", "test_workers"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -101,16 +101,3 @@ def test_backend_settings_that_cannot_run_are_named(tmp_path):
     default = SentenceTransformerEmbedder(str(folder), device="cpu", cache=False)
     assert default.runtime() == ("torch", "fp32")
     np.testing.assert_array_equal(default.embed_texts(["a text"]), vectors)
-
-
-def test_static_model_is_distilled_once_and_embeds_by_meaning():
-    from toolkit.embedding import StaticEmbedder, distilled_model
-
-    first = StaticEmbedder().embed_texts(NEWS)
-    assert first.shape == (6, 256) and first.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
-    assert first[0] @ first[1] > first[0] @ first[2]  # war with war, above war with rates
-    folder = distilled_model(256)
-    made = (folder / "model.safetensors").stat().st_mtime_ns
-    np.testing.assert_array_equal(StaticEmbedder().embed_texts(NEWS), first)
-    assert (distilled_model(256) / "model.safetensors").stat().st_mtime_ns == made

@@ -13,7 +13,7 @@ from toolkit.embedding.embedders import (
     TfidfEmbedder,
     minilm_path,
 )
-from toolkit.embedding.static import StaticEmbedder, distilled_model
+from toolkit.embedding.static import StaticEmbedder, static_model
 
 __all__ = [
     "ADAPTERS",
@@ -32,7 +32,7 @@ __all__ = [
     "cache_files",
     "clear_cache",
     "confident",
-    "distilled_model",
+    "static_model",
     "minilm_path",
     "sample_units",
     "text_passes",

