@@ -101,3 +101,19 @@ def test_backend_settings_that_cannot_run_are_named(tmp_path):
     default = SentenceTransformerEmbedder(str(folder), device="cpu", cache=False)
     assert default.runtime() == ("torch", "fp32")
     np.testing.assert_array_equal(default.embed_texts(["a text"]), vectors)
+
+
+def test_a_large_encode_mentions_the_static_model(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from toolkit.embedding import embedders
+
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(embedders, "LARGE", 2)
+    with caplog.at_level(logging.INFO, logger="toolkit"):
+        MiniLMEmbedder().embed_texts(["One text.", "Two texts."])
+    assert not any("static" in r.getMessage() for r in caplog.records)
+    with caplog.at_level(logging.INFO, logger="toolkit"):
+        MiniLMEmbedder().embed_texts(["Three.", "Four.", "Five."])
+    assert any("3 texts to encode with all-MiniLM-L6-v2; embedding: {model: static}" in r.getMessage()
+               for r in caplog.records)

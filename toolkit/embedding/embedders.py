@@ -30,6 +30,7 @@ from toolkit.timing import shows_progress
 from toolkit.workers import workers_for
 
 log = logging.getLogger("toolkit")
+LARGE = 200_000  # texts to encode above which the static model is worth a mention
 _MODELS: dict[str, object] = {}  # loaded once per process: a sweep or notebook reuses the weights
 EMBEDDERS: Registry[Embedder] = Registry("embedding.model")
 
@@ -328,6 +329,9 @@ class SentenceTransformerEmbedder(Embedder):
         if todo:
             from tqdm.auto import tqdm
 
+            if len(todo) > LARGE:
+                log.info("embedding: %s texts to encode with %s; embedding: {model: static} is about 100 times "
+                         "faster, with somewhat weaker topics (docs/scale.md)", f"{len(todo):,}", self.name)
             encode = self.encoder or self.encode
             size = getattr(encode, "chunk", CHUNK)
             # By length, so each chunk's batches pad little (as one encode call sorts its texts);

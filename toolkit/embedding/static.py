@@ -4,7 +4,7 @@ Encoding a text is a tokenisation, a look-up and a mean: a hundred times faster 
 transformer. The vectors are made once, offline, and kept under the toolkit's cache folder:
 
 1. distilled: MiniLM reads each of its 30,522 word pieces alone (about 10 s on two cores);
-2. fitted to MiniLM (``fit: news``, the default): the news text shipped with the toolkit (AG
+2. fitted to MiniLM (``fit_to: news``, the default): the news text shipped with the toolkit (AG
    News, HuffPost, BBC and Sky News items, their titles and sentences; no labels) is embedded by
    MiniLM, and the piece vectors are fitted so that their means come close to MiniLM's vectors
    of the same texts (:func:`toolkit.embedding.static_fit.fit_token_vectors`; about a minute
@@ -159,7 +159,7 @@ class StaticEmbedder(Embedder):
     ----------
     dimensions : int
         Dimensions kept (at most MiniLM's 384), on the leading principal axes of MiniLM's vectors.
-    fit : {"news", "none"}
+    fit_to : {"news", "none"}
         ``news`` (default): the distilled vectors fitted to MiniLM's vectors of the news text
         shipped with the toolkit; ``none``: distilled only.
     include_title : bool
@@ -170,27 +170,27 @@ class StaticEmbedder(Embedder):
     A document is embedded whole, however long: the model has no window.
     """
 
-    _parameter_constraints = {"dimensions": [Int(2, 384)], "fit": [Options("news", "none")],
+    _parameter_constraints = {"dimensions": [Int(2, 384)], "fit_to": [Options("news", "none")],
                               "include_title": [Boolean()]}
 
-    def __init__(self, dimensions: int = 256, *, fit: str = "news", include_title: bool = True) -> None:
+    def __init__(self, dimensions: int = 256, *, fit_to: str = "news", include_title: bool = True) -> None:
         self.dimensions = dimensions
-        self.fit = fit
+        self.fit_to = fit_to
         self.include_title = include_title
 
     @property
     def model_id(self) -> str:
-        return model_name(self.dimensions, self.fit)
+        return model_name(self.dimensions, self.fit_to)
 
     def identity(self) -> dict:
-        return {"model": "static", **_recipe(self.dimensions, self.fit)}
+        return {"model": "static", **_recipe(self.dimensions, self.fit_to)}
 
     def load_model(self):
         """(tokenizer, vectors), made on first use and loaded once per process."""
         key = self.model_id
         if key not in _MODELS:
             self._validate_params()
-            vectors = np.load(static_model(self.dimensions, self.fit) / "vectors.npy")
+            vectors = np.load(static_model(self.dimensions, self.fit_to) / "vectors.npy")
             _MODELS[key] = (word_pieces(), vectors)
         return _MODELS[key]
 
