@@ -75,7 +75,7 @@ def mean_matrix(token_ids: list[list[int]] | list[np.ndarray], vocab_size: int) 
 
 
 def fit_token_vectors(A: sp.csr_matrix, Y: np.ndarray, prior: np.ndarray, alpha: float, *,
-                      iterations: int = 60) -> np.ndarray:
+                      iterations: int = 60, progress=None) -> np.ndarray:
     """The piece vectors ``E`` minimising ``|A E - Y|^2 + alpha |E - prior|^2``.
 
     Parameters
@@ -91,6 +91,8 @@ def fit_token_vectors(A: sp.csr_matrix, Y: np.ndarray, prior: np.ndarray, alpha:
         definite, so conjugate gradients converge).
     iterations : int
         Conjugate-gradient steps, taken for every column at once.
+    progress : callable, optional
+        Called with 1 after each step.
 
     Returns
     -------
@@ -111,6 +113,8 @@ def fit_token_vectors(A: sp.csr_matrix, Y: np.ndarray, prior: np.ndarray, alpha:
         E += P * step
         R -= Q * step
         rs_new = np.einsum("ij,ij->j", R, R)
+        if progress is not None:
+            progress(1)
         if np.all(rs_new <= 1e-20 * np.maximum(rs, 1e-300)):
             break
         P = R + P * (rs_new / np.maximum(rs, 1e-300))
