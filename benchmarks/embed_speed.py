@@ -139,7 +139,7 @@ def heldout(name: str, subsamples: int = 5) -> dict:
     (ONNX int8), both through the experiment's pipeline on the same documents."""
     from sklearn.metrics import normalized_mutual_info_score
 
-    from toolkit.embedding import MiniLMEmbedder
+    from toolkit.embedding import MiniLMEmbedder, StaticEmbedder
     from toolkit.embedding.static import FIT_CORPORA, encode, make_vectors, texts_for_fit, word_pieces
     from toolkit.experiments import config as cfg
     from toolkit.experiments.pipeline import prepare_corpus, topic_model
@@ -159,8 +159,7 @@ def heldout(name: str, subsamples: int = 5) -> dict:
     start = time.perf_counter()
     vectors = make_vectors(256, "news", texts_for_fit(train, SPLITTERS.get("blingfire")().split))
     fit_s = time.perf_counter() - start
-    texts = [f"{d.title} {d.text}" if d.title else d.text for d in scored]
-    paths = {"static, held out": encode(word_pieces(), vectors, texts),
+    paths = {"static, held out": encode(word_pieces(), vectors, StaticEmbedder().texts(scored)),
              "default (ONNX int8)": MiniLMEmbedder().transform(Corpus(scored))}
     gold = np.asarray([d.label for d in scored])
     rng = np.random.default_rng(0)

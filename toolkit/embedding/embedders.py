@@ -359,13 +359,9 @@ class SentenceTransformerEmbedder(Embedder):
         folder = Path(self.path)
         settings = folder / "sentence_bert_config.json"
         if (folder / "tokenizer.json").is_file() and settings.is_file():
-            from tokenizers import Tokenizer
-
             limit = json.loads(settings.read_text(encoding="utf-8")).get("max_seq_length")
             if limit:
-                tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-                tokenizer.no_truncation()
-                tokenizer.no_padding()
+                tokenizer = whole_texts_tokenizer(folder)
                 lengths = [len(e.ids) for e in tokenizer.encode_batch(texts, add_special_tokens=True)]
                 return np.array(lengths) <= limit
         model = self.load_model()
@@ -397,6 +393,18 @@ class SentenceTransformerEmbedder(Embedder):
             out[i] = vectors[start:start + len(unit)].mean(axis=0)
             start += len(unit)
         return normalize(out).astype(np.float32)
+
+
+def whole_texts_tokenizer(folder: Path):
+    """The folder's fast tokenizer (``tokenizer.json``, through the ``tokenizers`` library, with
+    neither torch nor the model) set to give every word piece of a text: the file's own padding
+    and truncation (MiniLM's pads to 128 pieces and cuts at 512) are turned off."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def minilm_path() -> str:

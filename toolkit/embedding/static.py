@@ -32,10 +32,19 @@ import numpy as np
 from sklearn.preprocessing import normalize
 
 from toolkit.embedding.cache import cache_dir
-from toolkit.embedding.embedders import _MODELS, EMBEDDERS, Embedder, _weights_hash, minilm_path
+from toolkit.embedding.embedders import (
+    _MODELS,
+    EMBEDDERS,
+    Embedder,
+    MiniLMEmbedder,
+    _weights_hash,
+    minilm_path,
+    whole_texts_tokenizer,
+)
 from toolkit.embedding.static_fit import fit_token_vectors, match_scale, mean_matrix, principal_axes, token_vectors
 from toolkit.params import Boolean, Int, Options
 from toolkit.text.corpus import Corpus
+from toolkit.timing import shows_progress
 
 log = logging.getLogger("toolkit")
 RECIPE = 2  # bump when the way the vectors are made changes: old folders are then not read
@@ -46,14 +55,9 @@ BATCH = 20_000  # texts tokenised at a time: bounds memory on a million document
 
 
 def word_pieces():
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(Path(minilm_path()) / "tokenizer.json"))
-    # MiniLM's file pads every input to 128 pieces and cuts at 512: a mean over padding
-    # drags every text towards one vector, and a static model has no window to respect.
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return tokenizer
+    """MiniLM's tokenizer without padding or truncation: a mean over padding drags every text
+    towards one vector, and a static model has no window to respect."""
+    return whole_texts_tokenizer(Path(minilm_path()))
 
 
 def piece_ids(tokenizer, texts: list[str]) -> list[list[int]]:
@@ -102,24 +106,22 @@ def _recipe(dimensions: int, fit: str) -> dict:
 
 def model_name(dimensions: int, fit: str) -> str:
     """The folder name of the static model made by this recipe."""
-    digest = hashlib.sha256(json.dumps(_recipe(dimensions, fit), sort_keys=True).encode()).hexdigest()[:12]
-    return f"static-all-MiniLM-L6-v2-{_weights_hash(Path(minilm_path()))}-{fit}-{dimensions}-{digest}"
+    recipe = _recipe(dimensions, fit)
+    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
+    return f"static-{recipe['distilled_from']}-{fit}-{dimensions}-{digest}"
 
 
 def make_vectors(dimensions: int, fit: str, texts: list[str] | None = None) -> np.ndarray:
     """The static model's vectors, made from MiniLM (no file written): distilled, fitted to
     MiniLM's vectors of ``texts`` (the shipped news text by default) unless ``fit`` is
     ``none``, and projected on ``dimensions`` principal axes."""
+    from tqdm.auto import tqdm
     from transformers import AutoModel
 
-    from toolkit.embedding.embedders import MiniLMEmbedder
-    from toolkit.timing import shows_progress
 
     tokenizer = word_pieces()
     model = AutoModel.from_pretrained(minilm_path()).eval()
     size = tokenizer.get_vocab_size()
-    from tqdm.auto import tqdm
-
     with tqdm(total=size, unit="piece", desc="distilling MiniLM", leave=False, disable=not shows_progress()) as bar:
         distilled = token_vectors(model, size, tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]"),
                                   progress=bar.update)
@@ -204,7 +206,11 @@ class StaticEmbedder(Embedder):
             return np.zeros((0, self.dimensions), dtype=np.float32)
         return encode(*self.load_model(), texts)
 
+    def texts(self, documents) -> list[str]:
+        """The text each document is embedded as (its title first, unless ``include_title`` is off)."""
+        return [" ".join([doc.title, doc.text]) if self.include_title and doc.title else doc.text
+                for doc in documents]
+
     def transform(self, corpus: Corpus) -> np.ndarray:
-        return self.embed_texts([" ".join([doc.title, doc.text]) if self.include_title and doc.title else doc.text
-                                 for doc in corpus])
+        return self.embed_texts(self.texts(corpus))
 

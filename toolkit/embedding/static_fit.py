@@ -127,8 +127,9 @@ def match_scale(A: sp.csr_matrix, vectors: np.ndarray) -> np.ndarray:
     the length of MiniLM's (normalised) vectors: the prior then starts on the targets' scale."""
     centred = vectors - vectors.mean(axis=0)
     lengths = np.linalg.norm(A @ centred, axis=1)
-    return (centred / max(float(lengths[lengths > 0].mean()) if (lengths > 0).any() else 1.0, 1e-12)).astype(
-        np.float32)
+    lengths = lengths[lengths > 0]
+    scale = max(float(lengths.mean()), 1e-12) if len(lengths) else 1.0
+    return (centred / scale).astype(np.float32)
 
 
 def principal_axes(Y: np.ndarray, dimensions: int) -> np.ndarray:
