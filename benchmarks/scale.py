@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from toolkit.palette import distinct_colours
 from toolkit.plots import finish, paper_figure, paper_style
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -243,8 +244,9 @@ def plot(rows: list[dict], model: str, path: Path) -> None:
     fig, ax = paper_figure(4.4)
     sizes = [r["documents"] for r in ok]
     ax.plot(sizes, [r["wall_s"] for r in ok], color="black", linewidth=2, marker="o", label="total")
-    for stage in stages:
-        ax.plot(sizes, [max(r["seconds"].get(stage, 0), 0.05) for r in ok], marker=".", label=stage)
+    # Twelve stages outrun matplotlib's ten-colour cycle (load and write were both blue).
+    for stage, colour in zip(stages, distinct_colours(len(stages))):
+        ax.plot(sizes, [max(r["seconds"].get(stage, 0), 0.05) for r in ok], marker=".", color=colour, label=stage)
     ref = np.array([sizes[0], sizes[-1]], dtype=float)
     ax.plot(ref, ok[0]["wall_s"] * ref / ref[0], color="grey", linestyle=":", label="linear (total)")
     ax.set_xscale("log")
