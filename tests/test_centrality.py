@@ -196,3 +196,12 @@ def test_row_and_column_sums_of_chosen_rows_are_those_of_the_whole_graph(method,
     keep, degrees = scorer.preselect(sentences, 10, sample=40)  # every row sampled: the exact top 10
     assert np.array_equal(keep, np.sort(np.argsort(-W.sum(axis=1), kind="stable")[:10]))
     np.testing.assert_allclose(degrees, W.sum(axis=1)[keep], atol=1e-12)
+
+
+def test_a_damping_next_to_one_is_iterated_not_solved():
+    """At damping 1 - 1e-16 the exact system is singular (hypothesis found it): the walk is
+    iterated and still gives a distribution."""
+    X = np.array([[0.1, -0.5], [0.1, -0.5], [1.0, 0.3]])
+    for damping in (0.9999999999999999, 1.0):
+        scores = LexRank(damping=damping).score(sset(X))
+        assert np.isfinite(scores).all() and scores.sum() == pytest.approx(1.0)

@@ -74,6 +74,9 @@ def knn_graph(similarity_rows: Callable[[int, int], np.ndarray], n: int, neighbo
 
 
 SOLVE_LIMIT = 1000  # dense graphs up to this size are solved exactly instead of iterated
+# Above this damping the exact system is numerically singular (its right-hand side, 1 - d,
+# vanishes): the walk is iterated instead.
+SOLVE_DAMPING = 1.0 - 1e-9
 
 
 def _usable_weights(W):
@@ -112,7 +115,7 @@ def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
 
     Notes
     -----
-    A dense graph of at most SOLVE_LIMIT nodes with ``damping < 1`` is solved
+    A dense graph of at most SOLVE_LIMIT nodes with ``damping < SOLVE_DAMPING`` is solved
     exactly, ``(I - d M) p = (1 - d) / n``, with M the transition matrix whose
     dangling columns are uniform; the iteration's answer is the same to ``tol``.
     """
@@ -126,7 +129,7 @@ def stationary_distribution(W: np.ndarray | sp.spmatrix, damping: float = 0.85,
     if sp.issparse(W):
         P_T = (sp.diags(inv) @ W).T.tocsr()
         return power_iteration(lambda p: P_T @ p, dangling, damping, max_iter, tol)
-    if n <= SOLVE_LIMIT and damping < 1:
+    if n <= SOLVE_LIMIT and damping < SOLVE_DAMPING:
         M = (W * inv[:, None]).T.copy()
         M[:, dangling] = 1.0 / n
         p = np.linalg.solve(np.eye(n) - damping * M, np.full(n, (1.0 - damping) / n))

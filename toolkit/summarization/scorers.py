@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from toolkit.arrays import to_dense
 from toolkit.summarization.graph import (
+    SOLVE_DAMPING,
     SOLVE_LIMIT,
     TIE,
     block_rows,
@@ -216,7 +217,7 @@ class RandomWalkScorer(GraphScorer):
     def score_blocks(self, similarity: sp.csr_matrix, sizes: np.ndarray,
                      texts: list[str] | None = None) -> np.ndarray | None:
         # Only where each unit alone would be solved exactly, so the answers agree.
-        if self.damping >= 1 or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
+        if self.damping >= SOLVE_DAMPING or len(sizes) == 0 or sizes.max() > SOLVE_LIMIT:
             return None
         W = self.block_graph(similarity, sizes, texts)
         return None if W is None else stationary_blocks(W, sizes, self.damping)
