@@ -149,7 +149,7 @@ def _cases() -> dict[str, tuple[list[str], str]]:
         "summarize unknown method": (["summarize", "{tmp}/article.txt", "--method", "lsaa"],
                                      "--method: unknown value 'lsaa'"),
         "summarize unknown parameter": (["summarize", "{tmp}/article.txt", "--param", "bogus=1"],
-                                        "--param bogus: unknown setting for method 'textrank'"),
+                                        "--param bogus: unknown setting for method 'consensus'"),
         "summarize empty standard input": (["summarize", "-"], "standard input: no text to summarise"),
         "summarize unknown encoding": (["summarize", "{tmp}/article.txt", "--encoding", "klingon"],
                                        "article.txt: unknown encoding 'klingon'"),

@@ -115,9 +115,21 @@ PATHOLOGICAL = [
 ]
 
 
+def test_consensus_ranks_by_both_walks():
+    """The consensus score is the geometric mean of TextRank's and LexRank's: a sentence both
+    rank first is first, and one central by shared words only falls behind."""
+    texts = ["rates rose at the bank", "the bank raised rates again", "rates and the bank", "storms closed schools"]
+    X = np.array([[1.0, 0.2, 0.0], [0.9, 0.3, 0.1], [0.0, 0.0, 1.0], [0.1, 1.0, 0.0]])
+    consensus = make_summarizer("consensus").scorer.score(sset(X, texts))
+    words, cosine = TextRank().score(sset(X, texts)), LexRank().score(sset(X, texts))
+    assert consensus == pytest.approx(np.sqrt(words * cosine))
+    assert np.argmax(words) == 2 and np.argmax(cosine) != 2 and np.argmax(consensus) != 2
+    assert np.argmax(consensus) == np.argmax(words * cosine)
+
+
 @pytest.mark.parametrize("X", PATHOLOGICAL)
 @pytest.mark.parametrize("method, params", [("lexrank", {}), ("lexrank", {"threshold": 0.1}),
-                                            ("textrank", {"similarity": "cosine"}), ("textrank", {}),
+                                            ("textrank", {"similarity": "cosine"}), ("textrank", {}), ("consensus", {}),
                                             ("degree", {}), ("centroid", {}), ("lead", {})])
 def test_pathological_inputs_terminate_with_finite_scores(X, method, params):
     scores = make_summarizer(method, **params).scorer.score(sset(X, ["same words here"] * X.shape[0]))

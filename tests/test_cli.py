@@ -125,7 +125,7 @@ def test_summarize_an_empty_unit_says_so(tmp_path, capsys):
     (["--sentences", "0"], "--sentences: must be an integer >= 1 or null, got 0"),
     (["--ratio", "-0.2"], "--ratio: must be a number in (0, 1] or null, got -0.2"),
     (["--mmr", "2"], "--mmr: must be a number in [0, 1] or null, got 2.0"),
-    (["--param", "dampning=0.8"], "--param dampning: unknown setting for method 'textrank'"),
+    (["--param", "dampning=0.8"], "--param dampning: unknown setting for method 'consensus'"),
     (["--param", "damping"], "--param 'damping': expected KEY=VALUE"),
 ])
 def test_summarize_bad_settings_exit_2(args, culprit, capsys):

@@ -79,7 +79,7 @@ def test_the_default_pipeline_is_the_benchmarked_one():
     assert resolved["refine"] == {"method": "scan", "n_neighbors": 10, "lexical_neighbors": 10, "entropy_weight": 3.0,
                                   "temperature": 0.1, "max_iter": 300, "learning_rate": 0.01, "max_train": 10_000}
     assert resolved["adapt"]["method"] == "none"
-    assert resolved["summarize"]["method"] == "textrank" and resolved["summarize"]["similarity"] == "overlap"
+    assert resolved["summarize"]["method"] == "consensus" and resolved["summarize"]["context"] == "repair"
 
 
 def test_guided_topics_are_experiment_keys_recorded_only_when_used():

@@ -130,11 +130,11 @@ def test_lexrank_beats_the_last_sentences_on_bbc_references(bbc):
     assert ours_r["rouge1"] > 0.6
 
 
-@pytest.mark.parametrize("context, floor", [("none", 0.82), ("repair", 0.80)])
+@pytest.mark.parametrize("context, floor", [("none", 0.83), ("repair", 0.82)])
 def test_the_default_summariser_matches_the_bbc_references(bbc, context, floor):
     """The experiment file's default method, 40% of each article's sentences, against the
-    human extracts (the summarisation benchmark's protocol): ROUGE-1 at least 0.82 picking by
-    score alone, and at least 0.80 with the default ``context: repair``, which leaves no
+    human extracts (the summarisation benchmark's protocol): ROUGE-1 at least 0.83 picking by
+    score alone, and at least 0.82 with the default ``context: repair``, which leaves no
     sentence leaning on an unpicked one before it while the reference extracts do so in 15% of
     their sentences."""
     from toolkit.experiments import config as cfg
@@ -143,7 +143,7 @@ def test_the_default_summariser_matches_the_bbc_references(bbc, context, floor):
     split = SPLITTERS.get("blingfire")().split
     summarizer = cfg.build("summarize", cfg.resolve_section(
         "summarize", {"ratio": 0.4, "units": ["document"], "context": context}), 0)
-    assert summarizer.method == "textrank"
+    assert summarizer.method == "consensus"
     picks = summarizer.summarize_corpus(bbc, [], SentenceTfidf.for_corpus(bbc))
     pairs = [("\n".join(x["text"] for x in s.sentences), split_reference(d.summary, split))
              for s, d in zip(picks, bbc, strict=True)]
@@ -197,7 +197,7 @@ def test_every_method_summarises_bbc_within_budget(bbc):
 @pytest.mark.parametrize("settings", [
     {"method": "lexrank"}, {"method": "lexrank", "threshold": 0.1}, {"method": "textrank", "similarity": "cosine"},
     {"method": "degree"}, {"method": "lexrank", "mmr": 0.7}, {"method": "lexrank", "ratio": None, "words": 60},
-    {"method": "lexrank", "order": "score"}, {"method": "textrank"}, {"method": "centroid"},
+    {"method": "lexrank", "order": "score"}, {"method": "textrank"}, {"method": "consensus"}, {"method": "centroid"},
     {"method": "lsa"}, {"method": "luhn"}, {"method": "sumbasic"}, {"method": "klsum"},
     {"method": "edmundson", "bonus_words": ["said"], "stigma_words": ["perhaps"]},
 ])

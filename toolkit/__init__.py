@@ -10,7 +10,7 @@ Quick use::
     model = toolkit.TopicModel(clusterer=toolkit.KMeansClusterer(n_clusters=4)).fit(texts)
     model.save("my-model"); toolkit.TopicModel.load("my-model")
 
-    toolkit.summarize("A long article ...", method="textrank", ratio=0.3)
+    toolkit.summarize("A long article ...", method="consensus", ratio=0.3)
 """
 
 # Exported names are imported on first use (PEP 562), so that `import toolkit` and
@@ -36,8 +36,8 @@ _EXPORTS = {
         "run_sweep", "write_run"
     ),
     "toolkit.summarization": (
-        "SUMMARIZERS", "CentroidSummarizer", "DegreeSummarizer", "LeadSummarizer", "LexRankSummarizer",
-        "RandomSummarizer", "Summarizer", "Summary", "TextRankSummarizer", "summarize"
+        "SUMMARIZERS", "CentroidSummarizer", "ConsensusSummarizer", "DegreeSummarizer", "LeadSummarizer",
+        "LexRankSummarizer", "RandomSummarizer", "Summarizer", "Summary", "TextRankSummarizer", "summarize"
     ),
     "toolkit.text": (
         "Corpus", "Document"
@@ -51,7 +51,8 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __version__ = "0.3.0"
 __all__ = ["CLUSTERERS", "REDUCERS", "REFINERS", "SUMMARIZERS", "AgglomerativeClusterer", "BERTopicLike",
-           "CenterReducer", "CentroidSummarizer", "ConfigError", "Corpus", "DataError", "DegreeSummarizer", "Document",
+           "CenterReducer", "CentroidSummarizer", "ConfigError", "ConsensusSummarizer", "Corpus", "DataError",
+           "DegreeSummarizer", "Document",
            "GaussianMixtureClusterer", "HDBSCANClusterer", "KMeansClusterer", "KNNVote", "LeadSummarizer",
            "LexRankSummarizer", "MiniBatchKMeansClusterer", "MiniLMEmbedder", "NeighborConsistency",
            "NoReduction", "NoRefinement", "PCAReducer",

@@ -91,8 +91,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("action", choices=["info", "clear"])
     p = sub.add_parser("summarize", parents=[common], help="summarise text files extractively (one summary per file)")
     p.add_argument("files", nargs="+", help="plain-text files; - reads standard input")
-    p.add_argument("--method", default="textrank",
-                   help=f"one of: {choices.get('methods', '...')} (default textrank)")
+    p.add_argument("--method", default="consensus",
+                   help=f"one of: {choices.get('methods', '...')} (default consensus)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--sentences", type=int, help="budget: this many sentences (default 3)")
     budget.add_argument("--ratio", type=float, help="budget: this share of the sentences")

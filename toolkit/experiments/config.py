@@ -112,7 +112,7 @@ SECTIONS: dict[str, Section] = {
                       prune=_unused_guides),
     "over_time": Section({}, component=OverTime),
     "stream": Section({}, component=StreamSettings, optional=True),
-    "summarize": Section({"method": "textrank"}, "method", SUMMARIZERS, exclusive=BUDGETS,
+    "summarize": Section({"method": "consensus"}, "method", SUMMARIZERS, exclusive=BUDGETS,
                          complete=_unit_budgets),
     "evaluate": Section({}, component=Evaluator),
 }

@@ -8,6 +8,7 @@ from toolkit.summarization.classic import (
     LuhnSummarizer,
     SumBasicSummarizer,
 )
+from toolkit.summarization.consensus import Consensus
 from toolkit.summarization.graph import (
     block_cosine,
     cosine_matrix,
@@ -20,6 +21,7 @@ from toolkit.summarization.graph import (
 from toolkit.summarization.methods import (
     SUMMARIZERS,
     CentroidSummarizer,
+    ConsensusSummarizer,
     DegreeSummarizer,
     LeadSummarizer,
     LexRankSummarizer,
@@ -43,7 +45,8 @@ from toolkit.summarization.summarizers import Summarizer
 from toolkit.summarization.units import Candidate, Summary, budget_size, topic_candidates
 
 __all__ = [
-    "SUMMARIZERS", "Candidate", "CentralityScorer", "CentroidScorer", "CentroidSummarizer", "DegreeCentrality",
+    "SUMMARIZERS", "Candidate", "CentralityScorer", "CentroidScorer", "CentroidSummarizer", "Consensus",
+    "ConsensusSummarizer", "DegreeCentrality",
     "DegreeSummarizer", "EdmundsonSummarizer", "KLSumSummarizer", "LSASummarizer", "LeadScorer", "LeadSummarizer",
     "LexRank", "LexRankSummarizer", "LuhnSummarizer", "RandomScorer", "RandomSummarizer", "SentenceSet",
     "SentenceTfidf", "SumBasicSummarizer", "Summarizer", "Summary", "TextRank", "TextRankSummarizer",

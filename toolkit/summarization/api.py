@@ -1,4 +1,4 @@
-"""Summarising text without a pipeline: ``toolkit.summarize("...", method="textrank", ratio=0.3)``."""
+"""Summarising text without a pipeline: ``toolkit.summarize("...", method="consensus", ratio=0.3)``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from toolkit.summarization.methods import SUMMARIZERS
 from toolkit.summarization.units import Summary
 
 
-def summarize(text_or_texts, method: str = "textrank", *, sentences: int | None = None, ratio: float | None = None,
+def summarize(text_or_texts, method: str = "consensus", *, sentences: int | None = None, ratio: float | None = None,
               words: int | None = None, splitter: str = "blingfire", **params) -> Summary | list[Summary]:
     """Extractive summaries of one text or several.
 
@@ -16,8 +16,8 @@ def summarize(text_or_texts, method: str = "textrank", *, sentences: int | None 
     text_or_texts : str, or list of str (or of Document)
         One document, or several: summarised together, so TF-IDF's idf comes from all of them.
     method : str
-        ``textrank`` (the default: word overlap, the best on the BBC dev articles), ``lexrank``,
-        ``degree``, ``centroid``, ``lead`` or ``random``.
+        ``consensus`` (the default: TextRank and LexRank in agreement, the best on the BBC dev
+        articles), ``textrank``, ``lexrank``, ``degree``, ``centroid``, ``lead`` or ``random``.
     sentences, ratio, words : optional
         The budget: give one (default: 3 sentences).
     splitter : str

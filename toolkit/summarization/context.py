@@ -18,10 +18,22 @@ leading quotation marks and dashes:
   names a thing already mentioned (the company, the move, the deal, the firm, the
   minister, the 35-year-old ...), "the latter/former", "both", "another", "the other".
 
-A sentence that leans back *dangles* in a summary when it is not the first of its document
-and the sentence before it (same document, previous position) is not in the summary. The
-rules were checked against a reader on 100 picked sentences of the BBC dev articles (see
-the README for precision and recall); they miss references in the middle of a sentence and
+A sentence that leans back *dangles* in a summary when it is not the first of its document,
+the sentence before it (same document, previous position) is not in the summary, and the
+summary's earlier sentences of that document do not already give the reader what it points
+to. They give it for two kinds of reference, which a reader resolves from what they have
+read rather than from the sentence just before:
+
+- a definite description whose noun an earlier summary sentence mentions ("The deal was
+  signed" after "... the production deal with Peugeot ...");
+- he, she, his, her, him: the last sentence before it that names anyone (a capitalised word
+  inside it, or a title such as "Ms") is in the summary; when that one was skipped, "he" may
+  be the person it introduced.
+
+A pronoun "it" or "they", a demonstrative, a connective ("However", "But") and a quotation
+need the sentence just before them (:mod:`toolkit.summarization.antecedents`). The rules
+were checked against a reader on 100 picked sentences of the BBC dev articles (see the
+README for precision and recall); they miss references in the middle of a sentence and
 cannot tell a pronoun whose person was named earlier in the same sentence ("After Smith
 scored, he ...": not at the opening, so not flagged).
 """
@@ -29,7 +41,9 @@ scored, he ...": not at the opening, so not flagged).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
+from toolkit.summarization.antecedents import PERSONAL, mentions, names_anyone, word_forms
 from toolkit.summarization.units import Candidate
 
 PRONOUNS = frozenset("he she it they him her them his hers its their theirs himself herself itself themselves".split())
@@ -94,10 +108,24 @@ _WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # "it's" is "it", "s": contrac
 _CASED_WORDS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
-def leans_back(sentence: str) -> str | None:
-    """Why ``sentence`` leans on the sentence before it (``"pronoun 'he'"``,
-    ``"connective 'however'"``, ``"definite 'the company'"``, ``"quotation without its
-    speaker"`` ...), or None when nothing in it points back."""
+class Lean(NamedTuple):
+    """What a sentence points back with: ``kind`` (pronoun, demonstrative, connective,
+    reference, definite, quotation), the ``words`` (``"the company"``; for a definite
+    description its last word is the noun) and a ``note`` ("after a fronted phrase")."""
+
+    kind: str
+    words: str = ""
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "quotation":
+            return "quotation without its speaker"
+        return f"{self.kind} '{self.words}'" + (f" {self.note}" if self.note else "")
+
+
+def lean(sentence: str) -> Lean | None:
+    """What ``sentence`` leans on the sentence before it with, or None when nothing in it
+    points back (:func:`leans_back` says it in words)."""
     stripped = sentence.strip()
     text = _LEAD.sub("", stripped).lower()
     words = _WORDS.findall(text[:120])
@@ -106,36 +134,44 @@ def leans_back(sentence: str) -> str | None:
     return _opening(text, words) or _definite_subject(stripped, words) or _inside(stripped, text, words)
 
 
-def _opening(text: str, words: list[str]) -> str | None:
+def leans_back(sentence: str) -> str | None:
+    """Why ``sentence`` leans on the sentence before it (``"pronoun 'he'"``,
+    ``"connective 'however'"``, ``"definite 'the company'"``, ``"quotation without its
+    speaker"`` ...), or None when nothing in it points back."""
+    found = lean(sentence)
+    return None if found is None else str(found)
+
+
+def _opening(text: str, words: list[str]) -> Lean | None:
     first = words[0]
     if first in PRONOUNS:
         if first == "it" and _EXPLETIVE.match(text):
             return None
-        return f"pronoun '{first}'"
+        return Lean("pronoun", first)
     if first in DEMONSTRATIVES:
         if first in ("this", "that") and len(words) > 1 and words[1] in TEMPORAL:
             return None  # "This year ...", "That week ...": a time, not a reference
-        return f"demonstrative '{first}'"
+        return Lean("demonstrative", first)
     for phrase in _PHRASES_BY_FIRST_WORD.get(first, ()):
         if text.startswith(phrase) and (len(text) == len(phrase) or not text[len(phrase)].isalnum()):
-            return f"connective '{phrase}'"
+            return Lean("connective", phrase)
     if first in CONNECTIVES:
-        return f"connective '{first}'"
+        return Lean("connective", first)
     if first in OTHER_OPENINGS:
-        return f"reference '{first}'"
+        return Lean("reference", first)
     if first == "the" and len(words) > 1:
         if _AGE.match(text):
-            return f"definite '{' '.join(words[:2])}'"
+            return Lean("definite", " ".join(words[:2]))
         k = 1
         while k < min(len(words), 4) and words[k] in _MODIFIERS:
             k += 1
         follows = words[k + 1] if k + 1 < len(words) else ""
         if k < len(words) and (words[k] in DEFINITE_HEADS or words[k] == "other") and follows not in _SELF_CONTAINED:
-            return f"definite '{' '.join(words[:k + 1])}'"
+            return Lean("definite", " ".join(words[:k + 1]))
     return None
 
 
-def _definite_subject(sentence: str, words: list[str]) -> str | None:
+def _definite_subject(sentence: str, words: list[str]) -> Lean | None:
     """A sentence that opens with "the" and a common noun (lower case in the sentence, so not
     a name such as "The Times") presents that thing as already known: the reader is expected
     to have met it before, unless it is unique in the news world ("the government") or the
@@ -155,21 +191,22 @@ def _definite_subject(sentence: str, words: list[str]) -> str | None:
         head, after = after, words[k + 2]  # a compound: "the media attention", "the plain spruce"
         if head in UNIQUE_REFERENTS or after in _SELF_CONTAINED:
             return None
-    return f"definite '{' '.join(words[:k + 1])}'"
+        k += 1
+    return Lean("definite", " ".join(words[:k + 1]))
 
 
-def _inside(sentence: str, text: str, words: list[str]) -> str | None:
+def _inside(sentence: str, text: str, words: list[str]) -> Lean | None:
     """References past the first word: a subject pronoun after a fronted phrase ("At the
     meeting, he said"), "these"/"those" before a noun, and a quotation that opens without
     closing or naming its speaker (the speaker is in the sentences around it)."""
     fronted = _FRONTED_SUBJECT.match(text)
     if fronted:
-        return f"pronoun '{fronted.group(1)}' after a fronted phrase"
+        return Lean("pronoun", fronted.group(1), "after a fronted phrase")
     for k, word in enumerate(words[:12]):
         if word in ("these", "those") and k + 1 < len(words) and words[k + 1] not in _NOT_A_NOUN:
-            return f"demonstrative '{word}'"
+            return Lean("demonstrative", word)
     if sentence[:1] in _QUOTES and not any(q in sentence[1:] for q in _QUOTES) and not _SPEECH.search(text):
-        return "quotation without its speaker"
+        return Lean("quotation")
     return None
 
 
@@ -228,14 +265,54 @@ class Context:
 
     def __init__(self, candidates, mode: str, aligned: bool = False) -> None:
         self.candidates, self.mode, self.aligned = candidates, mode, aligned
-        self._leans: dict[int, bool] = {}
+        self._leans: dict[int, Lean | None] = {}
+        self._forms: dict[int, set[str]] = {}
+        self._named: dict[int, bool] = {}
         self._index: dict[tuple[str, int], int] | None = None
+
+    def lean(self, i: int) -> Lean | None:
+        """What candidate ``i`` leans on the sentence before it with (:func:`lean`)."""
+        if i not in self._leans:
+            self._leans[i] = lean(self.candidates[i].text)
+        return self._leans[i]
 
     def leans(self, i: int) -> bool:
         """Whether candidate ``i`` leans on the sentence before it."""
-        if i not in self._leans:
-            self._leans[i] = leans_back(self.candidates[i].text) is not None
-        return self._leans[i]
+        return self.lean(i) is not None
+
+    def resolved(self, i: int, chosen: set[int]) -> bool:
+        """Whether the ``chosen`` candidates before ``i`` in its document already give what
+        it points to, though the sentence just before it is not chosen: its definite noun
+        mentioned, or the person of its "he" or "she" named last (see the module's notes)."""
+        found = self.lean(i)
+        if found is None or found.kind not in ("definite", "pronoun"):
+            return found is None
+        if self.aligned:
+            earlier = [j for j in chosen if j < i]
+        else:
+            c = self.candidates[i]
+            earlier = [j for j in chosen
+                       if (x := self.candidates[j]).document == c.document and x.position < c.position]
+        if not earlier:
+            return False
+        if found.kind == "definite":
+            return mentions((self._word_forms(j) for j in earlier), found.words.split()[-1])
+        if found.words not in PERSONAL:
+            return False
+        # The last sentence before it that names anyone must be in the summary: a skipped
+        # one naming someone may hold the person "he" means. Picking more never undoes this.
+        k = i
+        while (k := self.before(k)) is not None and k != -1:
+            if k not in self._named:
+                self._named[k] = names_anyone(self.candidates[k].text)
+            if self._named[k]:
+                return k in chosen
+        return False
+
+    def _word_forms(self, i: int) -> set[str]:
+        if i not in self._forms:
+            self._forms[i] = word_forms(self.candidates[i].text)
+        return self._forms[i]
 
     def before(self, i: int) -> int | None:
         """The candidate index of the sentence before candidate ``i`` in its document; None
@@ -255,7 +332,7 @@ class Context:
         on its own; with ``repair``, the sentences before it back to one that does (at most
         ``MAX_CHAIN``), then ``i``; ``[]`` when it would dangle and cannot be repaired."""
         prev = self.before(i)
-        if prev is None or prev in chosen or not self.leans(i):
+        if prev is None or prev in chosen or not self.leans(i) or self.resolved(i, chosen):
             return [i]
         if self.mode == "skip" or prev == -1:
             return []
@@ -263,7 +340,7 @@ class Context:
         while True:
             chain.insert(0, prev)
             earlier = self.before(prev)
-            if earlier is None or earlier in chosen or not self.leans(prev):
+            if earlier is None or earlier in chosen or not self.leans(prev) or self.resolved(prev, chosen):
                 return chain
             if earlier == -1 or len(chain) > MAX_CHAIN:
                 return []
@@ -271,10 +348,12 @@ class Context:
 
     def dangling(self, chosen: list[int]) -> list[int]:
         """Indices into ``chosen`` of the candidates that lean on a sentence before them in their
-        document that is not chosen (or not a candidate at all)."""
+        document that is not chosen (or not a candidate at all), unless the chosen ones before
+        them resolve what they point to (:meth:`resolved`)."""
         taken = set(chosen)
         return [k for k, i in enumerate(chosen)
-                if (prev := self.before(i)) is not None and prev not in taken and self.leans(i)]
+                if (prev := self.before(i)) is not None and prev not in taken and self.leans(i)
+                and not self.resolved(i, taken)]
 
     def dangles(self, chosen: list[int]) -> bool:
         """Whether any of ``chosen`` leans on a sentence that is not chosen."""
@@ -282,4 +361,4 @@ class Context:
 
 
 __all__ = ["CONNECTIVES", "CONNECTIVE_PHRASES", "CONTEXT_MODES", "DEFINITE_HEADS", "DEMONSTRATIVES", "PRONOUNS",
-           "Context", "context_scores", "dangling", "leans_back"]
+           "Context", "Lean", "context_scores", "dangling", "lean", "leans_back"]

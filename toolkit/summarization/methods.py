@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from toolkit.params import SEED, Int, NoneValue
 from toolkit.registry import Registry
+from toolkit.summarization.consensus import Consensus
 from toolkit.summarization.scorers import (
     CentroidScorer,
     DegreeCentrality,
@@ -25,6 +26,46 @@ SUMMARIZERS: Registry[Summarizer] = Registry("summarize.method")
 
 def _only(*names: str) -> dict:
     return {**SHARED_CONSTRAINTS, **{n: GRAPH_CONSTRAINTS[n] for n in names}}
+
+
+@SUMMARIZERS.register("consensus")
+class ConsensusSummarizer(Summarizer):
+    """Consensus of TextRank and LexRank: the geometric mean of the two walks' scores, so a
+    sentence ranks high only when it is central both by the content words it shares and by
+    the cosine of its vectors (:mod:`toolkit.summarization.consensus`). The default method.
+
+    Parameters
+    ----------
+    sentences, ratio, words, document, topic, units, representation, mmr, max_similarity, order, context
+        See :class:`~toolkit.summarization.summarizers.Summarizer`.
+    stop_words : bool
+        TextRank's overlap leaves out English stop words.
+    damping, max_iter, tol, neighbors, dense_limit
+        Both walks', as for :class:`LexRankSummarizer`.
+    """
+
+    method = "consensus"
+    _parameter_constraints = _only("stop_words", "damping", "max_iter", "tol", "neighbors", "dense_limit")
+
+    def __init__(self, sentences: int | None = None, *, ratio: float | None = None, words: int | None = None,
+                 units: tuple[str, ...] = UNITS, representation: str = "tfidf", mmr: float | None = None,
+                 max_similarity: float = 0.85, order: str = "original", max_candidates: int = 5000,
+                 context: str = "repair",
+                 document: dict | None = None, topic: dict | None = None, stop_words: bool = True,
+                 damping: float = 0.85, max_iter: int = 100, tol: float = 1e-8, neighbors: int = 20,
+                 dense_limit: int = 3000) -> None:
+        self._set_shared(sentences, ratio, words, units, representation, mmr, max_similarity, order, document, topic,
+                         max_candidates, context)
+        self.stop_words = stop_words
+        self.damping = damping
+        self.max_iter = max_iter
+        self.tol = tol
+        self.neighbors = neighbors
+        self.dense_limit = dense_limit
+
+    def _make_scorer(self) -> Consensus:
+        return Consensus(stop_words=self.stop_words, damping=self.damping, max_iter=self.max_iter, tol=self.tol,
+                         neighbors=self.neighbors, dense_limit=self.dense_limit)
 
 
 @SUMMARIZERS.register("lexrank")
@@ -229,10 +270,10 @@ class RandomSummarizer(Summarizer):
         return RandomScorer(self.random_state)
 
 
-def make_summarizer(method: str = "textrank", **params) -> Summarizer:
-    """The summariser registered as ``method`` with ``params`` (``make_summarizer("textrank", ratio=0.4)``)."""
+def make_summarizer(method: str = "consensus", **params) -> Summarizer:
+    """The summariser registered as ``method`` with ``params`` (``make_summarizer("consensus", ratio=0.4)``)."""
     return SUMMARIZERS.get(method, "method")(**params)
 
 
-__all__ = ["SUMMARIZERS", "CentroidSummarizer", "DegreeSummarizer", "LeadSummarizer", "LexRankSummarizer",
-           "RandomSummarizer", "TextRankSummarizer", "make_summarizer"]
+__all__ = ["SUMMARIZERS", "CentroidSummarizer", "ConsensusSummarizer", "DegreeSummarizer", "LeadSummarizer",
+           "LexRankSummarizer", "RandomSummarizer", "TextRankSummarizer", "make_summarizer"]

@@ -191,12 +191,20 @@ class Summarizer(Component):
         return self.fit(corpus, embedder=embedder).transform(corpus)
 
     def _select(self, scores: np.ndarray, Xn, lengths: np.ndarray, S: np.ndarray | None, unit: str,
-                context: Context | None = None) -> tuple[list[int], set[int]]:
+                context: Context, plain: list[int] | None = None) -> tuple[list[int], set[int]]:
         """:func:`~toolkit.summarization.selection.select` under this summariser's budget for
-        ``unit``, MMR, redundancy cap and context mode (``context``: the unit's candidates)."""
+        ``unit``, MMR, redundancy cap and context mode (``context``: the unit's candidates).
+
+        The context changes a selection only where it would dangle: what the scores pick
+        (``plain``, when the caller has it) stands when, read whole, no sentence of it dangles,
+        even one picked before the sentence it leans on."""
         sentences, ratio, words = self._budget(unit)
-        return select(scores, Xn, S, lengths, budget_size(len(scores), sentences, ratio), words, self.mmr,
-                      self.max_similarity, context if self.context != "none" else None)
+        limit = budget_size(len(scores), sentences, ratio)
+        if plain is None:
+            plain, _ = select(scores, Xn, S, lengths, limit, words, self.mmr, self.max_similarity)
+        if self.context == "none" or not context.dangles(plain):
+            return plain, set()
+        return select(scores, Xn, S, lengths, limit, words, self.mmr, self.max_similarity, context)
 
     def summarize(self, candidates: list[Candidate], vectors, unit: str, unit_id: str,
                   name: str = "") -> Summary:
@@ -306,7 +314,7 @@ class Summarizer(Component):
             if chosen is None or self.context != "none" and context.dangles(chosen):
                 lengths = np.array([len(s.split()) for s in doc.sentences])
                 chosen, added = self._select(scores[a:b], None, lengths, S[a:b, a:b].toarray(), "document",
-                                             context)
+                                             context, chosen)
             out.append(self._summary(candidates, scores[a:b], rank[a:b], chosen, "document", doc.id, doc.title,
                                      added, context))
         return out
